@@ -1,0 +1,111 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+
+/** Clerk's development-instance budget: 100 requests per 10 s (CONTRACT.md §5). */
+export const CLERK_DEV_REQUESTS_PER_WINDOW = 100;
+export const CLERK_RATE_WINDOW_MS = 10_000;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: "custom", message: `must be a positive integer, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: "must be a postgresql:// URL (or unset to use the embedded PGlite database)",
+  }),
+  CLERK_SECRET_KEY: optionalString.refine((v) => v === undefined || /^sk_(test|live)_\S+$/.test(v), {
+    message: "must look like sk_test_… or sk_live_… (Clerk Dashboard → API keys → Secret keys)",
+  }),
+  CLERK_API_URL: optionalString
+    .transform((v) => v ?? "https://api.clerk.com")
+    .refine((v) => /^https?:\/\/[^/]+/.test(v), { message: "must be an http(s) URL such as https://api.clerk.com" }),
+  CLERK_REQUESTS_PER_WINDOW: positiveInt(CLERK_DEV_REQUESTS_PER_WINDOW),
+  CLERK_RATE_WINDOW_MS: positiveInt(CLERK_RATE_WINDOW_MS),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .optional()
+    .transform((v) => v ?? "info"),
+  CLERK_RESYNC_SIDECAR_DIR: optionalString,
+  CLERK_RESYNC_PGLITE_DIR: optionalString,
+});
+
+export interface Config {
+  /** Unset: the embedded PGlite database is used. */
+  databaseUrl: string | undefined;
+  clerk: {
+    secretKey: string | undefined;
+    apiUrl: string;
+    requestsPerWindow: number;
+    windowMs: number;
+  };
+  logLevel: string;
+  /** Where sidecar backups go (default prisma/backups). */
+  sidecarDir: string;
+  /** Data folder of the embedded database (default .data/pglite). */
+  pgliteDir: string;
+  /** Project root: prisma/ and the CLI live here. */
+  rootDir: string;
+}
+
+const HINTS: Record<string, string> = {
+  DATABASE_URL: "set it in .env, e.g. DATABASE_URL=postgresql://user@127.0.0.1:5432/app, or remove it to use the embedded database",
+  CLERK_SECRET_KEY: "copy the secret key of your Clerk development instance into .env as CLERK_SECRET_KEY",
+  CLERK_API_URL: "leave it unset for Clerk's API, or point it at the emulator (pnpm clerk:emulator prints the URL)",
+};
+
+/** Parses the environment; every problem is reported at once, each naming the variable and the fix. */
+export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const hint = HINTS[name];
+      return `${name} ${issue.message}${hint ? ` — ${hint}` : ""}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    clerk: {
+      secretKey: e.CLERK_SECRET_KEY,
+      apiUrl: e.CLERK_API_URL.replace(/\/+$/, ""),
+      requestsPerWindow: e.CLERK_REQUESTS_PER_WINDOW,
+      windowMs: e.CLERK_RATE_WINDOW_MS,
+    },
+    logLevel: e.LOG_LEVEL,
+    sidecarDir: path.resolve(rootDir, e.CLERK_RESYNC_SIDECAR_DIR ?? "prisma/backups"),
+    pgliteDir: path.resolve(rootDir, e.CLERK_RESYNC_PGLITE_DIR ?? ".data/pglite"),
+    rootDir,
+  };
+}
+
+/** Loads `.env` from the project root if present; variables already set win. */
+export function loadDotEnv(rootDir: string): void {
+  const file = path.join(rootDir, ".env");
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+export function requireSecretKey(config: Config): string {
+  if (!config.clerk.secretKey) {
+    throw new ConfigError(`CLERK_SECRET_KEY is not set — ${HINTS.CLERK_SECRET_KEY} (or run \`pnpm demo\` to try the tool against the bundled emulator)`);
+  }
+  return config.clerk.secretKey;
+}

@@ -1,0 +1,31 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export interface EmbeddedPostgres {
+  /** postgresql:// URL of the loopback socket; give it to pg, Prisma and the Prisma CLI. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PGlite (Postgres compiled to WASM) and serves it over a loopback socket on a free port,
+ * so Prisma, pg and the Prisma CLI child process all talk to it like to any Postgres.
+ * `dataDir` undefined = in memory (tests).
+ */
+export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir ? { dataDir } : {});
+  // Several connections: Prisma's migrate and client each open more than one. The server
+  // serialises queries and keeps a transaction's queries on its own connection.
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 32 });
+  await server.start();
+  const url = `postgresql://postgres@${server.getServerConn()}/postgres`;
+  return {
+    url,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { StepError } from "../errors.ts";
+import { redactSecrets } from "../redact.ts";
+
+const require = createRequire(import.meta.url);
+
+export interface PrismaCliResult {
+  code: number;
+  output: string;
+}
+
+/**
+ * Runs the project's own Prisma CLI against `databaseUrl`, so the CLI always uses the same
+ * database as the tool (the embedded one included). Output is captured and returned; pass
+ * `inherit` to stream it to the terminal instead.
+ */
+export async function runPrismaCli(
+  args: readonly string[],
+  options: { databaseUrl: string; cwd: string; inherit?: boolean; env?: NodeJS.ProcessEnv },
+): Promise<PrismaCliResult> {
+  const cli = require.resolve("prisma/build/index.js");
+  const preload = fileURLToPath(new URL("./prisma-cli-preload.cjs", import.meta.url));
+  const child = spawn(process.execPath, ["--require", preload, cli, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env, DATABASE_URL: options.databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
+    stdio: options.inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (c) => resolve(c ?? 1));
+  });
+  return { code, output: redactSecrets(output) };
+}
+
+/** Same as runPrismaCli, but a non-zero exit becomes a StepError carrying the CLI's output. */
+export async function runPrismaCliOrThrow(
+  args: readonly string[],
+  options: Parameters<typeof runPrismaCli>[1] & { nextStep?: string },
+): Promise<PrismaCliResult> {
+  const result = await runPrismaCli(args, options);
+  if (result.code !== 0) {
+    const tail = result.output.trim().split("\n").slice(-15).join("\n");
+    throw new StepError(`prisma ${args.join(" ")} failed (exit ${result.code}):\n${tail}`, options.nextStep);
+  }
+  return result;
+}

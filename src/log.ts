@@ -1,0 +1,49 @@
+import { Writable } from "node:stream";
+import { pino, type Logger } from "pino";
+import pretty from "pino-pretty";
+import { redactSecrets } from "./redact.ts";
+
+export type { Logger };
+
+export interface LogOptions {
+  level: string;
+  /** Extra literal secrets (the configured key, even if it has an odd shape). */
+  secrets?: readonly string[];
+  /** Human-readable lines (on a TTY) instead of JSON lines. */
+  pretty?: boolean;
+  /** Where log lines go; stderr by default so stdout stays clean for `--json`. */
+  destination?: NodeJS.WritableStream;
+}
+
+/**
+ * Logs go to stderr; stdout belongs to the command's report. Secrets are removed twice: pino's
+ * `redact` blanks known fields, and every serialized line is scrubbed for anything shaped like a
+ * Clerk secret key (it can hide inside an error message or a URL).
+ */
+export function createLogger(options: LogOptions): Logger {
+  const secrets = options.secrets ?? [];
+  const sink = options.destination ?? process.stderr;
+  const scrubbed = new Writable({
+    write(chunk, _enc, done) {
+      sink.write(redactSecrets(String(chunk), secrets));
+      done();
+    },
+  });
+  const destination = options.pretty
+    ? pretty({ destination: scrubbed, colorize: true, ignore: "pid,hostname", sync: true })
+    : scrubbed;
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      redact: {
+        paths: ["secretKey", "*.secretKey", "headers.authorization", "*.headers.authorization", "CLERK_SECRET_KEY", "*.CLERK_SECRET_KEY"],
+        censor: "[REDACTED]",
+      },
+    },
+    destination,
+  );
+}
+
+/** A logger that writes nothing: for pure code paths and quiet tests. */
+export const silentLogger: Logger = pino({ level: "silent" });

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { connectDatabase, type Database } from "../../src/db/database.ts";
+import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
+import { applyMigrationSql } from "../../src/db/migrations.ts";
+import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The template database scripts/run-tests.ts migrates once per run on a real PostgreSQL. */
+export const TEMPLATE_DB = "clerk_resync_test_template";
+
+export interface TestDatabase {
+  readonly kind: "postgres" | "pglite";
+  readonly url: string;
+  readonly db: Database;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one test. With TEST_DATABASE_URL (a real PostgreSQL server) it
+ * clones the migrated template (`CREATE DATABASE … TEMPLATE …`: fast and isolated); otherwise it
+ * starts an in-memory PGlite served on a loopback socket.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl) {
+    const name = `clerk_resync_test_${randomBytes(5).toString("hex")}`;
+    const admin = new pg.Client(pgConfigFromUrl(adminUrl));
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+    } finally {
+      await admin.end();
+    }
+    const u = new URL(adminUrl);
+    u.pathname = `/${name}`;
+    const db = await connectDatabase(u.toString(), false);
+    return {
+      kind: "postgres",
+      url: u.toString(),
+      db,
+      async close() {
+        await db.close();
+        const a = new pg.Client(pgConfigFromUrl(adminUrl));
+        await a.connect();
+        try {
+          await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        } finally {
+          await a.end();
+        }
+      },
+    };
+  }
+  const embedded = await startEmbeddedPostgres();
+  const db = await connectDatabase(embedded.url, true);
+  await applyMigrationSql(db.pool, ROOT);
+  return {
+    kind: "pglite",
+    url: embedded.url,
+    db,
+    async close() {
+      await db.close();
+      await embedded.stop();
+    },
+  };
+}

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateCommand } from "./commands/migrate.ts";
+import { resyncCommand } from "./commands/resync.ts";
 import { seedCommand } from "./commands/seed.ts";
 import type { Command } from "./commands/context.ts";
 import { loadConfig, loadDotEnv, type Config } from "./config.ts";
@@ -16,6 +17,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   seed: seedCommand,
+  resync: resyncCommand,
 };
 
 function usage(): string {

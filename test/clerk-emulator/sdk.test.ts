@@ -102,7 +102,7 @@ test("create, update and delete through the SDK keep Clerk's invariants", async 
   assert.equal(changed.role, "org:member");
 
   const del = await clerk.users.deleteUser(user.id);
-  assert.equal(del.deleted, true);
+  assert.equal((del as unknown as { deleted: boolean }).deleted, true, "the SDK types it as User, the wire says DeletedObject");
   assert.equal(del.id, user.id);
   assert.equal((await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id })).totalCount, 0, "memberships go with the user");
   await assert.rejects(clerk.users.getUser(user.id), (err: unknown) => {
@@ -113,7 +113,7 @@ test("create, update and delete through the SDK keep Clerk's invariants", async 
     return true;
   });
   const orgDel = await clerk.organizations.deleteOrganization(org.id);
-  assert.equal(orgDel.deleted, true);
+  assert.equal((orgDel as unknown as { deleted: boolean }).deleted, true);
 });
 
 test("a wrong key is a 401 clerk_key_invalid; a missing header is authorization_header_format_invalid", async () => {

@@ -1,0 +1,55 @@
+import { parseArgs } from "node:util";
+import { createClerkApi } from "../clerk/from-config.ts";
+import { openDatabase } from "../db/database.ts";
+import { EXIT } from "../errors.ts";
+import { hasDrift } from "../sync/plan.ts";
+import { formatReport } from "../sync/report.ts";
+import { runResync } from "../sync/resync.ts";
+import type { Command } from "./context.ts";
+
+export const resyncCommand: Command = {
+  summary: "Make users, organizations and memberships match Clerk (plan, then apply)",
+  usage: "clerk:resync [--dry-run] [--check] [--no-prune] [--allow-mass-delete] [--force-instance] [--allow-production] [--json]",
+  async run(ctx, args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        "dry-run": { type: "boolean", default: false },
+        check: { type: "boolean", default: false },
+        "no-prune": { type: "boolean", default: false },
+        "allow-mass-delete": { type: "boolean", default: false },
+        "force-instance": { type: "boolean", default: false },
+        "allow-production": { type: "boolean", default: false },
+      },
+    });
+    const check = values.check;
+    const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
+    const db = await openDatabase(ctx.config, ctx.log);
+    try {
+      const { report, plan } = await runResync(
+        { db, api, log: ctx.log },
+        {
+          dryRun: values["dry-run"] || check,
+          prune: !values["no-prune"],
+          allowMassDelete: values["allow-mass-delete"],
+          forceInstance: values["force-instance"],
+          sidecarDir: ctx.config.sidecarDir,
+          onFetchProgress: (p) => ctx.out.progress(`fetching from Clerk: ${p.users}/${p.usersTotal} users, ${p.organizations} organizations, ${p.memberships} memberships`),
+          onApplyProgress: (done, total) => ctx.out.progress(`applying: ${done}/${total} rows`),
+        },
+      );
+      ctx.out.progressDone();
+      ctx.out.result(report);
+      ctx.out.line(formatReport(report, { pruned: !values["no-prune"] }));
+      if (check) {
+        const drift = hasDrift(plan);
+        ctx.out.line(drift ? "\nDrift found: run `pnpm clerk:resync` to repair it." : "\nIn sync.");
+        return drift ? EXIT.drift : EXIT.ok;
+      }
+      return EXIT.ok;
+    } finally {
+      ctx.out.progressDone();
+      await db.close();
+    }
+  },
+};

@@ -1,0 +1,22 @@
+import { redactSecrets } from "../redact.ts";
+
+const SECRET_KEY_NAME = /secret|token|password|passwd|api[_-]?key|private[_-]?key|credential|auth/i;
+
+/**
+ * Service configs may carry credentials; the sidecar must not. Fields whose name looks secret are
+ * left out (and listed, so the report can say what to re-enter); Clerk-shaped keys inside other
+ * strings are redacted.
+ */
+export function stripSecrets(config: Record<string, unknown>, path: string, stripped: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (SECRET_KEY_NAME.test(k)) {
+      stripped.push(`${path}.${k}`);
+      continue;
+    }
+    if (v && typeof v === "object" && !Array.isArray(v)) out[k] = stripSecrets(v as Record<string, unknown>, `${path}.${k}`, stripped);
+    else if (typeof v === "string") out[k] = redactSecrets(v);
+    else out[k] = v;
+  }
+  return out;
+}

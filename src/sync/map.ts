@@ -1,0 +1,76 @@
+import { z } from "zod";
+import type { ClerkMembership, ClerkOrganization, ClerkSnapshot, ClerkUser } from "../clerk/types.ts";
+import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
+
+const epochMs = z.number().int().nonnegative();
+const nullableText = z.string().nullable().optional().transform((v) => v ?? null);
+
+const userSchema = z
+  .object({
+    id: z.string().regex(/^user_\w+$/, "is not a Clerk user id"),
+    firstName: nullableText,
+    lastName: nullableText,
+    username: nullableText,
+    imageUrl: nullableText,
+    primaryEmailAddressId: nullableText,
+    emailAddresses: z.array(z.object({ id: z.string(), emailAddress: z.string().includes("@", { message: "is not an email address" }) })),
+    createdAt: epochMs,
+    updatedAt: epochMs,
+  })
+  .transform((u, ctx): UserRow => {
+    let email: string | null = null;
+    if (u.primaryEmailAddressId) {
+      const primary = u.emailAddresses.find((e) => e.id === u.primaryEmailAddressId);
+      if (!primary) {
+        ctx.addIssue({ code: "custom", path: ["primaryEmailAddressId"], message: `${u.primaryEmailAddressId} matches none of the user's email addresses` });
+        return z.NEVER;
+      }
+      email = primary.emailAddress;
+    }
+    return { id: u.id, email, firstName: u.firstName, lastName: u.lastName, username: u.username, imageUrl: u.imageUrl, createdAt: u.createdAt, updatedAt: u.updatedAt };
+  });
+
+const organizationSchema = z.object({
+  id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id"),
+  name: z.string().min(1, "is empty"),
+  slug: nullableText,
+  imageUrl: nullableText,
+  createdAt: epochMs,
+  updatedAt: epochMs,
+});
+
+const membershipSchema = z
+  .object({
+    id: z.string().regex(/^orgmem_\w+$/, "is not a Clerk membership id"),
+    role: z.string().min(1, "is empty"),
+    organization: z.object({ id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id") }),
+    publicUserData: z.object({ userId: z.string().regex(/^user_\w+$/, "is not a Clerk user id") }, { message: "is missing" }),
+    createdAt: epochMs,
+    updatedAt: epochMs,
+  })
+  .transform((m): MembershipRow => ({ id: m.id, organizationId: m.organization.id, userId: m.publicUserData.userId, role: m.role, createdAt: m.createdAt, updatedAt: m.updatedAt }));
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "record"} ${i.message}`).join("; ");
+}
+
+function mapAll<In, Out>(entity: InvalidRecord["entity"], items: readonly In[], schema: z.ZodType<Out>, invalid: InvalidRecord[]): Out[] {
+  const rows: Out[] = [];
+  for (const item of items) {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) rows.push(parsed.data);
+    else invalid.push({ entity, id: String((item as { id?: unknown })?.id ?? "?"), reason: describe(parsed.error) });
+  }
+  return rows;
+}
+
+/** Clerk objects → zod-validated rows. Pure: no IO, no clock. */
+export function mapSnapshot(snapshot: Pick<ClerkSnapshot, "users" | "organizations" | "memberships">): MappedSnapshot {
+  const invalid: InvalidRecord[] = [];
+  return {
+    users: mapAll<ClerkUser, UserRow>("user", snapshot.users, userSchema, invalid),
+    organizations: mapAll<ClerkOrganization, OrganizationRow>("organization", snapshot.organizations, organizationSchema, invalid),
+    memberships: mapAll<ClerkMembership, MembershipRow>("membership", snapshot.memberships, membershipSchema, invalid),
+    invalid,
+  };
+}

@@ -1,0 +1,111 @@
+import type { ClerkApi } from "../clerk/client.ts";
+import type { Database } from "../db/database.ts";
+import { readLocalState } from "../db/local-state.ts";
+import { readSyncedInstance } from "../db/sync-state.ts";
+import { SafetyError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { writeSidecarFile } from "../sidecar/files.ts";
+import { readOrgLocalData } from "../sidecar/read-org-local-data.ts";
+import { applyPlan } from "./apply.ts";
+import { fetchClerkSnapshot, fetchStillPresent, type FetchProgress } from "./fetch.ts";
+import { mapSnapshot } from "./map.ts";
+import { deleteShare, planSync, presentIdsOf, withoutDeletes, withoutStillPresent, type SyncPlan } from "./plan.ts";
+import { buildReport, type ResyncReport } from "./report.ts";
+
+export interface ResyncOptions {
+  /** Plan only: no writes at all. */
+  dryRun: boolean;
+  /** Delete rows Clerk no longer has (after confirming each is gone). */
+  prune: boolean;
+  allowMassDelete: boolean;
+  forceInstance: boolean;
+  /** Where org-local data of pruned organizations is saved first. */
+  sidecarDir: string;
+  concurrency?: number;
+  onFetchProgress?: (p: FetchProgress) => void;
+  onApplyProgress?: (done: number, total: number) => void;
+}
+
+/** A plan that would delete more than this share of an entity's local rows (and at least MASS_DELETE_MIN rows) needs --allow-mass-delete. */
+export const MASS_DELETE_SHARE = 0.5;
+export const MASS_DELETE_MIN = 3;
+
+export interface ResyncResult {
+  report: ResyncReport;
+  plan: SyncPlan;
+}
+
+/** Stops before any Clerk listing if the database belongs to another Clerk instance. */
+export async function checkInstance(db: Database, instanceId: string, force: boolean): Promise<void> {
+  const synced = await readSyncedInstance(db.pool);
+  if (!synced || synced.instanceId === instanceId || force) return;
+  throw new SafetyError(
+    `This database was synced from Clerk instance ${synced.instanceId}, but CLERK_SECRET_KEY belongs to ${instanceId}. ` +
+      "Ids never carry over between Clerk instances. Use the key of the instance this database came from, " +
+      "or pass --force-instance to replace its Clerk data with this instance's.",
+  );
+}
+
+function assertNoMassDelete(plan: SyncPlan, local: Parameters<typeof deleteShare>[1]): void {
+  const risky = deleteShare(plan, local).filter((d) => d.entity !== "memberships" && d.stale >= MASS_DELETE_MIN && d.share > MASS_DELETE_SHARE);
+  if (!risky.length) return;
+  const what = risky.map((d) => `${d.stale} of ${d.local} ${d.entity} (${Math.round(d.share * 100)}%)`).join(" and ");
+  throw new SafetyError(
+    `Refusing to delete ${what}: that looks like the key of another Clerk instance. ` +
+      "Check CLERK_SECRET_KEY; if Clerk really lost them, rerun with --allow-mass-delete (or --no-prune to keep them).",
+  );
+}
+
+/**
+ * fetch → map → plan → (confirm deletes) → apply. Nothing is written if any listing fails, and a
+ * row is deleted only if a targeted lookup confirms Clerk no longer has it.
+ */
+export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger }, options: ResyncOptions): Promise<ResyncResult> {
+  const started = performance.now();
+  const { db, api, log } = deps;
+
+  const instanceId = await api.fetchInstanceId();
+  await checkInstance(db, instanceId, options.forceInstance);
+
+  const snapshot = await fetchClerkSnapshot(api, { concurrency: options.concurrency, onProgress: options.onFetchProgress });
+  log.debug({ users: snapshot.users.length, organizations: snapshot.organizations.length, memberships: snapshot.memberships.length }, "fetched from Clerk");
+  const mapped = mapSnapshot(snapshot);
+  const local = await readLocalState(db.pool);
+  let plan = planSync(mapped, local, presentIdsOf(snapshot));
+
+  if (!options.prune) plan = withoutDeletes(plan);
+  else if (plan.users.stale.length || plan.organizations.stale.length || plan.memberships.stale.length) {
+    const staleMemberships = new Set(plan.memberships.stale);
+    const stillPresent = await fetchStillPresent(api, {
+      users: plan.users.stale,
+      organizations: plan.organizations.stale,
+      memberships: local.memberships.filter((m) => staleMemberships.has(m.id)),
+    });
+    const kept = stillPresent.users.size + stillPresent.organizations.size + stillPresent.memberships.size;
+    if (kept) log.warn({ kept }, "records missing from a listing still exist in Clerk (changed while paging); not deleting them");
+    plan = withoutStillPresent(plan, stillPresent);
+    if (!options.allowMassDelete && !options.forceInstance) assertNoMassDelete(plan, local);
+  }
+
+  let rowsWritten = 0;
+  let prunedSidecar: string | null = null;
+  if (!options.dryRun) {
+    if (plan.organizations.stale.length) {
+      // Deleting an organization cascades to its prompts, resources and services: save them first.
+      const sidecar = await readOrgLocalData(db.prisma, { reason: "prune", clerkInstanceId: instanceId, organizationIds: plan.organizations.stale });
+      if (sidecar.organizations.length) prunedSidecar = writeSidecarFile(sidecar, { dir: options.sidecarDir, prefix: "pruned" });
+    }
+    rowsWritten = (await applyPlan(db.pool, plan, { instanceId, onProgress: options.onApplyProgress })).rowsWritten;
+  }
+
+  const report = buildReport(plan, {
+    dryRun: options.dryRun,
+    requests: api.stats.requests,
+    retries: api.stats.retries,
+    durationMs: Math.round(performance.now() - started),
+    rowsWritten,
+    instanceId,
+    prunedSidecar,
+  });
+  return { report, plan };
+}

@@ -1,0 +1,61 @@
+import type pg from "pg";
+import { serializeOrganization, serializeUser } from "../../src/clerk-emulator/serialize.ts";
+import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import type { EmulatorStore } from "../../src/clerk-emulator/store.ts";
+import { ClerkApi } from "../../src/clerk/client.ts";
+import type { Database } from "../../src/db/database.ts";
+import { readLocalState } from "../../src/db/local-state.ts";
+import { silentLogger, type Logger } from "../../src/log.ts";
+import type { LocalState } from "../../src/sync/rows.ts";
+import { runResync, type ResyncOptions } from "../../src/sync/resync.ts";
+
+export function apiFor(emu: RunningEmulator, options: { log?: Logger; requestsPerWindow?: number; windowMs?: number; secretKey?: string } = {}): ClerkApi {
+  return new ClerkApi({
+    secretKey: options.secretKey ?? emu.secretKey,
+    apiUrl: emu.url,
+    requestsPerWindow: options.requestsPerWindow ?? 1000,
+    windowMs: options.windowMs ?? 10_000,
+    log: options.log ?? silentLogger,
+    retry: { baseDelayMs: 20, maxDelayMs: 200 },
+  });
+}
+
+export async function resync(emu: RunningEmulator, db: Database, options: Partial<ResyncOptions> & { log?: Logger } = {}) {
+  return runResync(
+    { db, api: apiFor(emu, { log: options.log }), log: options.log ?? silentLogger },
+    { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir: "/tmp/clerk-resync-test-sidecars", ...options },
+  );
+}
+
+const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+/** What the database must hold after a sync: the emulator's data as rows, sorted by id. */
+export function expectedState(store: EmulatorStore): LocalState {
+  return {
+    users: byId(
+      [...store.users.values()].map((u) => ({
+        id: u.id,
+        email: store.primaryEmail(u),
+        firstName: u.firstName,
+        lastName: u.lastName,
+        username: u.username,
+        imageUrl: serializeUser(u).image_url as string,
+        createdAt: u.createdAt,
+        updatedAt: u.updatedAt,
+      })),
+    ),
+    organizations: byId(
+      [...store.organizations.values()].map((o) => ({ id: o.id, name: o.name, slug: o.slug, imageUrl: serializeOrganization(o, store).image_url as string, createdAt: o.createdAt, updatedAt: o.updatedAt })),
+    ),
+    memberships: byId([...store.memberships.values()].map((m) => ({ id: m.id, organizationId: m.organizationId, userId: m.userId, role: m.role, createdAt: m.createdAt, updatedAt: m.updatedAt }))),
+  };
+}
+
+export async function actualState(db: Database): Promise<LocalState> {
+  const s = await readLocalState(db.pool);
+  return { users: byId(s.users), organizations: byId(s.organizations), memberships: byId(s.memberships) };
+}
+
+export async function truncateAll(pool: pg.Pool): Promise<void> {
+  await pool.query(`TRUNCATE "OrganizationMembership", "OrganizationService", "Prompt", "Resource", "McpServer", "User", "Organization", "ClerkSyncState" RESTART IDENTITY CASCADE`);
+}

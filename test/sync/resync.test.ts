@@ -1,0 +1,217 @@
+// clerk:resync against the emulator over HTTP (real SDK) and a real database (PostgreSQL with
+// TEST_DATABASE_URL, PGlite otherwise).
+import assert from "node:assert/strict";
+import { after, before, beforeEach, test } from "node:test";
+import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { ClerkRequestError, SafetyError } from "../../src/errors.ts";
+import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { startTestEmulator } from "../support/emulator.ts";
+import { actualState, expectedState, resync, truncateAll } from "../support/sync.ts";
+
+let t: TestDatabase;
+let emu: RunningEmulator;
+
+before(async () => {
+  t = await createTestDatabase();
+});
+after(async () => {
+  await emu?.close();
+  await t.close();
+});
+beforeEach(async () => {
+  await emu?.close();
+  emu = await startTestEmulator({ users: 120, orgs: 12, membershipsPerOrg: 6, seed: 11 });
+  await truncateAll(t.db.pool);
+});
+
+test("empty database → resync → exactly Clerk's users, organizations and memberships, same ids", async () => {
+  const { report } = await resync(emu, t.db);
+  assert.deepEqual(await actualState(t.db), expectedState(emu.store));
+  assert.deepEqual(report.users, { created: 120, updated: 0, deleted: 0, unchanged: 0 });
+  assert.deepEqual(report.organizations, { created: 12, updated: 0, deleted: 0, unchanged: 0 });
+  assert.deepEqual(report.memberships, { created: 72, updated: 0, deleted: 0, unchanged: 0 });
+  assert.deepEqual(report.invalid, []);
+  // instance, user count, one user page, one org page, one membership page
+  assert.equal(report.requests, 5);
+});
+
+test("a second run reports only unchanged and writes nothing", async () => {
+  await resync(emu, t.db);
+  const before = await t.db.pool.query(`SELECT max("syncedAt") AS s FROM "User"`);
+  const { report } = await resync(emu, t.db);
+  assert.deepEqual(report.users, { created: 0, updated: 0, deleted: 0, unchanged: 120 });
+  assert.deepEqual(report.organizations, { created: 0, updated: 0, deleted: 0, unchanged: 12 });
+  assert.deepEqual(report.memberships, { created: 0, updated: 0, deleted: 0, unchanged: 72 });
+  assert.equal(report.rowsWritten, 0);
+  const afterRun = await t.db.pool.query(`SELECT max("syncedAt") AS s FROM "User"`);
+  assert.deepEqual(afterRun.rows, before.rows, "no row was touched");
+});
+
+test("drift in Clerk and local tampering are all repaired by one run", async () => {
+  await resync(emu, t.db);
+  const s = emu.store;
+  const users = [...s.users.values()];
+  const orgs = [...s.organizations.values()];
+  // Clerk side: create/update/delete of each entity, a role change, an email change.
+  const newUser = s.createUser({ emailAddresses: ["drift.new@example.com"], firstName: "Neu" });
+  s.updateUser(users[0]!.id, { firstName: "Changed" });
+  const deletedUser = users[1]!;
+  s.deleteUser(deletedUser.id);
+  const emailUser = users.find((u) => u.emails.length > 0 && s.users.has(u.id) && u !== users[0])!;
+  const email = s.addEmailAddress(emailUser.id, "switched.primary@example.com", true);
+  const newOrg = s.createOrganization({ name: "Drift Org" });
+  s.updateOrganization(orgs[0]!.id, { name: "Renamed Org" });
+  const deletedOrg = orgs[1]!;
+  s.deleteOrganization(deletedOrg.id);
+  s.createMembership(newOrg.id, newUser.id, "org:admin");
+  const someMembership = [...s.memberships.values()].find((m) => m.organizationId === orgs[2]!.id)!;
+  s.updateMembership(someMembership.organizationId, someMembership.userId, someMembership.role === "org:admin" ? "org:member" : "org:admin");
+  const goneMembership = [...s.memberships.values()].find((m) => m.organizationId === orgs[3]!.id)!;
+  s.deleteMembership(goneMembership.organizationId, goneMembership.userId);
+  // Local side: a deleted row, an edited name, an extra row.
+  await t.db.pool.query(`DELETE FROM "User" WHERE id = $1`, [users[5]!.id]);
+  await t.db.pool.query(`UPDATE "Organization" SET name = 'tampered' WHERE id = $1`, [orgs[4]!.id]);
+  await t.db.pool.query(`INSERT INTO "User" (id, "createdAt", "updatedAt") VALUES ('user_extra_local_row', now(), now())`);
+
+  const { report } = await resync(emu, t.db);
+  assert.deepEqual(await actualState(t.db), expectedState(s));
+  const row = await t.db.pool.query(`SELECT email FROM "User" WHERE id = $1`, [emailUser.id]);
+  assert.equal(row.rows[0].email, email.emailAddress);
+  assert.equal(report.users.created, 2, "the Clerk-created user and the locally deleted one");
+  assert.ok(report.users.updated >= 2, "renamed and email-switched users");
+  assert.equal(report.users.deleted, 2, "the Clerk-deleted user and the extra local row");
+  assert.equal(report.organizations.deleted, 1);
+  assert.ok(report.memberships.updated >= 1, "role change");
+
+  const again = await resync(emu, t.db);
+  assert.equal(again.report.rowsWritten, 0, "converged");
+});
+
+test("org-local rows are untouched by resync", async () => {
+  await resync(emu, t.db);
+  await seedDefaults(t.db.prisma);
+  const org = [...emu.store.organizations.values()][0]!;
+  await t.db.prisma.prompt.create({ data: { organizationId: org.id, name: "custom", content: "ours" } });
+  await t.db.prisma.resource.create({ data: { organizationId: org.id, uri: "docs://ours", name: "Ours" } });
+  const server = await t.db.prisma.mcpServer.findFirstOrThrow();
+  await t.db.prisma.organizationService.create({ data: { organizationId: org.id, mcpServerId: server.id, config: { a: 1 } } });
+  const snapshot = async () => ({
+    prompts: await t.db.prisma.prompt.findMany({ orderBy: { id: "asc" } }),
+    resources: await t.db.prisma.resource.findMany({ orderBy: { id: "asc" } }),
+    services: await t.db.prisma.organizationService.findMany({ orderBy: { id: "asc" } }),
+    servers: await t.db.prisma.mcpServer.findMany({ orderBy: { id: "asc" } }),
+  });
+  const before = await snapshot();
+  emu.store.updateOrganization(org.id, { name: "Renamed while custom data exists" });
+  await resync(emu, t.db);
+  assert.deepEqual(await snapshot(), before);
+});
+
+test("a 429 storm and 5xx bursts are ridden out", async () => {
+  emu.faults.set([
+    { route: "GET /organization_memberships", status: 429, retryAfterSeconds: 1, times: 3 },
+    { route: "GET /users", status: 500, times: 2 },
+    { route: "GET /organizations", status: 503, times: 2 },
+    { route: "GET /users/count", drop: true, times: 1 },
+  ]);
+  const { report } = await resync(emu, t.db);
+  assert.deepEqual(await actualState(t.db), expectedState(emu.store));
+  assert.equal(report.retries, 8);
+  assert.equal(report.requests, 5 + 8);
+});
+
+test("a listing that keeps failing ends with a clear error and no deletions", async () => {
+  await resync(emu, t.db);
+  const victim = [...emu.store.users.values()][3]!;
+  emu.store.deleteUser(victim.id);
+  emu.faults.set([{ route: "GET /organization_memberships", status: 500, times: Infinity }]);
+  await assert.rejects(resync(emu, t.db), (err: unknown) => {
+    assert.ok(err instanceof ClerkRequestError);
+    assert.match(err.message, /GET \/v1\/organization_memberships\?offset=0 failed after 6 tries: HTTP 500 internal_clerk_error/);
+    return true;
+  });
+  const still = await t.db.pool.query(`SELECT count(*)::int AS n FROM "User" WHERE id = $1`, [victim.id]);
+  assert.equal(still.rows[0].n, 1, "nothing was deleted");
+  assert.equal((await actualState(t.db)).users.length, 120);
+});
+
+test("organizations deleted in Clerk while paging by offset never take a live one with them", async () => {
+  await emu.close();
+  emu = await startTestEmulator({ users: 20, orgs: 1100, membershipsPerOrg: 0, seed: 5 });
+  await resync(emu, t.db);
+  const oldest = [...emu.store.organizations.values()].sort((a, b) => a.createdAt - b.createdAt)[0]!;
+  // Deleting the oldest org after the first page shifts every later org one place left, so the
+  // first org of page two is never listed.
+  emu.faults.set([{ route: "GET /organizations", nth: 2, mutate: (s) => s.deleteOrganization(oldest.id) }]);
+  const localOrgs = (await actualState(t.db)).organizations.map((o) => o.id);
+  const { report } = await resync(emu, t.db);
+  assert.equal(emu.store.organizations.has(oldest.id), false, "the fault fired");
+  // The oldest org was listed (page one) before Clerk deleted it; the one that slid from page two
+  // to page one was never listed, yet exists: neither may be deleted on this run.
+  assert.equal(report.organizations.deleted, 0, JSON.stringify(report.organizations));
+  assert.deepEqual((await actualState(t.db)).organizations.map((o) => o.id), localOrgs);
+  assert.ok(report.requests > 5, "the unlisted org was looked up before anything was deleted");
+  const next = await resync(emu, t.db);
+  assert.equal(next.report.organizations.deleted, 1);
+  assert.deepEqual(await actualState(t.db), expectedState(emu.store));
+});
+
+test("the instance guard stops a resync against another Clerk instance unless forced", async () => {
+  await resync(emu, t.db);
+  const other = await startTestEmulator({ users: 5, orgs: 1, membershipsPerOrg: 1, seed: 99 });
+  try {
+    await assert.rejects(resync(other, t.db), (err: unknown) => {
+      assert.ok(err instanceof SafetyError);
+      assert.match(err.message, /synced from Clerk instance ins_test11, but CLERK_SECRET_KEY belongs to ins_test99.*--force-instance/s);
+      return true;
+    });
+    assert.equal((await actualState(t.db)).users.length, 120, "untouched");
+    await resync(other, t.db, { forceInstance: true });
+    assert.deepEqual(await actualState(t.db), expectedState(other.store));
+  } finally {
+    await other.close();
+  }
+});
+
+test("a plan deleting most local rows stops and asks for --allow-mass-delete", async () => {
+  await resync(emu, t.db);
+  for (const u of [...emu.store.users.values()].slice(0, 100)) emu.store.deleteUser(u.id);
+  await assert.rejects(resync(emu, t.db), (err: unknown) => {
+    assert.ok(err instanceof SafetyError);
+    assert.match(err.message, /Refusing to delete 100 of 120 users \(83%\).*--allow-mass-delete/s);
+    return true;
+  });
+  assert.equal((await actualState(t.db)).users.length, 120);
+  const { report } = await resync(emu, t.db, { allowMassDelete: true });
+  assert.equal(report.users.deleted, 100);
+});
+
+test("--no-prune keeps stale rows; --dry-run writes nothing", async () => {
+  await resync(emu, t.db);
+  const gone = [...emu.store.users.values()][0]!;
+  emu.store.deleteUser(gone.id);
+  emu.store.createUser({ firstName: "Dry", emailAddresses: ["dry@example.com"] });
+  const dry = await resync(emu, t.db, { dryRun: true });
+  assert.equal(dry.report.users.created, 1);
+  assert.equal(dry.report.users.deleted, 1);
+  assert.equal(dry.report.rowsWritten, 0);
+  assert.equal((await actualState(t.db)).users.length, 120);
+  const kept = await resync(emu, t.db, { prune: false });
+  assert.equal(kept.report.users.deleted, 0);
+  assert.equal((await actualState(t.db)).users.length, 121);
+});
+
+test("a record that fails validation is reported with id and reason, and not written", async () => {
+  const broken = [...emu.store.users.values()].find((u) => u.emails.length)!;
+  broken.primaryEmailId = "idn_nowhere";
+  const { report } = await resync(emu, t.db);
+  const entry = report.invalid.find((i) => i.id === broken.id);
+  assert.ok(entry, "reported");
+  assert.match(entry.reason, /primaryEmailAddressId idn_nowhere matches none of the user's email addresses/);
+  const row = await t.db.pool.query(`SELECT count(*)::int AS n FROM "User" WHERE id = $1`, [broken.id]);
+  assert.equal(row.rows[0].n, 0);
+  // Its memberships cannot be written either, and say why.
+  const mems = [...emu.store.memberships.values()].filter((m) => m.userId === broken.id);
+  for (const m of mems) assert.ok(report.invalid.some((i) => i.id === m.id && /references user/.test(i.reason)));
+});

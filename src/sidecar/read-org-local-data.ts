@@ -1,6 +1,14 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { SIDECAR_FORMAT, SIDECAR_VERSION, type Sidecar, type SidecarOrganization } from "./format.ts";
+import { redactSecrets } from "../redact.ts";
 import { stripSecrets } from "./secrets.ts";
+
+/** A Clerk secret key pasted into a prompt or resource must not end up in a file either. */
+function scrub(text: string, where: string, stripped: string[]): string {
+  const clean = redactSecrets(text);
+  if (clean !== text) stripped.push(where);
+  return clean;
+}
 
 /**
  * Reads org-local data (custom prompts, custom resources, service enablements) into a sidecar.
@@ -26,8 +34,8 @@ export async function readOrgLocalData(
   const organizations: SidecarOrganization[] = orgs.map((o) => ({
     id: o.id,
     name: o.name,
-    prompts: o.prompts,
-    resources: o.resources,
+    prompts: o.prompts.map((p) => ({ ...p, content: scrub(p.content, `${o.id}.prompt:${p.name}`, strippedSecrets) })),
+    resources: o.resources.map((r) => ({ ...r, content: r.content === null ? null : scrub(r.content, `${o.id}.resource:${r.uri}`, strippedSecrets) })),
     services: o.services.map((s) => ({
       mcpServer: s.mcpServer.name,
       enabled: s.enabled,

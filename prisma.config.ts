@@ -10,7 +10,8 @@ export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: {
     path: "prisma/migrations",
-    seed: "tsx src/cli.ts seed --quiet",
+    // `node --import tsx`, not `tsx`: the seed must run even when node_modules/.bin is not on PATH.
+    seed: "node --import tsx src/cli.ts seed --quiet",
   },
   experimental: { adapter: true },
   engine: "js",

@@ -2,7 +2,13 @@
 // argv -> config -> command. The only place that catches errors and sets exit codes.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { backupCommand } from "./commands/backup.ts";
+import { bootstrapCommand } from "./commands/bootstrap.ts";
+import { demoCommand } from "./commands/demo.ts";
 import { migrateCommand } from "./commands/migrate.ts";
+import { resetForceCommand } from "./commands/reset-force.ts";
+import { resetCommand } from "./commands/reset.ts";
+import { restoreCommand } from "./commands/restore.ts";
 import { resyncCommand } from "./commands/resync.ts";
 import { seedCommand } from "./commands/seed.ts";
 import type { Command } from "./commands/context.ts";
@@ -18,6 +24,12 @@ const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
   seed: seedCommand,
   resync: resyncCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
+  reset: resetCommand,
+  "reset-force": resetForceCommand,
+  bootstrap: bootstrapCommand,
+  demo: demoCommand,
 };
 
 function usage(): string {

@@ -44,6 +44,7 @@ const envSchema = z.object({
     .transform((v) => v ?? "info"),
   CLERK_RESYNC_SIDECAR_DIR: optionalString,
   CLERK_RESYNC_PGLITE_DIR: optionalString,
+  CLERK_RESYNC_TEAM_SIDECAR: optionalString,
 });
 
 export interface Config {
@@ -60,6 +61,8 @@ export interface Config {
   sidecarDir: string;
   /** Data folder of the embedded database (default .data/pglite). */
   pgliteDir: string;
+  /** The team's committed sidecar that `bootstrap` restores (default prisma/sidecar/team.json). */
+  teamSidecar: string;
   /** Project root: prisma/ and the CLI live here. */
   rootDir: string;
 }
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
     logLevel: e.LOG_LEVEL,
     sidecarDir: path.resolve(rootDir, e.CLERK_RESYNC_SIDECAR_DIR ?? "prisma/backups"),
     pgliteDir: path.resolve(rootDir, e.CLERK_RESYNC_PGLITE_DIR ?? ".data/pglite"),
+    teamSidecar: path.resolve(rootDir, e.CLERK_RESYNC_TEAM_SIDECAR ?? "prisma/sidecar/team.json"),
     rootDir,
   };
 }

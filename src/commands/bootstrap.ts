@@ -1,0 +1,47 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createClerkApi } from "../clerk/from-config.ts";
+import { openDatabase } from "../db/database.ts";
+import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
+import { seedDefaults } from "../db/seed-defaults.ts";
+import { EXIT } from "../errors.ts";
+import { readSidecarFile } from "../sidecar/files.ts";
+import { restoreSidecar } from "../sidecar/restore.ts";
+import { formatReport } from "../sync/report.ts";
+import { runResync } from "../sync/resync.ts";
+import type { Command } from "./context.ts";
+import { formatRestore } from "./restore.ts";
+
+export const bootstrapCommand: Command = {
+  summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed",
+  usage: "bootstrap [--allow-production]",
+  async run(ctx, args) {
+    const { values } = parseArgs({ args, options: { "allow-production": { type: "boolean", default: false } } });
+    const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
+    // The team's committed org-local setup, restored for every newcomer.
+    const teamFile = ctx.config.teamSidecar;
+    const shown = path.relative(ctx.config.rootDir, teamFile);
+    // Validate the team file up front so a broken one stops us before anything is written.
+    const team = existsSync(teamFile) ? readSidecarFile(teamFile) : undefined;
+    const db = await openDatabase(ctx.config, ctx.log);
+    try {
+      ctx.out.progress("applying migrations");
+      await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
+      ctx.out.progress("seeding defaults");
+      await seedDefaults(db.prisma);
+      ctx.out.progress("resyncing from Clerk");
+      const { report } = await runResync({ db, api, log: ctx.log }, { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir: ctx.config.sidecarDir });
+      ctx.out.progressDone();
+      const restore = team ? await restoreSidecar(db.prisma, team) : undefined;
+      ctx.out.result({ resync: report, teamSidecar: team ? teamFile : null, restore: restore ?? null });
+      ctx.out.line(formatReport(report, { pruned: true }));
+      ctx.out.line("");
+      ctx.out.line(restore ? formatRestore(teamFile, restore) : `No team sidecar at ${shown}; org-local data starts empty (\`pnpm db:backup --out ${shown}\` shares yours).`);
+      return EXIT.ok;
+    } finally {
+      ctx.out.progressDone();
+      await db.close();
+    }
+  },
+};

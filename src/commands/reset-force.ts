@@ -1,0 +1,26 @@
+import { parseArgs } from "node:util";
+import { openDatabase } from "../db/database.ts";
+import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
+import { EXIT, SafetyError } from "../errors.ts";
+import { describeRemoteDatabase } from "../reset/local-database.ts";
+import type { Command } from "./context.ts";
+
+export const resetForceCommand: Command = {
+  summary: "Raw prisma migrate reset (re-seeds defaults): no backup, no resync — loses users and org-local data",
+  usage: "db:reset:force [--yes]",
+  async run(ctx, args) {
+    const { values } = parseArgs({ args, options: { yes: { type: "boolean", default: false } } });
+    const db = await openDatabase(ctx.config, ctx.log);
+    try {
+      const remote = db.embedded ? undefined : describeRemoteDatabase(db.url);
+      if (remote && !values.yes) throw new SafetyError(`${remote}. A reset wipes it: pass --yes if that is really what you want.`);
+      ctx.log.warn("db:reset:force wipes users, organizations, memberships and org-local data with no backup; `pnpm db:reset` keeps them");
+      await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
+      ctx.out.result({ reset: true, backup: null, resynced: false });
+      ctx.out.line("Database reset and re-seeded with defaults. Users, organizations and memberships are empty: run `pnpm clerk:resync` to bring them back from Clerk.");
+      return EXIT.ok;
+    } finally {
+      await db.close();
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import { parseArgs } from "node:util";
+import { createClerkApi } from "../clerk/from-config.ts";
+import { openDatabase } from "../db/database.ts";
+import { EXIT } from "../errors.ts";
+import { formatTable, type Output } from "../output.ts";
+import type { ResetReport } from "../reset/run-reset.ts";
+import { runReset } from "../reset/run-reset.ts";
+import { formatReport } from "../sync/report.ts";
+import type { Command, CommandContext } from "./context.ts";
+import { formatRestore } from "./restore.ts";
+
+export function printResetReport(out: Output, r: ResetReport): void {
+  out.result(r);
+  const rows = (["users", "organizations", "memberships", "customPrompts", "customResources", "services"] as const).map((k) => [k, r.before[k], r.after[k]] as [string, number, number]);
+  out.line("");
+  out.line(formatReport(r.resync, { pruned: true }));
+  out.line("");
+  out.line(formatRestore(r.backup, r.restore));
+  out.line("");
+  out.line(formatTable(["rows", "before", "after"], rows));
+  out.line("");
+  out.line(r.verified ? `Reset complete in ${(r.durationMs / 1000).toFixed(1)} s; org-local data verified. Sidecar: ${r.backup}` : `Reset finished, but org-local row counts do not add up: check, then \`pnpm db:restore ${r.backup}\``);
+}
+
+export async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean }): Promise<number> {
+  const api = createClerkApi(ctx.config, ctx.log, { allowProduction: flags.allowProduction });
+  const db = await openDatabase(ctx.config, ctx.log);
+  try {
+    const report = await runReset({ config: ctx.config, db, api, log: ctx.log }, { yes: flags.yes, forceInstance: flags.forceInstance, onStep: (s) => ctx.out.progress(s) });
+    ctx.out.progressDone();
+    printResetReport(ctx.out, report);
+    return report.verified ? EXIT.ok : EXIT.failure;
+  } finally {
+    ctx.out.progressDone();
+    await db.close();
+  }
+}
+
+export const resetCommand: Command = {
+  summary: "Preflight, sidecar backup, prisma migrate reset, seed, resync from Clerk, restore, verify",
+  usage: "db:reset [--yes] [--force-instance] [--allow-production]",
+  async run(ctx, args) {
+    const { values } = parseArgs({
+      args,
+      options: { yes: { type: "boolean", default: false }, "force-instance": { type: "boolean", default: false }, "allow-production": { type: "boolean", default: false } },
+    });
+    return resetWith(ctx, { yes: values.yes, forceInstance: values["force-instance"], allowProduction: values["allow-production"] });
+  },
+};

@@ -1,0 +1,13 @@
+/**
+ * A reset wipes the database: only do it unasked to one that is plainly a local development
+ * database. Anything on another host, or whose name suggests production, needs --yes.
+ */
+export function describeRemoteDatabase(url: string): string | undefined {
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  const local = host === "" || host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host) || u.searchParams.get("host")?.startsWith("/");
+  if (!local) return `DATABASE_URL points at ${host}, which is not this machine`;
+  if (/prod|live|shared|staging/i.test(database)) return `DATABASE_URL names the database "${database}", which does not look like a development database`;
+  return undefined;
+}

@@ -1,0 +1,31 @@
+import type { ClerkApi } from "../clerk/client.ts";
+import type { Database } from "../db/database.ts";
+import { errorMessage, SafetyError, StepError } from "../errors.ts";
+import { checkInstance } from "../sync/resync.ts";
+import { countTables, type TableCounts } from "./counts.ts";
+import { describeRemoteDatabase } from "./local-database.ts";
+
+export interface PreflightResult {
+  instanceId: string;
+  before: TableCounts;
+}
+
+/**
+ * Everything that can be checked before anything is touched: Clerk reachable with this key, the
+ * database reachable, local, and synced from this Clerk instance. Only reads.
+ */
+export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean }): Promise<PreflightResult> {
+  if (!db.embedded && !options.yes) {
+    const remote = describeRemoteDatabase(db.url);
+    if (remote) throw new SafetyError(`${remote}. A reset wipes it: pass --yes if that is really what you want.`);
+  }
+  let before: TableCounts;
+  try {
+    before = await countTables(db.pool);
+  } catch (err) {
+    throw new StepError(`Database not reachable: ${errorMessage(err)}. Start it or fix DATABASE_URL; nothing was changed.`, undefined, { cause: err });
+  }
+  const instanceId = await api.fetchInstanceId();
+  if (before.users || before.organizations) await checkInstance(db, instanceId, options.forceInstance);
+  return { instanceId, before };
+}

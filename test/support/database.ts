@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { connectDatabase, type Database } from "../../src/db/database.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
-import { applyMigrationSql } from "../../src/db/migrations.ts";
+import { runPrismaCliOrThrow } from "../../src/db/prisma-cli.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -21,7 +21,7 @@ export interface TestDatabase {
 /**
  * A fresh, migrated database for one test. With TEST_DATABASE_URL (a real PostgreSQL server) it
  * clones the migrated template (`CREATE DATABASE … TEMPLATE …`: fast and isolated); otherwise it
- * starts an in-memory PGlite served on a loopback socket.
+ * starts an in-memory PGlite served on a loopback socket and migrates it.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
@@ -55,7 +55,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const embedded = await startEmbeddedPostgres();
   const db = await connectDatabase(embedded.url, true);
-  await applyMigrationSql(db.pool, ROOT);
+  // The real `prisma migrate deploy`, so the database is exactly what the CLI makes (its
+  // _prisma_migrations table included).
+  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: embedded.url, cwd: ROOT });
   return {
     kind: "pglite",
     url: embedded.url,

@@ -1,0 +1,95 @@
+// The reset-family commands as a user runs them: the real CLI in a child process.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import { addOrgLocalData, tableDump } from "../../src/commands/demo-data.ts";
+import { runCli } from "../support/cli.ts";
+import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { startTestEmulator } from "../support/emulator.ts";
+
+let t: TestDatabase;
+let emu: RunningEmulator;
+let env: Record<string, string>;
+const work = mkdtempSync(path.join(tmpdir(), "clerk-resync-cmds-"));
+
+before(async () => {
+  t = await createTestDatabase();
+  emu = await startTestEmulator({ users: 30, orgs: 5, membershipsPerOrg: 4, seed: 8 });
+  env = { DATABASE_URL: t.url, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: path.join(work, "backups"), CLERK_RESYNC_TEAM_SIDECAR: path.join(work, "team.json") };
+});
+after(async () => {
+  await emu.close();
+  await t.close();
+});
+
+test("bootstrap without a team sidecar: migrate, seed, resync, and says how to share one", async () => {
+  const run = await runCli(["bootstrap"], env);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /users\s+30\s+0\s+0\s+0/);
+  assert.match(run.stdout, /No team sidecar at .*team\.json/);
+  assert.equal((await t.db.prisma.mcpServer.count()) > 0, true, "seeded");
+});
+
+test("db:backup then db:restore through the CLI; the team file makes bootstrap restore it", async () => {
+  await addOrgLocalData(t.db);
+  const before = await tableDump(t.db);
+  const backup = await runCli(["backup", "--json", "--out", env.CLERK_RESYNC_TEAM_SIDECAR!], env);
+  assert.equal(backup.code, 0, backup.stderr);
+  assert.equal(JSON.parse(backup.stdout).prompts, 8);
+  await t.db.pool.query(`DELETE FROM "Prompt" WHERE "organizationId" IS NOT NULL; DELETE FROM "OrganizationService"`);
+  const boot = await runCli(["bootstrap", "--json"], env);
+  assert.equal(boot.code, 0, boot.stderr);
+  assert.equal(JSON.parse(boot.stdout).restore.prompts.created, 8);
+  assert.deepEqual(await tableDump(t.db), before);
+  const again = await runCli(["restore", env.CLERK_RESYNC_TEAM_SIDECAR!], env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /prompts:\s+0 created, 0 updated, 8 unchanged/);
+});
+
+test("db:restore refuses a bad file and leaves the database alone", async () => {
+  const before = await tableDump(t.db);
+  const bad = path.join(work, "bad.json");
+  writeFileSync(bad, JSON.stringify({ format: "clerk-resync-sidecar", version: 7 }));
+  const run = await runCli(["restore", bad], env);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /newer than this tool reads/);
+  assert.deepEqual(await tableDump(t.db), before);
+});
+
+test("db:reset refuses a database on another host unless --yes, touching nothing", async () => {
+  emu.resetStats();
+  const run = await runCli(["reset"], { ...env, DATABASE_URL: "postgresql://app@db.internal.example:5432/app" });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /db\.internal\.example, which is not this machine.*--yes/);
+  assert.equal(emu.stats.requests, 0, "not even Clerk was asked");
+});
+
+test("db:reset --json end to end: one JSON report, tables identical after", async () => {
+  const before = await tableDump(t.db);
+  const run = await runCli(["reset", "--json"], env);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.verified, true);
+  assert.deepEqual(report.before, report.after);
+  assert.deepEqual(await tableDump(t.db), before);
+  assert.ok(readFileSync(report.backup, "utf8").includes('"reason": "reset"'));
+});
+
+test("db:reset:force wipes and re-seeds, with a warning and no backup", async () => {
+  const run = await runCli(["reset-force"], env);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /wipes users, organizations, memberships and org-local data with no backup/);
+  assert.match(run.stdout, /run `pnpm clerk:resync`/);
+  assert.equal(await t.db.prisma.user.count(), 0);
+  assert.ok((await t.db.prisma.prompt.count()) > 0, "defaults seeded");
+});
+
+test("pnpm demo runs the whole flow on the embedded defaults", async () => {
+  const run = await runCli(["demo", "--users", "40", "--orgs", "5"], {});
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Reset complete in .*org-local data verified/);
+  assert.match(run.stdout, /Round trip: every table is identical/);
+});

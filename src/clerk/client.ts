@@ -69,6 +69,19 @@ function userFromWire(w: Record<string, unknown>): ClerkUser {
   };
 }
 
+// SDK resources carry far more than the sync keeps (a membership embeds a whole organization);
+// copying the kept fields right away lets the rest be collected page by page. Fields are copied
+// as they are, so the map stage still sees (and reports) anything missing.
+const slimOrganization = (o: ClerkOrganization): ClerkOrganization => ({ id: o.id, name: o.name, slug: o.slug, imageUrl: o.imageUrl, createdAt: o.createdAt, updatedAt: o.updatedAt });
+const slimMembership = (m: ClerkMembership): ClerkMembership => ({
+  id: m.id,
+  role: m.role,
+  createdAt: m.createdAt,
+  updatedAt: m.updatedAt,
+  organization: { id: m.organization?.id },
+  publicUserData: m.publicUserData ? { userId: m.publicUserData.userId } : m.publicUserData,
+});
+
 export class ClerkApi {
   readonly stats: ClerkApiStats = { requests: 0, retries: 0, rateLimited: 0 };
   private readonly sdk: ReturnType<typeof createClerkClient>;
@@ -174,27 +187,41 @@ export class ClerkApi {
   }
 
   async fetchOrganizationsPage(offset: number, limit = MAX_PAGE): Promise<{ data: ClerkOrganization[]; totalCount: number }> {
-    return this.call(`GET /v1/organizations?offset=${offset}`, () => this.sdk.organizations.getOrganizationList({ limit, offset, orderBy: "+created_at" }));
+    const page = await this.call(`GET /v1/organizations?offset=${offset}`, () => this.sdk.organizations.getOrganizationList({ limit, offset, orderBy: "+created_at" }));
+    return { data: page.data.map(slimOrganization), totalCount: page.totalCount };
   }
 
   async fetchOrganizationsByIds(ids: readonly string[]): Promise<ClerkOrganization[]> {
     const page = await this.call(`GET /v1/organizations?organization_id=[${ids.length}]`, () =>
       this.sdk.organizations.getOrganizationList({ limit: MAX_FILTER_VALUES, organizationId: [...ids] }),
     );
-    return page.data;
+    return page.data.map(slimOrganization);
   }
 
   /** Instance-wide memberships: one listing for all orgs instead of one per org. */
   async fetchMembershipsPage(offset: number, limit = MAX_PAGE): Promise<{ data: ClerkMembership[]; totalCount: number }> {
-    return this.call(`GET /v1/organization_memberships?offset=${offset}`, () =>
+    const page = await this.call(`GET /v1/organization_memberships?offset=${offset}`, () =>
       this.sdk.organizations.getInstanceOrganizationMembershipList({ limit, offset, orderBy: "+created_at" }),
     );
+    return { data: page.data.map(slimMembership), totalCount: page.totalCount };
+  }
+
+  /** All memberships of one user (usually one page). */
+  async fetchMembershipsOfUser(userId: string): Promise<ClerkMembership[]> {
+    const all: ClerkMembership[] = [];
+    for (let offset = 0; ; offset += MAX_PAGE) {
+      const page = await this.call(`GET /v1/users/${userId}/organization_memberships?offset=${offset}`, () =>
+        this.sdk.users.getOrganizationMembershipList({ userId, limit: MAX_PAGE, offset }),
+      );
+      all.push(...page.data.map(slimMembership));
+      if (page.data.length < MAX_PAGE || all.length >= page.totalCount) return all;
+    }
   }
 
   async fetchOrgMembershipsOfUsers(organizationId: string, userIds: readonly string[]): Promise<ClerkMembership[]> {
     const page = await this.call(`GET /v1/organizations/${organizationId}/memberships?user_id=[${userIds.length}]`, () =>
       this.sdk.organizations.getOrganizationMembershipList({ organizationId, userId: [...userIds], limit: MAX_FILTER_VALUES }),
     );
-    return page.data;
+    return page.data.map(slimMembership);
   }
 }

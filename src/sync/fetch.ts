@@ -1,7 +1,11 @@
 import pLimit from "p-limit";
 import { MAX_FILTER_VALUES, MAX_PAGE, type ClerkApi } from "../clerk/client.ts";
-import type { ClerkMembership, ClerkOrganization, ClerkSnapshot, ClerkUser } from "../clerk/types.ts";
+import type { ClerkMembership, ClerkOrganization, ClerkUser } from "../clerk/types.ts";
 import { ClerkRequestError } from "../errors.ts";
+import { createHeapTrimmer } from "./heap.ts";
+
+/** Pages between full collections (see heap.ts). */
+const HEAP_TRIM_EVERY_PAGES = 50;
 
 export interface FetchProgress {
   users: number;
@@ -16,73 +20,70 @@ export interface FetchOptions {
   onProgress?: (p: FetchProgress) => void;
 }
 
-function dedupe<T extends { id: string }>(items: T[]): T[] {
-  const seen = new Map<string, T>();
-  for (const item of items) seen.set(item.id, item);
-  return [...seen.values()];
+/** Receives each page as it arrives (the map stage), so listings are never held whole. */
+export interface SnapshotSink {
+  users(page: readonly ClerkUser[]): void;
+  organizations(page: readonly ClerkOrganization[]): void;
+  memberships(page: readonly ClerkMembership[]): void;
 }
 
 /** Offset-paged listing: first page tells the total, the rest go out concurrently. */
-async function fetchAllOffsetPages<T extends { id: string }>(
+// Ordered by +created_at, so records created meanwhile land after the last page; a record
+// deleted meanwhile shifts the rest left by one: one record may be listed twice (the mapper
+// dedupes) and one may be missed (deletes are confirmed by id before they happen).
+async function fetchAllOffsetPages<T>(
   fetchPage: (offset: number) => Promise<{ data: T[]; totalCount: number }>,
   limit: ReturnType<typeof pLimit>,
-  onPage: (n: number) => void,
-): Promise<T[]> {
+  onPage: (page: T[]) => void,
+): Promise<void> {
   const first = await limit(() => fetchPage(0));
-  onPage(first.data.length);
+  onPage(first.data);
   const offsets: number[] = [];
   for (let o = MAX_PAGE; o < first.totalCount; o += MAX_PAGE) offsets.push(o);
-  const rest = await Promise.all(
-    offsets.map((o) =>
-      limit(async () => {
-        const page = await fetchPage(o);
-        onPage(page.data.length);
-        return page.data;
-      }),
-    ),
-  );
-  // Ordered by +created_at, so records created meanwhile land after the last page; a record
-  // deleted meanwhile shifts the rest by one and can repeat one: dedupe by id.
-  return dedupe([...first.data, ...rest.flat()]);
+  await Promise.all(offsets.map((o) => limit(async () => onPage((await fetchPage(o)).data))));
 }
 
 /**
  * Everything Clerk holds for the sync, in as few requests as the data needs: the user count
  * once, users by cursor (stable under concurrent creates and deletes), organizations and
- * memberships instance-wide at the largest page size, all in parallel. Throws if any listing
- * fails: a partial snapshot is never returned, so it can never lead to deletes.
+ * memberships instance-wide at the largest page size, all in parallel, each page handed to
+ * `sink`. Throws if any listing fails: the caller then plans nothing, so it can never delete.
  */
-export async function fetchClerkSnapshot(api: ClerkApi, options: FetchOptions = {}): Promise<ClerkSnapshot> {
+export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, options: FetchOptions = {}): Promise<void> {
   const limit = pLimit(options.concurrency ?? 4);
   const progress: FetchProgress = { users: 0, usersTotal: 0, organizations: 0, memberships: 0 };
-  const report = () => options.onProgress?.({ ...progress });
+  const trimHeap = createHeapTrimmer(HEAP_TRIM_EVERY_PAGES);
+  const report = () => {
+    trimHeap();
+    options.onProgress?.({ ...progress });
+  };
 
   progress.usersTotal = await limit(() => api.fetchUserCount());
 
-  const fetchUsers = async (): Promise<ClerkUser[]> => {
-    const users: ClerkUser[] = [];
+  const fetchUsers = async (): Promise<void> => {
     let cursor: string | undefined;
     for (;;) {
       const page = await limit(() => api.fetchUsersAfter(cursor));
-      users.push(...page);
-      progress.users = users.length;
+      sink.users(page);
+      progress.users += page.length;
       report();
-      if (page.length < MAX_PAGE) return dedupe(users);
+      if (page.length < MAX_PAGE) return;
       cursor = page.at(-1)!.id;
     }
   };
-  const [users, organizations, memberships] = await Promise.all([
+  await Promise.all([
     fetchUsers(),
-    fetchAllOffsetPages<ClerkOrganization>((o) => api.fetchOrganizationsPage(o), limit, (n) => {
-      progress.organizations += n;
+    fetchAllOffsetPages((o) => api.fetchOrganizationsPage(o), limit, (page) => {
+      sink.organizations(page);
+      progress.organizations += page.length;
       report();
     }),
-    fetchAllOffsetPages<ClerkMembership>((o) => api.fetchMembershipsPage(o), limit, (n) => {
-      progress.memberships += n;
+    fetchAllOffsetPages((o) => api.fetchMembershipsPage(o), limit, (page) => {
+      sink.memberships(page);
+      progress.memberships += page.length;
       report();
     }),
   ]);
-  return { users, organizations, memberships };
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -91,10 +92,33 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+function groupBy<T>(items: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    let list = groups.get(k);
+    if (!list) groups.set(k, (list = []));
+    list.push(item);
+  }
+  return groups;
+}
+
+/** A 404 on a per-organization or per-user lookup means the parent is gone, and its memberships with it. */
+async function unlessGone<T>(lookup: Promise<T[]>): Promise<T[]> {
+  try {
+    return await lookup;
+  } catch (err) {
+    if (err instanceof ClerkRequestError && err.status === 404) return [];
+    throw err;
+  }
+}
+
 /**
  * Of the rows a plan would delete, which does Clerk still have? Asked by id (100 per request),
  * so a record a listing missed — because another was deleted while we paged by offset — is
- * never deleted locally.
+ * never deleted locally. Memberships of users or organizations confirmed gone need no lookup
+ * (they go with their parent); the rest are looked up per organization or per user, whichever
+ * takes fewer requests.
  */
 export async function fetchStillPresent(
   api: ClerkApi,
@@ -105,30 +129,27 @@ export async function fetchStillPresent(
   const users = new Set<string>();
   const organizations = new Set<string>();
   const memberships = new Set<string>();
-  const byOrg = new Map<string, { id: string; userId: string }[]>();
-  for (const m of stale.memberships) {
-    let list = byOrg.get(m.organizationId);
-    if (!list) byOrg.set(m.organizationId, (list = []));
-    list.push(m);
-  }
   await Promise.all([
     ...chunk(stale.users, MAX_FILTER_VALUES).map((ids) => limit(async () => (await api.fetchUsersByIds(ids)).forEach((u) => ids.includes(u.id) && users.add(u.id)))),
     ...chunk(stale.organizations, MAX_FILTER_VALUES).map((ids) => limit(async () => (await api.fetchOrganizationsByIds(ids)).forEach((o) => ids.includes(o.id) && organizations.add(o.id)))),
-    ...[...byOrg].flatMap(([orgId, list]) =>
-      chunk(list, MAX_FILTER_VALUES).map((part) =>
-        limit(async () => {
-          try {
-            const found = await api.fetchOrgMembershipsOfUsers(orgId, part.map((m) => m.userId));
-            const ids = new Set(part.map((m) => m.id));
-            for (const m of found) if (ids.has(m.id)) memberships.add(m.id);
-          } catch (err) {
-            // The organization itself is gone: so are its memberships.
-            if (err instanceof ClerkRequestError && err.status === 404) return;
-            throw err;
-          }
-        }),
-      ),
-    ),
   ]);
+  const goneUsers = new Set(stale.users.filter((id) => !users.has(id)));
+  const goneOrgs = new Set(stale.organizations.filter((id) => !organizations.has(id)));
+  const toCheck = stale.memberships.filter((m) => !goneUsers.has(m.userId) && !goneOrgs.has(m.organizationId));
+  const byOrg = groupBy(toCheck, (m) => m.organizationId);
+  const byUser = groupBy(toCheck, (m) => m.userId);
+  const found = (list: readonly { id: string }[], page: { id: string }[]) => {
+    const ids = new Set(list.map((m) => m.id));
+    for (const m of page) if (ids.has(m.id)) memberships.add(m.id);
+  };
+  if (byOrg.size <= byUser.size) {
+    await Promise.all(
+      [...byOrg].flatMap(([orgId, list]) =>
+        chunk(list, MAX_FILTER_VALUES).map((part) => limit(async () => found(part, await unlessGone(api.fetchOrgMembershipsOfUsers(orgId, part.map((m) => m.userId)))))),
+      ),
+    );
+  } else {
+    await Promise.all([...byUser].map(([userId, list]) => limit(async () => found(list, await unlessGone(api.fetchMembershipsOfUser(userId))))));
+  }
   return { users, organizations, memberships };
 }

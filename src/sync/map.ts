@@ -54,23 +54,52 @@ function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "record"} ${i.message}`).join("; ");
 }
 
-function mapAll<In, Out>(entity: InvalidRecord["entity"], items: readonly In[], schema: z.ZodType<Out>, invalid: InvalidRecord[]): Out[] {
+/** Where mapped rows go, page by page (the planner). */
+export interface RowSink {
+  users(rows: readonly UserRow[]): void;
+  organizations(rows: readonly OrganizationRow[]): void;
+  memberships(rows: readonly MembershipRow[]): void;
+}
+
+function mapPage<In, Out>(entity: InvalidRecord["entity"], items: readonly In[], schema: z.ZodType<Out>, present: Set<string>, invalid: InvalidRecord[]): Out[] {
   const rows: Out[] = [];
   for (const item of items) {
+    const id = String((item as { id?: unknown })?.id ?? "?");
+    present.add(id);
     const parsed = schema.safeParse(item);
     if (parsed.success) rows.push(parsed.data);
-    else invalid.push({ entity, id: String((item as { id?: unknown })?.id ?? "?"), reason: describe(parsed.error) });
+    else invalid.push({ entity, id, reason: describe(parsed.error) });
   }
   return rows;
 }
 
-/** Clerk objects → zod-validated rows. Pure: no IO, no clock. */
-export function mapSnapshot(snapshot: Pick<ClerkSnapshot, "users" | "organizations" | "memberships">): MappedSnapshot {
+/**
+ * Maps pages as they arrive and hands the rows on, so no listing is ever held whole as SDK
+ * objects. Pure: no IO, no clock. `present` collects every id Clerk listed, valid or not.
+ */
+export function createSnapshotMapper(sink: RowSink) {
   const invalid: InvalidRecord[] = [];
+  const present = { users: new Set<string>(), organizations: new Set<string>(), memberships: new Set<string>() };
   return {
-    users: mapAll<ClerkUser, UserRow>("user", snapshot.users, userSchema, invalid),
-    organizations: mapAll<ClerkOrganization, OrganizationRow>("organization", snapshot.organizations, organizationSchema, invalid),
-    memberships: mapAll<ClerkMembership, MembershipRow>("membership", snapshot.memberships, membershipSchema, invalid),
+    users: (page: readonly ClerkUser[]) => sink.users(mapPage("user", page, userSchema, present.users, invalid)),
+    organizations: (page: readonly ClerkOrganization[]) => sink.organizations(mapPage("organization", page, organizationSchema, present.organizations, invalid)),
+    memberships: (page: readonly ClerkMembership[]) => sink.memberships(mapPage("membership", page, membershipSchema, present.memberships, invalid)),
+    present,
     invalid,
   };
+}
+
+/** Clerk objects → zod-validated rows, all at once. */
+export function mapSnapshot(snapshot: Pick<ClerkSnapshot, "users" | "organizations" | "memberships">): MappedSnapshot {
+  const out: MappedSnapshot = { users: [], organizations: [], memberships: [], invalid: [] };
+  const mapper = createSnapshotMapper({
+    users: (rows) => out.users.push(...rows),
+    organizations: (rows) => out.organizations.push(...rows),
+    memberships: (rows) => out.memberships.push(...rows),
+  });
+  mapper.users(snapshot.users);
+  mapper.organizations(snapshot.organizations);
+  mapper.memberships(snapshot.memberships);
+  out.invalid.push(...mapper.invalid);
+  return out;
 }

@@ -26,25 +26,64 @@ export interface SyncPlan {
   invalid: InvalidRecord[];
 }
 
-/** Diffs one entity by id. `present` = ids Clerk has (valid or not): such a row is never stale. */
-export function planEntity<R extends { id: string }>(incoming: readonly R[], existing: readonly R[], fields: readonly (keyof R & string)[], present: ReadonlySet<string>): EntityPlan<R> {
-  const local = new Map(existing.map((r) => [r.id, r]));
-  const plan: EntityPlan<R> = { create: [], update: [], unchanged: 0, stale: [] };
-  const seen = new Set<string>();
-  for (const row of incoming) {
-    if (seen.has(row.id)) continue;
-    seen.add(row.id);
-    const current = local.get(row.id);
-    if (!current) {
-      plan.create.push(row);
-      continue;
-    }
-    const changed = fields.filter((f) => current[f] !== row[f]);
-    if (changed.length) plan.update.push({ row, changed });
-    else plan.unchanged += 1;
+/**
+ * Diffs one entity by id, fed page by page: each Clerk row is compared with its local row as it
+ * arrives and the local row is let go, so only one side is held whole. Pure: no IO.
+ */
+export class EntityPlanner<R extends { id: string }> {
+  private readonly local: Map<string, R>;
+  private readonly seen = new Set<string>();
+  readonly create: R[] = [];
+  readonly update: RowUpdate<R>[] = [];
+  private unchanged = 0;
+
+  constructor(
+    existing: readonly R[],
+    private readonly fields: readonly (keyof R & string)[],
+  ) {
+    this.local = new Map(existing.map((r) => [r.id, r]));
   }
-  for (const r of existing) if (!seen.has(r.id) && !present.has(r.id)) plan.stale.push(r.id);
-  return plan;
+
+  add(rows: readonly R[]): void {
+    for (const row of rows) {
+      // Offset paging can list a record twice; the first copy counts.
+      if (this.seen.has(row.id)) continue;
+      this.seen.add(row.id);
+      const current = this.local.get(row.id);
+      if (!current) {
+        this.create.push(row);
+        continue;
+      }
+      this.local.delete(row.id);
+      const changed = this.fields.filter((f) => current[f] !== row[f]);
+      if (changed.length) this.update.push({ row, changed });
+      else this.unchanged += 1;
+    }
+  }
+
+  /** Whether a row with this id exists after the plan is applied: listed and valid, or kept locally. */
+  willExist(id: string, present: ReadonlySet<string>): boolean {
+    return this.seen.has(id) || (this.local.has(id) && present.has(id));
+  }
+
+  /** Local rows Clerk did not list (yet): candidates for deletion. */
+  unmatched(): IterableIterator<R> {
+    return this.local.values();
+  }
+
+  /** `present` = ids Clerk listed, valid or not: such a row is never stale. */
+  finish(present: ReadonlySet<string>): EntityPlan<R> {
+    const stale: string[] = [];
+    for (const id of this.local.keys()) if (!present.has(id)) stale.push(id);
+    return { create: this.create, update: this.update, unchanged: this.unchanged, stale };
+  }
+}
+
+/** Diffs one entity by id in one go. */
+export function planEntity<R extends { id: string }>(incoming: readonly R[], existing: readonly R[], fields: readonly (keyof R & string)[], present: ReadonlySet<string>): EntityPlan<R> {
+  const planner = new EntityPlanner(existing, fields);
+  planner.add(incoming);
+  return planner.finish(present);
 }
 
 /**
@@ -52,10 +91,11 @@ export function planEntity<R extends { id: string }>(incoming: readonly R[], exi
  * for a pair the database holds under an old id, the old row is re-keyed instead of deleted and
  * re-created (the unique index would otherwise reject the insert).
  */
-function rekeyMemberships(plan: EntityPlan<MembershipRow>, existing: readonly MembershipRow[]): EntityPlan<MembershipRow> {
+function rekeyMemberships(plan: EntityPlan<MembershipRow>, unmatched: Iterable<MembershipRow>): EntityPlan<MembershipRow> {
   if (!plan.create.length || !plan.stale.length) return plan;
   const stale = new Set(plan.stale);
-  const staleByPair = new Map(existing.filter((m) => stale.has(m.id)).map((m) => [`${m.organizationId}/${m.userId}`, m]));
+  const staleByPair = new Map<string, MembershipRow>();
+  for (const m of unmatched) if (stale.has(m.id)) staleByPair.set(`${m.organizationId}/${m.userId}`, m);
   const create: MembershipRow[] = [];
   for (const row of plan.create) {
     const old = staleByPair.get(`${row.organizationId}/${row.userId}`);
@@ -70,31 +110,66 @@ function rekeyMemberships(plan: EntityPlan<MembershipRow>, existing: readonly Me
   return { ...plan, create, stale: plan.stale.filter((id) => stale.has(id)) };
 }
 
+export interface PresentIds {
+  users: ReadonlySet<string>;
+  organizations: ReadonlySet<string>;
+  memberships: ReadonlySet<string>;
+}
+
 /**
- * What to do to make the database match Clerk. Pure and synchronous: the same inputs always
- * give the same plan, so it can be printed, tested and applied separately.
+ * What to do to make the database match Clerk, built incrementally as mapped pages arrive.
+ * Pure and synchronous: the same inputs always give the same plan, so it can be printed, tested
+ * and applied separately.
  *
  * Memberships whose user or organization is not going to be in the database (invalid, or
  * created in Clerk after that listing finished) are reported invalid instead of failing the
  * foreign key; the next run picks them up.
  */
-export function planSync(clerk: MappedSnapshot, local: LocalState, presentIds: { users: ReadonlySet<string>; organizations: ReadonlySet<string>; memberships: ReadonlySet<string> }): SyncPlan {
-  const invalid = [...clerk.invalid];
-  const userIds = new Set(clerk.users.map((u) => u.id));
-  const orgIds = new Set(clerk.organizations.map((o) => o.id));
-  const memberships: MembershipRow[] = [];
-  for (const m of clerk.memberships) {
-    const missing = !userIds.has(m.userId) ? `user ${m.userId}` : !orgIds.has(m.organizationId) ? `organization ${m.organizationId}` : undefined;
-    if (missing) invalid.push({ entity: "membership", id: m.id, reason: `references ${missing}, which is not in this sync (invalid, or created in Clerk during the sync); rerun to pick it up` });
-    else memberships.push(m);
-  }
+export function createSyncPlanner(local: LocalState) {
+  const users = new EntityPlanner(local.users, USER_FIELDS);
+  const organizations = new EntityPlanner(local.organizations, ORGANIZATION_FIELDS);
+  const memberships = new EntityPlanner(local.memberships, MEMBERSHIP_FIELDS);
   return {
-    version: PLAN_VERSION,
-    users: planEntity(clerk.users, local.users, USER_FIELDS, presentIds.users),
-    organizations: planEntity(clerk.organizations, local.organizations, ORGANIZATION_FIELDS, presentIds.organizations),
-    memberships: rekeyMemberships(planEntity(memberships, local.memberships, MEMBERSHIP_FIELDS, presentIds.memberships), local.memberships),
-    invalid,
+    users: (rows: readonly UserRow[]) => users.add(rows),
+    organizations: (rows: readonly OrganizationRow[]) => organizations.add(rows),
+    memberships: (rows: readonly MembershipRow[]) => memberships.add(rows),
+    unmatchedMemberships: () => memberships.unmatched(),
+    finish(present: PresentIds, invalidRecords: readonly InvalidRecord[]): SyncPlan {
+      const invalid = [...invalidRecords];
+      // Only memberships about to be written need their parents to exist afterwards.
+      const writable = (m: MembershipRow) => {
+        const missing = !users.willExist(m.userId, present.users)
+          ? `user ${m.userId}`
+          : !organizations.willExist(m.organizationId, present.organizations)
+            ? `organization ${m.organizationId}`
+            : undefined;
+        if (missing) invalid.push({ entity: "membership", id: m.id, reason: `references ${missing}, which is not in this sync (invalid, or created in Clerk during the sync); rerun to pick it up` });
+        return !missing;
+      };
+      const userPlan = users.finish(present.users);
+      const orgPlan = organizations.finish(present.organizations);
+      const memPlan = memberships.finish(present.memberships);
+      const filtered = { ...memPlan, create: memPlan.create.filter(writable), update: memPlan.update.filter((u) => writable(u.row)) };
+      return {
+        version: PLAN_VERSION,
+        users: userPlan,
+        organizations: orgPlan,
+        memberships: rekeyMemberships(filtered, memberships.unmatched()),
+        invalid,
+      };
+    },
   };
+}
+
+export type SyncPlanner = ReturnType<typeof createSyncPlanner>;
+
+/** The whole plan in one go (tests, small data). */
+export function planSync(clerk: MappedSnapshot, local: LocalState, present: PresentIds): SyncPlan {
+  const planner = createSyncPlanner(local);
+  planner.users(clerk.users);
+  planner.organizations(clerk.organizations);
+  planner.memberships(clerk.memberships);
+  return planner.finish(present, clerk.invalid);
 }
 
 /** The ids Clerk listed, valid or not: rows with these ids must never be deleted. */
@@ -126,10 +201,10 @@ export function hasDrift(plan: SyncPlan): boolean {
 }
 
 /** Share of local rows a plan would delete, per entity (0..1). */
-export function deleteShare(plan: SyncPlan, local: LocalState): { entity: string; stale: number; local: number; share: number }[] {
+export function deleteShare(plan: SyncPlan, local: Record<"users" | "organizations" | "memberships", number>): { entity: string; stale: number; local: number; share: number }[] {
   return (["users", "organizations", "memberships"] as const).map((entity) => {
     const stale = plan[entity].stale.length;
-    const count = local[entity].length;
+    const count = local[entity];
     return { entity, stale, local: count, share: count ? stale / count : 0 };
   });
 }

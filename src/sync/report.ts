@@ -22,6 +22,8 @@ export interface ResyncReport {
   instanceId: string;
   /** Sidecar holding org-local data of pruned organizations, if any was written. */
   prunedSidecar: string | null;
+  /** Where the time went: fetch+map+plan (overlapped), confirming deletes, applying. */
+  phasesMs: { fetch: number; confirm: number; apply: number };
 }
 
 export function countsOf(p: EntityPlan<unknown>): EntityCounts {
@@ -41,6 +43,7 @@ export function buildReport(plan: SyncPlan, extra: Omit<ResyncReport, "users" | 
     rowsWritten: extra.rowsWritten,
     instanceId: extra.instanceId,
     prunedSidecar: extra.prunedSidecar,
+    phasesMs: extra.phasesMs,
   };
 }
 

@@ -8,8 +8,8 @@ import { writeSidecarFile } from "../sidecar/files.ts";
 import { readOrgLocalData } from "../sidecar/read-org-local-data.ts";
 import { applyPlan } from "./apply.ts";
 import { fetchClerkSnapshot, fetchStillPresent, type FetchProgress } from "./fetch.ts";
-import { mapSnapshot } from "./map.ts";
-import { deleteShare, planSync, presentIdsOf, withoutDeletes, withoutStillPresent, type SyncPlan } from "./plan.ts";
+import { createSnapshotMapper } from "./map.ts";
+import { createSyncPlanner, deleteShare, withoutDeletes, withoutStillPresent, type SyncPlan, type SyncPlanner } from "./plan.ts";
 import { buildReport, type ResyncReport } from "./report.ts";
 
 export interface ResyncOptions {
@@ -46,8 +46,8 @@ export async function checkInstance(db: Database, instanceId: string, force: boo
   );
 }
 
-function assertNoMassDelete(plan: SyncPlan, local: Parameters<typeof deleteShare>[1]): void {
-  const risky = deleteShare(plan, local).filter((d) => d.entity !== "memberships" && d.stale >= MASS_DELETE_MIN && d.share > MASS_DELETE_SHARE);
+function assertNoMassDelete(plan: SyncPlan, localCounts: Parameters<typeof deleteShare>[1]): void {
+  const risky = deleteShare(plan, localCounts).filter((d) => d.entity !== "memberships" && d.stale >= MASS_DELETE_MIN && d.share > MASS_DELETE_SHARE);
   if (!risky.length) return;
   const what = risky.map((d) => `${d.stale} of ${d.local} ${d.entity} (${Math.round(d.share * 100)}%)`).join(" and ");
   throw new SafetyError(
@@ -67,11 +67,24 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   const instanceId = await api.fetchInstanceId();
   await checkInstance(db, instanceId, options.forceInstance);
 
-  const snapshot = await fetchClerkSnapshot(api, { concurrency: options.concurrency, onProgress: options.onFetchProgress });
-  log.debug({ users: snapshot.users.length, organizations: snapshot.organizations.length, memberships: snapshot.memberships.length }, "fetched from Clerk");
-  const mapped = mapSnapshot(snapshot);
-  const local = await readLocalState(db.pool);
-  let plan = planSync(mapped, local, presentIdsOf(snapshot));
+  // fetch → map → plan, page by page. The database is read while Clerk is paged; pages that
+  // arrive before it is read wait in `early`.
+  let planner: SyncPlanner | undefined;
+  const early: ((p: SyncPlanner) => void)[] = [];
+  const toPlanner = <K extends "users" | "organizations" | "memberships">(kind: K) =>
+    ((rows: Parameters<SyncPlanner[K]>[0]) => (planner ? planner[kind](rows as never) : early.push((p) => p[kind](rows as never)))) as SyncPlanner[K];
+  const mapper = createSnapshotMapper({ users: toPlanner("users"), organizations: toPlanner("organizations"), memberships: toPlanner("memberships") });
+  // Only counts of the local rows are kept here: the planner holds the rows, and lets each go
+  // once Clerk's copy has been compared with it.
+  const readLocal = readLocalState(db.pool).then((local) => {
+    planner = createSyncPlanner(local);
+    for (const replay of early.splice(0)) replay(planner);
+    return { users: local.users.length, organizations: local.organizations.length, memberships: local.memberships.length };
+  });
+  const [localCounts] = await Promise.all([readLocal, fetchClerkSnapshot(api, mapper, { concurrency: options.concurrency, onProgress: options.onFetchProgress })]);
+  let plan = planner!.finish(mapper.present, mapper.invalid);
+  const fetched = performance.now();
+  log.debug({ users: mapper.present.users.size, organizations: mapper.present.organizations.size, memberships: mapper.present.memberships.size, invalid: plan.invalid.length }, "fetched from Clerk");
 
   if (!options.prune) plan = withoutDeletes(plan);
   else if (plan.users.stale.length || plan.organizations.stale.length || plan.memberships.stale.length) {
@@ -79,14 +92,15 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     const stillPresent = await fetchStillPresent(api, {
       users: plan.users.stale,
       organizations: plan.organizations.stale,
-      memberships: local.memberships.filter((m) => staleMemberships.has(m.id)),
+      memberships: [...planner!.unmatchedMemberships()].filter((m) => staleMemberships.has(m.id)),
     });
     const kept = stillPresent.users.size + stillPresent.organizations.size + stillPresent.memberships.size;
     if (kept) log.warn({ kept }, "records missing from a listing still exist in Clerk (changed while paging); not deleting them");
     plan = withoutStillPresent(plan, stillPresent);
-    if (!options.allowMassDelete && !options.forceInstance) assertNoMassDelete(plan, local);
+    if (!options.allowMassDelete && !options.forceInstance) assertNoMassDelete(plan, localCounts);
   }
 
+  const confirmed = performance.now();
   let rowsWritten = 0;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
@@ -103,6 +117,7 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     requests: api.stats.requests,
     retries: api.stats.retries,
     durationMs: Math.round(performance.now() - started),
+    phasesMs: { fetch: Math.round(fetched - started), confirm: Math.round(confirmed - fetched), apply: Math.round(performance.now() - confirmed) },
     rowsWritten,
     instanceId,
     prunedSidecar,

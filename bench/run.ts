@@ -1,0 +1,180 @@
+// `pnpm bench [--scale S] [--out FILE] [--db postgres|pglite|all]`: resync and baseline
+// scenarios against the emulator (its own process) over HTTP and a real database. Prints a table
+// and writes JSON results. Not a test: nothing here asserts timings.
+import { fork, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { formatTable } from "../src/output.ts";
+import { freshPgliteDir, freshPostgresDatabase } from "./database.ts";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({ options: { scale: { type: "string", default: "1" }, out: { type: "string", default: "bench/results.json" }, db: { type: "string", default: "all" } } });
+const scale = Number(values.scale);
+if (!(scale > 0)) throw new Error(`--scale must be a positive number, got ${values.scale}`);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const kinds = (values.db === "all" ? ["postgres", "pglite"] : [values.db!]).filter((k) => {
+  if (k === "postgres" && !adminUrl) {
+    process.stderr.write("PostgreSQL skipped: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL admin URL\n");
+    return false;
+  }
+  return true;
+});
+
+const n = (x: number) => Math.max(1, Math.round(x * scale));
+const DATASET = { users: n(100_000), orgs: n(5_000), membershipsPerOrg: 30 };
+const THROTTLED = { users: n(20_000), orgs: n(1_000), membershipsPerOrg: 30 };
+const BASELINE_USERS = n(10_000);
+const DEV_BUDGET = { requests: 100, windowMs: 10_000 };
+
+interface ScenarioResult {
+  scenario: string;
+  wallMs: number;
+  records: number;
+  requests: number;
+  retries: number;
+  rowsWritten: number;
+  peakRssMB: number;
+  recordsPerSecond?: number;
+  failedRequests?: number;
+  floorMs?: number;
+  ratioToFloor?: number | null;
+}
+
+interface Emulator {
+  url: string;
+  secretKey: string;
+  child: ChildProcess;
+  request<T>(msg: object, reply: string): Promise<T>;
+}
+
+async function startEmulator(d: typeof DATASET, rateLimited: boolean, seed: number): Promise<Emulator> {
+  const child = fork(path.join(ROOT, "bench/emulator-process.ts"), [d.users, d.orgs, d.membershipsPerOrg, seed, rateLimited ? 1 : 0].map(String), {
+    execArgv: ["--import", "tsx", "--max-old-space-size=8192"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const request = <T>(msg: object, reply: string) =>
+    new Promise<T>((resolve, reject) => {
+      const on = (m: { type: string }) => {
+        if (m.type !== reply) return;
+        child.off("message", on);
+        resolve(m as T);
+      };
+      child.on("message", on);
+      child.once("exit", (code) => reject(new Error(`emulator exited (${code})`)));
+      if (Object.keys(msg).length) child.send(msg);
+    });
+  const ready = await request<{ url: string; secretKey: string }>({}, "ready");
+  return { url: ready.url, secretKey: ready.secretKey, child, request };
+}
+
+async function stopEmulator(e: Emulator): Promise<void> {
+  await new Promise<void>((resolve) => {
+    e.child.once("exit", () => resolve());
+    e.child.send({ type: "stop" });
+  });
+}
+
+function runScenario(scenario: string, env: Record<string, string>): Promise<ScenarioResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), "--import", "tsx", path.join(ROOT, "bench/scenario.ts")], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_SCENARIO: scenario, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`scenario ${scenario} failed (exit ${code})`));
+      const result = JSON.parse(out.trim().split("\n").at(-1)!) as ScenarioResult;
+      result.recordsPerSecond = Math.round(result.records / (result.wallMs / 1000));
+      resolve(result);
+    });
+  });
+}
+
+async function freshDatabase(kind: string, name: string, tmp: string): Promise<Record<string, string>> {
+  if (kind === "postgres") return { BENCH_DATABASE_URL: await freshPostgresDatabase(adminUrl!, name, ROOT) };
+  const dir = path.join(tmp, name);
+  await freshPgliteDir(dir, ROOT);
+  return { BENCH_PGLITE_DIR: dir };
+}
+
+async function benchKind(kind: string, tmp: string): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  const say = (s: string) => process.stderr.write(`[${kind}] ${s}\n`);
+
+  let emu = await startEmulator(DATASET, false, 1);
+  const clerk = { BENCH_CLERK_URL: emu.url, BENCH_CLERK_KEY: emu.secretKey, BENCH_SIDECAR_DIR: tmp };
+  const main = await freshDatabase(kind, "clerk_resync_bench", tmp);
+  for (const scenario of ["full", "noop"]) {
+    say(scenario);
+    results.push(await runScenario(scenario, { ...clerk, ...main }));
+  }
+  say("drift: 1% of each entity changed in Clerk, 0.5% deleted");
+  await emu.request({ type: "drift", changeShare: 0.01, deleteShare: 0.005, seed: 2 }, "drifted");
+  results.push(await runScenario("drift", { ...clerk, ...main }));
+  say(`baseline: ${BASELINE_USERS} users, one prisma.user.upsert each`);
+  results.push(await runScenario("baseline", { ...clerk, ...(await freshDatabase(kind, "clerk_resync_bench_baseline", tmp)), BENCH_BASELINE_USERS: String(BASELINE_USERS) }));
+  await stopEmulator(emu);
+
+  say(`throttled: ${THROTTLED.users} users at Clerk's development budget (100 requests / 10 s)`);
+  emu = await startEmulator(THROTTLED, true, 3);
+  const throttled = await runScenario("throttled", {
+    BENCH_CLERK_URL: emu.url,
+    BENCH_CLERK_KEY: emu.secretKey,
+    BENCH_SIDECAR_DIR: tmp,
+    BENCH_REQUESTS_PER_WINDOW: String(DEV_BUDGET.requests),
+    ...(await freshDatabase(kind, "clerk_resync_bench_throttled", tmp)),
+  });
+  const stats = await emu.request<{ stats: { rateLimited: number } }>({ type: "stats" }, "stats");
+  await stopEmulator(emu);
+  // The budget lets `requests` start no sooner than this: one full window per 100 after the first 100.
+  throttled.floorMs = Math.max(0, Math.ceil(throttled.requests / DEV_BUDGET.requests) - 1) * DEV_BUDGET.windowMs;
+  throttled.ratioToFloor = throttled.floorMs ? Number((throttled.wallMs / throttled.floorMs).toFixed(3)) : null;
+  throttled.failedRequests = stats.stats.rateLimited;
+  results.push(throttled);
+  return results;
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "clerk-resync-bench-"));
+const all: Record<string, ScenarioResult[]> = {};
+try {
+  for (const kind of kinds) all[kind] = await benchKind(kind, tmp);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const perRecord = (r: ScenarioResult | undefined) => (r ? r.wallMs / Math.max(1, r.records) : NaN);
+const summary: Record<string, { speedupVsBaseline: number }> = {};
+for (const [kind, results] of Object.entries(all)) {
+  const full = results.find((r) => r.scenario === "full");
+  const base = results.find((r) => r.scenario === "baseline");
+  summary[kind] = { speedupVsBaseline: Number((perRecord(base) / perRecord(full)).toFixed(1)) };
+  process.stdout.write(`\n${kind} — dataset ${DATASET.users} users, ${DATASET.orgs} orgs, ${DATASET.orgs * DATASET.membershipsPerOrg} memberships (scale ${scale})\n`);
+  process.stdout.write(
+    `${formatTable(
+      ["scenario", "wall s", "records/s", "requests", "retries", "rows written", "peak RSS MB", "note"],
+      results.map((r) => [
+        r.scenario,
+        (r.wallMs / 1000).toFixed(2),
+        r.recordsPerSecond ?? 0,
+        r.requests,
+        r.retries,
+        r.rowsWritten,
+        r.peakRssMB,
+        r.scenario === "throttled" ? `floor ${((r.floorMs ?? 0) / 1000).toFixed(0)} s, ratio ${r.ratioToFloor ?? "n/a"}, ${r.failedRequests} failed` : r.scenario === "full" ? `${summary[kind]!.speedupVsBaseline}× faster per record than baseline` : "",
+      ]),
+    )}\n`,
+  );
+}
+
+const out = path.resolve(ROOT, values.out!);
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  `${JSON.stringify({ createdAt: new Date().toISOString(), scale, machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, dataset: DATASET, throttledDataset: THROTTLED, baselineUsers: BASELINE_USERS, results: all, summary }, null, 2)}\n`,
+);
+process.stdout.write(`\nResults written to ${path.relative(ROOT, out)}\n`);

@@ -8,7 +8,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatTable } from "../src/output.ts";
-import { freshPgliteDir, freshPostgresDatabase } from "./database.ts";
+import { recreateMigratedDatabase } from "../src/db/admin.ts";
+import { freshPgliteDir } from "./database.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { scale: { type: "string", default: "1" }, out: { type: "string", default: "bench/results.json" }, db: { type: "string", default: "all" } } });
@@ -96,7 +97,7 @@ function runScenario(scenario: string, env: Record<string, string>): Promise<Sce
 }
 
 async function freshDatabase(kind: string, name: string, tmp: string): Promise<Record<string, string>> {
-  if (kind === "postgres") return { BENCH_DATABASE_URL: await freshPostgresDatabase(adminUrl!, name, ROOT) };
+  if (kind === "postgres") return { BENCH_DATABASE_URL: await recreateMigratedDatabase(adminUrl!, name, ROOT) };
   const dir = path.join(tmp, name);
   await freshPgliteDir(dir, ROOT);
   return { BENCH_PGLITE_DIR: dir };

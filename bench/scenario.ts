@@ -3,7 +3,7 @@
 import { createClerkClient } from "@clerk/backend";
 import { ClerkApi } from "../src/clerk/client.ts";
 import { connectDatabase, type Database } from "../src/db/database.ts";
-import { startEmulatedPostgresIfNeeded } from "./database.ts";
+import { openBenchDatabase } from "./database.ts";
 import { silentLogger } from "../src/log.ts";
 import { runResync } from "../src/sync/resync.ts";
 
@@ -38,7 +38,7 @@ async function baseline(db: Database, limit: number) {
   return { requests, retries: 0, rowsWritten: written, records: written };
 }
 
-const pg = await startEmulatedPostgresIfNeeded();
+const pg = await openBenchDatabase();
 const db = await connectDatabase(pg.url, pg.embedded);
 try {
   const started = performance.now();

@@ -5,9 +5,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
-import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
-import { pgConfigFromUrl } from "../src/db/pg-config.ts";
+import { recreateMigratedDatabase } from "../src/db/admin.ts";
 import { ROOT, TEMPLATE_DB } from "../test/support/database.ts";
 
 function findTests(dir: string): string[] {
@@ -18,26 +16,12 @@ function findTests(dir: string): string[] {
   });
 }
 
-async function prepareTemplate(adminUrl: string): Promise<void> {
-  const admin = new pg.Client(pgConfigFromUrl(adminUrl));
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${TEMPLATE_DB}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
-  } finally {
-    await admin.end();
-  }
-  const u = new URL(adminUrl);
-  u.pathname = `/${TEMPLATE_DB}`;
-  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: u.toString(), cwd: ROOT });
-}
-
 const filter = process.argv.slice(2);
 const files = findTests(path.join(ROOT, "test"))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
 const adminUrl = process.env.TEST_DATABASE_URL;
-if (adminUrl) await prepareTemplate(adminUrl);
+if (adminUrl) await recreateMigratedDatabase(adminUrl, TEMPLATE_DB, ROOT);
 process.stderr.write(`database under test: ${adminUrl ? "PostgreSQL (TEST_DATABASE_URL)" : "PGlite (in memory)"}\n`);
 
 const child = spawn(

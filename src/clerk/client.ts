@@ -99,11 +99,14 @@ export class ClerkApi {
   /** Budget, call, retry. `label` names the request in logs and errors. */
   private async call<T>(label: string, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await this.budget.acquire();
+      const release = await this.budget.acquire();
       this.stats.requests += 1;
       try {
-        return await fn();
+        const result = await fn();
+        release();
+        return result;
       } catch (err) {
+        release();
         const failure = failureOf(err);
         const decision = decideRetry(failure, attempt, this.policy);
         if (!decision.retry) throw this.finalError(label, failure, attempt, err);

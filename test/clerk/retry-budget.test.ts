@@ -21,14 +21,44 @@ test("backoff is capped", () => {
 
 test("the budget lets N requests start per window and queues the rest", async () => {
   let now = 0;
-  const sleeps: number[] = [];
   const budget = new RateBudget(3, 1000, 0, () => now, async (ms) => {
-    sleeps.push(ms);
     now += ms;
   });
   const starts: number[] = [];
-  await Promise.all(Array.from({ length: 7 }, () => budget.acquire().then(() => starts.push(now))));
-  assert.deepEqual(starts, [0, 0, 0, 1000, 1000, 1000, 2000]);
+  // Each request takes 10 ms; its slot frees a window after it finished.
+  await Promise.all(Array.from({ length: 7 }, () => budget.acquire().then((release) => {
+    starts.push(now);
+    now += 10;
+    release();
+  })));
+  assert.deepEqual(starts, [0, 10, 20, 1010, 1020, 1030, 2020]);
+});
+
+test("a slot is dated by when its request finished, not when it started", async () => {
+  let now = 0;
+  const budget = new RateBudget(1, 1000, 0, () => now, async (ms) => {
+    now += ms;
+  });
+  const release = await budget.acquire();
+  now = 400; // a slow request (or a blocked event loop) finishing late
+  release();
+  await budget.acquire();
+  assert.equal(now, 1400, "not 1000: Clerk saw the first request arrive as late as 400");
+});
+
+test("while every slot is in flight, the next request waits for one to finish", async () => {
+  let now = 0;
+  const budget = new RateBudget(1, 1000, 0, () => now, async (ms) => {
+    now += ms;
+  });
+  const release = await budget.acquire();
+  let second = false;
+  const next = budget.acquire().then(() => (second = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(second, false);
+  release();
+  await next;
+  assert.equal(now, 1000);
 });
 
 test("after a 429 the budget holds everyone until the pause ends", async () => {

@@ -1,0 +1,22 @@
+import pg from "pg";
+import { pgConfigFromUrl } from "./pg-config.ts";
+import { runPrismaCliOrThrow } from "./prisma-cli.ts";
+
+/**
+ * Drops (if present) and creates database `name` on the server of `adminUrl`, migrated with the
+ * real `prisma migrate deploy`; returns its URL. For tests and benchmarks on a real PostgreSQL.
+ */
+export async function recreateMigratedDatabase(adminUrl: string, name: string, rootDir: string): Promise<string> {
+  const admin = new pg.Client(pgConfigFromUrl(adminUrl));
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: u.toString(), cwd: rootDir });
+  return u.toString();
+}

@@ -4,12 +4,14 @@ import { generateDataset } from "../src/clerk-emulator/dataset.ts";
 import { seededRandom } from "../src/clerk-emulator/ids.ts";
 import { startClerkEmulator } from "../src/clerk-emulator/server.ts";
 import { EmulatorStore } from "../src/clerk-emulator/store.ts";
+import { warmJsonCache } from "../src/clerk-emulator/serialize.ts";
 
 export type EmulatorMessage = { type: "drift"; changeShare: number; deleteShare: number; seed: number } | { type: "stats" } | { type: "stop" };
 
 const [users, orgs, membershipsPerOrg, seed, rateLimited] = process.argv.slice(2).map(Number) as [number, number, number, number, number];
 const store = new EmulatorStore({ random: seededRandom(seed), instanceId: `ins_bench${seed}` });
 generateDataset(store, { users, orgs, membershipsPerOrg, seed });
+warmJsonCache(store);
 const emulator = await startClerkEmulator({ store, rateLimit: rateLimited ? "clerk" : false });
 
 /** Changes `changeShare` of each entity and deletes `deleteShare` of each, deterministically. */

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { backupCommand } from "./commands/backup.ts";
 import { bootstrapCommand } from "./commands/bootstrap.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { devCommand } from "./commands/dev.ts";
 import { migrateCommand } from "./commands/migrate.ts";
 import { resetForceCommand } from "./commands/reset-force.ts";
 import { resetCommand } from "./commands/reset.ts";
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   "reset-force": resetForceCommand,
   bootstrap: bootstrapCommand,
   demo: demoCommand,
+  dev: devCommand,
 };
 
 function usage(): string {

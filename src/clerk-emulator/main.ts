@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { generateDataset } from "./dataset.ts";
 import { startClerkEmulator } from "./server.ts";
 import { EmulatorStore } from "./store.ts";
+import { warmJsonCache } from "./serialize.ts";
 import { seededRandom } from "./ids.ts";
 
 const { values } = parseArgs({
@@ -27,6 +28,7 @@ const counts = generateDataset(store, {
   membershipsPerOrg: Number(values["memberships-per-org"]),
   seed,
 });
+warmJsonCache(store);
 const emulator = await startClerkEmulator({
   store,
   port: Number(values.port),

@@ -1,7 +1,7 @@
 import { ApiError, notFound, paramInvalid, paramUnknown } from "./errors.ts";
 import type { MembershipRecord, OrganizationRecord, UserRecord } from "./model.ts";
 import { Query, page, plusMinus } from "./params.ts";
-import { serializeMembership, serializeOrganization, serializeUser } from "./serialize.ts";
+import { jsonArray, jsonPage, membershipJson, organizationJson, serializeMembership, serializeOrganization, serializeUser, userJson } from "./serialize.ts";
 import { parseOrderBy, type EmulatorStore } from "./store.ts";
 
 export interface RouteRequest {
@@ -95,7 +95,7 @@ function listUsers(req: RouteRequest): unknown {
   const { users, key } = sortedUsers(req);
   const filter = userFilter(req);
   const matching = filter ? users.filter(filter) : users;
-  if (startingAfter === undefined) return page(matching, offset, limit).map(serializeUser);
+  if (startingAfter === undefined) return jsonArray(page(matching, offset, limit).map(userJson));
   // Cursor pagination (new in the spec): only over a created_at ordering, never with an offset.
   if (!key.endsWith("created_at")) throw paramInvalid("starting_after", "starting_after requires ordering by created_at");
   if (offset !== 0) throw paramInvalid("offset", "offset cannot be combined with starting_after");
@@ -107,7 +107,7 @@ function listUsers(req: RouteRequest): unknown {
       ? u.createdAt < cursor.createdAt || (u.createdAt === cursor.createdAt && u.id < cursor.id)
       : u.createdAt > cursor.createdAt || (u.createdAt === cursor.createdAt && u.id > cursor.id);
   const start = lowerBound(matching, after);
-  return matching.slice(start, start + limit).map(serializeUser);
+  return jsonArray(matching.slice(start, start + limit).map(userJson));
 }
 
 /** First index where `pred` holds, for a list sorted so that pred is false…false,true…true. */
@@ -208,8 +208,10 @@ function listOrganizations(req: RouteRequest): unknown {
       return true;
     });
   }
-  const withCount = q.bool("include_members_count");
-  return { data: page(orgs, offset, limit).map((o) => serializeOrganization(o, req.store, withCount)), total_count: orgs.length };
+  const slice = page(orgs, offset, limit);
+  // members_count changes without the organization changing: never cached.
+  if (q.bool("include_members_count")) return { data: slice.map((o) => serializeOrganization(o, req.store, true)), total_count: orgs.length };
+  return jsonPage(slice.map((o) => organizationJson(o, req.store)), orgs.length);
 }
 
 function sortedMemberships(req: RouteRequest, name: string, source: () => Iterable<MembershipRecord>): MembershipRecord[] {
@@ -228,14 +230,14 @@ function listOrganizationMemberships(req: RouteRequest): unknown {
   if (users.include.size || users.exclude.size || roles.size) {
     items = items.filter((m) => (!users.include.size || users.include.has(m.userId)) && !users.exclude.has(m.userId) && (!roles.size || roles.has(m.role)));
   }
-  return { data: page(items, offset, limit).map((m) => serializeMembership(m, req.store)), total_count: items.length };
+  return jsonPage(page(items, offset, limit).map((m) => membershipJson(m, req.store)), items.length);
 }
 
 function listInstanceMemberships(req: RouteRequest): unknown {
   const limit = req.query.limit();
   const offset = req.query.offset();
   const items = sortedMemberships(req, "memberships:*", () => req.store.memberships.values());
-  return { data: page(items, offset, limit).map((m) => serializeMembership(m, req.store)), total_count: items.length };
+  return jsonPage(page(items, offset, limit).map((m) => membershipJson(m, req.store)), items.length);
 }
 
 function listUserMemberships(req: RouteRequest): unknown {

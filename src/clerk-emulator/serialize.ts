@@ -123,3 +123,53 @@ export function serializeMembership(m: MembershipRecord, store: EmulatorStore): 
     updated_at: m.updatedAt,
   };
 }
+
+/** A response body already serialized: sent as it is. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+// Listing 100k users page by page must not rebuild and re-stringify every object each time:
+// each record's JSON is cached until its version changes. The store bumps updated_at on every
+// change, and a membership's JSON also embeds its organization and user, so their versions
+// are part of its key.
+const jsonCache = new WeakMap<object, { key: string; json: string }>();
+
+function cached(record: object, key: string, build: () => unknown): string {
+  const hit = jsonCache.get(record);
+  if (hit && hit.key === key) return hit.json;
+  const json = JSON.stringify(build());
+  jsonCache.set(record, { key, json });
+  return json;
+}
+
+export function userJson(user: UserRecord): string {
+  return cached(user, String(user.updatedAt), () => serializeUser(user));
+}
+
+export function organizationJson(org: OrganizationRecord, store: EmulatorStore): string {
+  return cached(org, String(org.updatedAt), () => serializeOrganization(org, store));
+}
+
+export function membershipJson(m: MembershipRecord, store: EmulatorStore): string {
+  const org = store.organizations.get(m.organizationId)!;
+  const user = store.users.get(m.userId)!;
+  return cached(m, `${m.updatedAt}|${org.updatedAt}|${user.updatedAt}`, () => serializeMembership(m, store));
+}
+
+/** `[…]` of already-serialized items. */
+export function jsonArray(items: readonly string[]): RawJson {
+  return new RawJson(`[${items.join(",")}]`);
+}
+
+/** `{"data":[…],"total_count":N}` of already-serialized items. */
+export function jsonPage(items: readonly string[], totalCount: number): RawJson {
+  return new RawJson(`{"data":[${items.join(",")}],"total_count":${totalCount}}`);
+}
+
+/** Serializes every record once up front, so even the first listing is served from the cache. */
+export function warmJsonCache(store: EmulatorStore): void {
+  for (const u of store.users.values()) userJson(u);
+  for (const o of store.organizations.values()) organizationJson(o, store);
+  for (const m of store.memberships.values()) membershipJson(m, store);
+}

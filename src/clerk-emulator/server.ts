@@ -6,6 +6,7 @@ import { FaultInjector } from "./faults.ts";
 import { Query } from "./params.ts";
 import { clerkRateLimitFor, SlidingWindowLimiter, type RateLimit } from "./rate-limit.ts";
 import { matchRoute, routeNotFound } from "./routes.ts";
+import { RawJson } from "./serialize.ts";
 import { EmulatorStore } from "./store.ts";
 
 /** API versions Clerk publishes; the SDK (3.25.0) sends 2026-05-12. */
@@ -40,7 +41,7 @@ export interface RunningEmulator {
 
 /** Content-Type exactly `application/json`: with a charset the SDK hands back raw strings. */
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof RawJson ? body.text : JSON.stringify(body);
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -203,7 +203,11 @@ function listOrganizations(req: RouteRequest): unknown {
     orgs = orgs.filter((o) => {
       if (ids.include.size && !ids.include.has(o.id)) return false;
       if (ids.exclude.has(o.id)) return false;
-      if (users.include.size && ![...users.include].some((u) => req.store.memberships.size && [...req.store.membershipsOf(o.id)].some((m) => m.userId === u))) return false;
+      if (users.include.size || users.exclude.size) {
+        const members = new Set([...req.store.membershipsOf(o.id)].map((m) => m.userId));
+        if (users.include.size && ![...users.include].some((u) => members.has(u))) return false;
+        if ([...users.exclude].some((u) => members.has(u))) return false;
+      }
       if (text && !(o.id === text || o.name.toLowerCase().includes(text) || o.slug.includes(text))) return false;
       return true;
     });

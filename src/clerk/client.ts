@@ -96,10 +96,15 @@ export class ClerkApi {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
+  /** Holds `n` slots of the request budget for priority requests (see RateBudget). */
+  reservePriority(n: number): void {
+    this.budget.reserve(n);
+  }
+
   /** Budget, call, retry. `label` names the request in logs and errors. */
-  private async call<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(label: string, fn: () => Promise<T>, options: { priority?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const release = await this.budget.acquire();
+      const release = await this.budget.acquire(options);
       this.stats.requests += 1;
       try {
         const result = await fn();
@@ -175,11 +180,14 @@ export class ClerkApi {
     return this.call("GET /v1/users/count", () => this.sdk.users.getCount());
   }
 
-  /** One page of users by cursor (oldest first): stable under concurrent creates and deletes. */
+  /**
+   * One page of users by cursor (oldest first): stable under concurrent creates and deletes.
+   * A priority request: the cursor chain is sequential, so it goes first in the budget.
+   */
   async fetchUsersAfter(cursor: string | undefined, limit = MAX_PAGE): Promise<ClerkUser[]> {
     const params = new URLSearchParams({ limit: String(limit), order_by: "+created_at" });
     if (cursor) params.set("starting_after", cursor);
-    return this.call(`GET /v1/users?starting_after=${cursor ?? ""}`, () => this.getUsersDirect(params));
+    return this.call(`GET /v1/users?starting_after=${cursor ?? ""}`, () => this.getUsersDirect(params), { priority: true });
   }
 
   /** Which of these users exist (≤100 ids per request). */

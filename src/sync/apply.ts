@@ -2,6 +2,7 @@ import type pg from "pg";
 import { writeSyncedInstance } from "../db/sync-state.ts";
 import { deleteByIds, rekeyMemberships, upsertMemberships, upsertOrganizations, upsertUsers } from "../db/sync-writes.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
+import type { OrganizationRow, UserRow } from "./rows.ts";
 
 export const APPLY_BATCH_SIZE = 5000;
 
@@ -19,19 +20,52 @@ function upsertRows<R>(p: EntityPlan<R>): R[] {
   return [...p.create, ...p.update.map((u) => u.row)];
 }
 
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 /**
- * Applies a plan in one transaction: all of it or none of it, so an interrupted run leaves the
- * database as it was and a rerun converges. Parents before children (users and organizations,
- * then memberships); deletes last, children first.
+ * Creates and updates of users and organizations, in a transaction of their own, as soon as both
+ * listings are complete: they are Clerk's truth whatever happens to the memberships listing, and
+ * writing them while a rate-limited fetch waits for its budget takes them off the critical path.
+ * Never deletes.
+ */
+export async function applyParents(pool: pg.Pool, users: EntityPlan<UserRow>, organizations: EntityPlan<OrganizationRow>, options: { instanceId: string; batchSize?: number }): Promise<number> {
+  const size = options.batchSize ?? APPLY_BATCH_SIZE;
+  if (!upsertRows(users).length && !upsertRows(organizations).length) return 0;
+  return inTransaction(pool, async (client) => {
+    let written = 0;
+    for (const b of batches(upsertRows(users), size)) written += await upsertUsers(client, b);
+    for (const b of batches(upsertRows(organizations), size)) written += await upsertOrganizations(client, b);
+    await writeSyncedInstance(client, options.instanceId);
+    return written;
+  });
+}
+
+/**
+ * Applies the rest of a plan in one transaction: all of it or none of it, so an interrupted run
+ * leaves it undone and a rerun converges. Parents before children (users and organizations,
+ * unless `parentsApplied`, then memberships); deletes last, children first.
  */
 export async function applyPlan(
   pool: pg.Pool,
   plan: SyncPlan,
-  options: { instanceId: string; batchSize?: number; onProgress?: (done: number, total: number) => void },
+  options: { instanceId: string; parentsApplied?: boolean; batchSize?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<ApplyResult> {
   const size = options.batchSize ?? APPLY_BATCH_SIZE;
-  const users = upsertRows(plan.users);
-  const orgs = upsertRows(plan.organizations);
+  const users = options.parentsApplied ? [] : upsertRows(plan.users);
+  const orgs = options.parentsApplied ? [] : upsertRows(plan.organizations);
   const mems = upsertRows(plan.memberships);
   const rekeys = plan.memberships.update.flatMap((u) => (u.previousId ? [{ previousId: u.previousId, id: u.row.id }] : []));
   const total = users.length + orgs.length + mems.length + plan.users.stale.length + plan.organizations.stale.length + plan.memberships.stale.length;
@@ -42,9 +76,7 @@ export async function applyPlan(
     done += n;
     options.onProgress?.(done, total);
   };
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  await inTransaction(pool, async (client) => {
     for (const b of batches(users, size)) await step(b.length, upsertUsers(client, b));
     for (const b of batches(orgs, size)) await step(b.length, upsertOrganizations(client, b));
     written += await rekeyMemberships(client, rekeys);
@@ -53,12 +85,6 @@ export async function applyPlan(
     for (const b of batches(plan.users.stale, size)) await step(b.length, deleteByIds(client, "User", b));
     for (const b of batches(plan.organizations.stale, size)) await step(b.length, deleteByIds(client, "Organization", b));
     await writeSyncedInstance(client, options.instanceId);
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   return { rowsWritten: written };
 }

@@ -18,6 +18,8 @@ export interface FetchOptions {
   /** Pages in flight at once (the rate budget still caps requests per window). */
   concurrency?: number;
   onProgress?: (p: FetchProgress) => void;
+  /** Called as each listing completes, so its part of the plan can be applied early. */
+  onListingDone?: (entity: "users" | "organizations" | "memberships") => void;
 }
 
 /** Receives each page as it arrives (the map stage), so listings are never held whole. */
@@ -50,7 +52,9 @@ async function fetchAllOffsetPages<T>(
  * `sink`. Throws if any listing fails: the caller then plans nothing, so it can never delete.
  */
 export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, options: FetchOptions = {}): Promise<void> {
-  const limit = pLimit(options.concurrency ?? 4);
+  // The user cursor chain is sequential: it gets a lane of its own (and reserved budget), the
+  // offset-paged listings share the rest.
+  const limit = pLimit(Math.max(1, (options.concurrency ?? 4) - 1));
   const progress: FetchProgress = { users: 0, usersTotal: 0, organizations: 0, memberships: 0 };
   const trimHeap = createHeapTrimmer(HEAP_TRIM_EVERY_PAGES);
   const report = () => {
@@ -58,31 +62,48 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
     options.onProgress?.({ ...progress });
   };
 
-  progress.usersTotal = await limit(() => api.fetchUserCount());
+  progress.usersTotal = await api.fetchUserCount();
 
   const fetchUsers = async (): Promise<void> => {
-    let cursor: string | undefined;
-    for (;;) {
-      const page = await limit(() => api.fetchUsersAfter(cursor));
-      sink.users(page);
-      progress.users += page.length;
-      report();
-      if (page.length < MAX_PAGE) return;
-      cursor = page.at(-1)!.id;
+    // Pages the chain needs (one more, empty, when the count is a multiple of the page size).
+    api.reservePriority(Math.floor(progress.usersTotal / MAX_PAGE) + 1);
+    try {
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await api.fetchUsersAfter(cursor);
+        sink.users(page);
+        progress.users += page.length;
+        report();
+        if (page.length < MAX_PAGE) return;
+        cursor = page.at(-1)!.id;
+      }
+    } finally {
+      api.reservePriority(0);
     }
   };
+  const listed = <T>(entity: "users" | "organizations" | "memberships", done: Promise<T>) =>
+    done.then((v) => {
+      options.onListingDone?.(entity);
+      return v;
+    });
   await Promise.all([
-    fetchUsers(),
-    fetchAllOffsetPages((o) => api.fetchOrganizationsPage(o), limit, (page) => {
-      sink.organizations(page);
-      progress.organizations += page.length;
-      report();
-    }),
-    fetchAllOffsetPages((o) => api.fetchMembershipsPage(o), limit, (page) => {
-      sink.memberships(page);
-      progress.memberships += page.length;
-      report();
-    }),
+    listed("users", fetchUsers()),
+    listed(
+      "organizations",
+      fetchAllOffsetPages((o) => api.fetchOrganizationsPage(o), limit, (page) => {
+        sink.organizations(page);
+        progress.organizations += page.length;
+        report();
+      }),
+    ),
+    listed(
+      "memberships",
+      fetchAllOffsetPages((o) => api.fetchMembershipsPage(o), limit, (page) => {
+        sink.memberships(page);
+        progress.memberships += page.length;
+        report();
+      }),
+    ),
   ]);
 }
 

@@ -134,6 +134,8 @@ export function createSyncPlanner(local: LocalState) {
     organizations: (rows: readonly OrganizationRow[]) => organizations.add(rows),
     memberships: (rows: readonly MembershipRow[]) => memberships.add(rows),
     unmatchedMemberships: () => memberships.unmatched(),
+    /** The users' and organizations' plans, final once both listings are complete. */
+    parents: (present: Pick<PresentIds, "users" | "organizations">) => ({ users: users.finish(present.users), organizations: organizations.finish(present.organizations) }),
     finish(present: PresentIds, invalidRecords: readonly InvalidRecord[]): SyncPlan {
       const invalid = [...invalidRecords];
       // Only memberships about to be written need their parents to exist afterwards.

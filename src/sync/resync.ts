@@ -6,7 +6,7 @@ import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { writeSidecarFile } from "../sidecar/files.ts";
 import { readOrgLocalData } from "../sidecar/read-org-local-data.ts";
-import { applyPlan } from "./apply.ts";
+import { applyParents, applyPlan } from "./apply.ts";
 import { fetchClerkSnapshot, fetchStillPresent, type FetchProgress } from "./fetch.ts";
 import { createSnapshotMapper } from "./map.ts";
 import { createSyncPlanner, deleteShare, withoutDeletes, withoutStillPresent, type SyncPlan, type SyncPlanner } from "./plan.ts";
@@ -81,7 +81,37 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     for (const replay of early.splice(0)) replay(planner);
     return { users: local.users.length, organizations: local.organizations.length, memberships: local.memberships.length };
   });
-  const [localCounts] = await Promise.all([readLocal, fetchClerkSnapshot(api, mapper, { concurrency: options.concurrency, onProgress: options.onFetchProgress })]);
+  // Users and organizations are written as soon as both listings are complete (never before the
+  // database was read: the planner needs it), while memberships may still be paging.
+  const listed = new Set<string>();
+  let parentsWritten: Promise<number> | undefined;
+  const writeParentsWhenListed = () => {
+    if (options.dryRun || parentsWritten || !planner || !listed.has("users") || !listed.has("organizations")) return;
+    const parents = planner.parents(mapper.present);
+    parentsWritten = applyParents(db.pool, parents.users, parents.organizations, { instanceId });
+    parentsWritten.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  };
+  let localCounts: { users: number; organizations: number; memberships: number };
+  try {
+    [localCounts] = await Promise.all([
+      readLocal.then((counts) => {
+        writeParentsWhenListed();
+        return counts;
+      }),
+      fetchClerkSnapshot(api, mapper, {
+        concurrency: options.concurrency,
+        onProgress: options.onFetchProgress,
+        onListingDone: (entity) => {
+          listed.add(entity);
+          writeParentsWhenListed();
+        },
+      }),
+    ]);
+  } catch (err) {
+    await parentsWritten?.catch(() => {});
+    throw err;
+  }
+  const parentRows = (await parentsWritten) ?? 0;
   let plan = planner!.finish(mapper.present, mapper.invalid);
   const fetched = performance.now();
   log.debug({ users: mapper.present.users.size, organizations: mapper.present.organizations.size, memberships: mapper.present.memberships.size, invalid: plan.invalid.length }, "fetched from Clerk");
@@ -101,7 +131,7 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   }
 
   const confirmed = performance.now();
-  let rowsWritten = 0;
+  let rowsWritten = parentRows;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
     if (plan.organizations.stale.length) {
@@ -109,7 +139,7 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
       const sidecar = await readOrgLocalData(db.prisma, { reason: "prune", clerkInstanceId: instanceId, organizationIds: plan.organizations.stale });
       if (sidecar.organizations.length) prunedSidecar = writeSidecarFile(sidecar, { dir: options.sidecarDir, prefix: "pruned" });
     }
-    rowsWritten = (await applyPlan(db.pool, plan, { instanceId, onProgress: options.onApplyProgress })).rowsWritten;
+    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: parentsWritten !== undefined, onProgress: options.onApplyProgress })).rowsWritten;
   }
 
   const report = buildReport(plan, {

@@ -19,38 +19,47 @@ test("backoff is capped", () => {
   assert.ok(d.retry && d.delayMs <= 2000);
 });
 
-test("the budget lets N requests start per window and queues the rest", async () => {
-  let now = 0;
-  const budget = new RateBudget(3, 1000, 0, () => now, async (ms) => {
-    now += ms;
+/** A budget on a fake clock: scheduled wake-ups advance it. */
+function fakeBudget(requests: number, windowMs: number) {
+  const clock = { now: 0 };
+  const budget = new RateBudget(requests, windowMs, 0, () => clock.now, (fn, ms) => {
+    const at = clock.now + ms;
+    setImmediate(() => {
+      clock.now = Math.max(clock.now, at);
+      fn();
+    });
+    return undefined;
   });
+  return { clock, budget };
+}
+
+test("the budget lets N requests start per window and queues the rest", async () => {
+  const { clock, budget } = fakeBudget(3, 1000);
   const starts: number[] = [];
   // Each request takes 10 ms; its slot frees a window after it finished.
-  await Promise.all(Array.from({ length: 7 }, () => budget.acquire().then((release) => {
-    starts.push(now);
-    now += 10;
-    release();
-  })));
+  await Promise.all(
+    Array.from({ length: 7 }, () =>
+      budget.acquire().then((release) => {
+        starts.push(clock.now);
+        clock.now += 10;
+        release();
+      }),
+    ),
+  );
   assert.deepEqual(starts, [0, 10, 20, 1010, 1020, 1030, 2020]);
 });
 
 test("a slot is dated by when its request finished, not when it started", async () => {
-  let now = 0;
-  const budget = new RateBudget(1, 1000, 0, () => now, async (ms) => {
-    now += ms;
-  });
+  const { clock, budget } = fakeBudget(1, 1000);
   const release = await budget.acquire();
-  now = 400; // a slow request (or a blocked event loop) finishing late
+  clock.now = 400; // a slow request (or a blocked event loop) finishing late
   release();
   await budget.acquire();
-  assert.equal(now, 1400, "not 1000: Clerk saw the first request arrive as late as 400");
+  assert.equal(clock.now, 1400, "not 1000: Clerk saw the first request arrive as late as 400");
 });
 
 test("while every slot is in flight, the next request waits for one to finish", async () => {
-  let now = 0;
-  const budget = new RateBudget(1, 1000, 0, () => now, async (ms) => {
-    now += ms;
-  });
+  const { clock, budget } = fakeBudget(1, 1000);
   const release = await budget.acquire();
   let second = false;
   const next = budget.acquire().then(() => (second = true));
@@ -58,15 +67,27 @@ test("while every slot is in flight, the next request waits for one to finish", 
   assert.equal(second, false);
   release();
   await next;
-  assert.equal(now, 1000);
+  assert.equal(clock.now, 1000);
+});
+
+test("reserved slots go to priority requests; ordinary ones wait for the next window", async () => {
+  const { clock, budget } = fakeBudget(4, 1000);
+  budget.reserve(2);
+  const order: string[] = [];
+  const take = (name: string, priority: boolean) =>
+    budget.acquire({ priority }).then((release) => {
+      order.push(`${name}@${clock.now}`);
+      release();
+    });
+  // Two ordinary requests fit beside the two reserved slots; the third waits a window, while the
+  // priority chain (p2 asks only once p1 is done) still finds its reserved slot.
+  await Promise.all([take("a", false), take("b", false), take("c", false), take("p1", true).then(() => take("p2", true))]);
+  assert.deepEqual(order, ["a@0", "b@0", "p1@0", "p2@0", "c@1000"]);
 });
 
 test("after a 429 the budget holds everyone until the pause ends", async () => {
-  let now = 0;
-  const budget = new RateBudget(10, 1000, 0, () => now, async (ms) => {
-    now += ms;
-  });
+  const { clock, budget } = fakeBudget(10, 1000);
   budget.pause(2500);
   await budget.acquire();
-  assert.equal(now, 2500);
+  assert.equal(clock.now, 2500);
 });

@@ -23,10 +23,6 @@ export interface FaultRule {
   mutate?: (store: EmulatorStore) => void;
 }
 
-export interface ActiveFault {
-  rule: FaultRule;
-}
-
 export class FaultInjector {
   private readonly counts = new Map<FaultRule, number>();
   private rules: FaultRule[] = [];

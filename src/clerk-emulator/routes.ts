@@ -1,4 +1,4 @@
-import { ApiError, notFound, paramInvalid, paramUnknown } from "./errors.ts";
+import { ApiError, paramInvalid, paramUnknown } from "./errors.ts";
 import type { MembershipRecord, OrganizationRecord, UserRecord } from "./model.ts";
 import { Query, page, plusMinus } from "./params.ts";
 import { jsonArray, jsonPage, membershipJson, organizationJson, serializeMembership, serializeOrganization, serializeUser, userJson } from "./serialize.ts";
@@ -335,5 +335,3 @@ export function matchRoute(method: string, path: string): { route: Route; params
 export function routeNotFound(method: string, path: string): ApiError {
   return new ApiError(404, "resource_not_found", "not found", `${method} /v1${path} is not an endpoint of this emulator`);
 }
-
-export { notFound };

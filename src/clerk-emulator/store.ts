@@ -33,10 +33,6 @@ export interface CreateOrganizationInput {
   createdAt?: number;
 }
 
-export interface Sorted<T> {
-  items: T[];
-}
-
 type Comparator<T> = (a: T, b: T) => number;
 
 function compareNullable(a: string | number | null | undefined, b: string | number | null | undefined): number {

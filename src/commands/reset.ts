@@ -22,7 +22,7 @@ export function printResetReport(out: Output, r: ResetReport): void {
   out.line(r.verified ? `Reset complete in ${(r.durationMs / 1000).toFixed(1)} s; org-local data verified. Sidecar: ${r.backup}` : `Reset finished, but org-local row counts do not add up: check, then \`pnpm db:restore ${r.backup}\``);
 }
 
-export async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean }): Promise<number> {
+async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean }): Promise<number> {
   const api = createClerkApi(ctx.config, ctx.log, { allowProduction: flags.allowProduction });
   const db = await openDatabase(ctx.config, ctx.log);
   try {

@@ -56,33 +56,29 @@ function assertNoMassDelete(plan: SyncPlan, localCounts: Parameters<typeof delet
   );
 }
 
+interface Planned {
+  plan: SyncPlan;
+  planner: SyncPlanner;
+  localCounts: Record<"users" | "organizations" | "memberships", number>;
+  /** Whether users and organizations were already written (never on a dry run). */
+  parentsApplied: boolean;
+  parentRows: number;
+}
+
 /**
- * fetch → map → plan → (confirm deletes) → apply. Nothing is written if any listing fails, and a
- * row is deleted only if a targeted lookup confirms Clerk no longer has it.
+ * fetch → map → plan, page by page. The database is read while Clerk is paged (pages arriving
+ * before it is read wait in `early`); only counts of the local rows are kept here, the planner
+ * holds the rows and lets each go once Clerk's copy has been compared with it. Unless it is a dry
+ * run, users and organizations are written as soon as both listings are complete, while
+ * memberships may still be paging.
  */
-export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger }, options: ResyncOptions): Promise<ResyncResult> {
-  const started = performance.now();
-  const { db, api, log } = deps;
-
-  const instanceId = await api.fetchInstanceId();
-  await checkInstance(db, instanceId, options.forceInstance);
-
-  // fetch → map → plan, page by page. The database is read while Clerk is paged; pages that
-  // arrive before it is read wait in `early`.
+async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, options: ResyncOptions): Promise<Planned> {
   let planner: SyncPlanner | undefined;
   const early: ((p: SyncPlanner) => void)[] = [];
   const toPlanner = <K extends "users" | "organizations" | "memberships">(kind: K) =>
     ((rows: Parameters<SyncPlanner[K]>[0]) => (planner ? planner[kind](rows as never) : early.push((p) => p[kind](rows as never)))) as SyncPlanner[K];
   const mapper = createSnapshotMapper({ users: toPlanner("users"), organizations: toPlanner("organizations"), memberships: toPlanner("memberships") });
-  // Only counts of the local rows are kept here: the planner holds the rows, and lets each go
-  // once Clerk's copy has been compared with it.
-  const readLocal = readLocalState(db.pool).then((local) => {
-    planner = createSyncPlanner(local);
-    for (const replay of early.splice(0)) replay(planner);
-    return { users: local.users.length, organizations: local.organizations.length, memberships: local.memberships.length };
-  });
-  // Users and organizations are written as soon as both listings are complete (never before the
-  // database was read: the planner needs it), while memberships may still be paging.
+
   const listed = new Set<string>();
   let parentsWritten: Promise<number> | undefined;
   const writeParentsWhenListed = () => {
@@ -91,47 +87,70 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     parentsWritten = applyParents(db.pool, parents.users, parents.organizations, { instanceId });
     parentsWritten.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   };
-  let localCounts: { users: number; organizations: number; memberships: number };
+  const readLocal = readLocalState(db.pool).then((local) => {
+    planner = createSyncPlanner(local);
+    for (const replay of early.splice(0)) replay(planner);
+    writeParentsWhenListed();
+    return { users: local.users.length, organizations: local.organizations.length, memberships: local.memberships.length };
+  });
+  const fetched = fetchClerkSnapshot(api, mapper, {
+    concurrency: options.concurrency,
+    onProgress: options.onFetchProgress,
+    onListingDone: (entity) => {
+      listed.add(entity);
+      writeParentsWhenListed();
+    },
+  });
   try {
-    [localCounts] = await Promise.all([
-      readLocal.then((counts) => {
-        writeParentsWhenListed();
-        return counts;
-      }),
-      fetchClerkSnapshot(api, mapper, {
-        concurrency: options.concurrency,
-        onProgress: options.onFetchProgress,
-        onListingDone: (entity) => {
-          listed.add(entity);
-          writeParentsWhenListed();
-        },
-      }),
-    ]);
+    const [localCounts] = await Promise.all([readLocal, fetched]);
+    const parentRows = (await parentsWritten) ?? 0;
+    return { plan: planner!.finish(mapper.present, mapper.invalid), planner: planner!, localCounts, parentsApplied: parentsWritten !== undefined, parentRows };
   } catch (err) {
     await parentsWritten?.catch(() => {});
     throw err;
   }
-  const parentRows = (await parentsWritten) ?? 0;
-  let plan = planner!.finish(mapper.present, mapper.invalid);
-  const fetched = performance.now();
-  log.debug({ users: mapper.present.users.size, organizations: mapper.present.organizations.size, memberships: mapper.present.memberships.size, invalid: plan.invalid.length }, "fetched from Clerk");
+}
 
+/** Drops from the plan's deletes every record a by-id lookup finds still in Clerk. */
+async function confirmDeletes(api: ClerkApi, planned: Planned, log: Logger): Promise<SyncPlan> {
+  const { plan, planner } = planned;
+  if (!plan.users.stale.length && !plan.organizations.stale.length && !plan.memberships.stale.length) return plan;
+  const staleMemberships = new Set(plan.memberships.stale);
+  const stillPresent = await fetchStillPresent(api, {
+    users: plan.users.stale,
+    organizations: plan.organizations.stale,
+    memberships: [...planner.unmatchedMemberships()].filter((m) => staleMemberships.has(m.id)),
+  });
+  const kept = stillPresent.users.size + stillPresent.organizations.size + stillPresent.memberships.size;
+  if (kept) log.warn({ kept }, "records missing from a listing still exist in Clerk (changed while paging); not deleting them");
+  return withoutStillPresent(plan, stillPresent);
+}
+
+/**
+ * fetch → map → plan → confirm deletes → apply. A failed listing deletes nothing (users and
+ * organizations already listed may have been written: they are Clerk's truth), and a row is
+ * deleted only if a by-id lookup confirms Clerk no longer has it.
+ */
+export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger }, options: ResyncOptions): Promise<ResyncResult> {
+  const started = performance.now();
+  const { db, api, log } = deps;
+
+  const instanceId = await api.fetchInstanceId();
+  await checkInstance(db, instanceId, options.forceInstance);
+
+  const planned = await fetchAndPlan(db, api, instanceId, options);
+  const fetched = performance.now();
+  log.debug({ ...planned.localCounts, invalid: planned.plan.invalid.length }, "fetched from Clerk and planned (local row counts shown)");
+
+  let plan = planned.plan;
   if (!options.prune) plan = withoutDeletes(plan);
-  else if (plan.users.stale.length || plan.organizations.stale.length || plan.memberships.stale.length) {
-    const staleMemberships = new Set(plan.memberships.stale);
-    const stillPresent = await fetchStillPresent(api, {
-      users: plan.users.stale,
-      organizations: plan.organizations.stale,
-      memberships: [...planner!.unmatchedMemberships()].filter((m) => staleMemberships.has(m.id)),
-    });
-    const kept = stillPresent.users.size + stillPresent.organizations.size + stillPresent.memberships.size;
-    if (kept) log.warn({ kept }, "records missing from a listing still exist in Clerk (changed while paging); not deleting them");
-    plan = withoutStillPresent(plan, stillPresent);
-    if (!options.allowMassDelete && !options.forceInstance) assertNoMassDelete(plan, localCounts);
+  else {
+    plan = await confirmDeletes(api, planned, log);
+    if (!options.allowMassDelete && !options.forceInstance) assertNoMassDelete(plan, planned.localCounts);
   }
 
   const confirmed = performance.now();
-  let rowsWritten = parentRows;
+  let rowsWritten = planned.parentRows;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
     if (plan.organizations.stale.length) {
@@ -139,7 +158,7 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
       const sidecar = await readOrgLocalData(db.prisma, { reason: "prune", clerkInstanceId: instanceId, organizationIds: plan.organizations.stale });
       if (sidecar.organizations.length) prunedSidecar = writeSidecarFile(sidecar, { dir: options.sidecarDir, prefix: "pruned" });
     }
-    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: parentsWritten !== undefined, onProgress: options.onApplyProgress })).rowsWritten;
+    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress: options.onApplyProgress })).rowsWritten;
   }
 
   const report = buildReport(plan, {

@@ -5,7 +5,7 @@ import { ClerkApi } from "../src/clerk/client.ts";
 import { connectDatabase, type Database } from "../src/db/database.ts";
 import { openBenchDatabase } from "./database.ts";
 import { silentLogger } from "../src/log.ts";
-import { runResync } from "../src/sync/resync.ts";
+import { defaultResyncOptions, runResync } from "../src/sync/resync.ts";
 
 const scenario = process.env.BENCH_SCENARIO!;
 const apiUrl = process.env.BENCH_CLERK_URL!;
@@ -47,7 +47,7 @@ try {
     result = await baseline(db, Number(process.env.BENCH_BASELINE_USERS ?? 10_000));
   } else {
     const api = new ClerkApi({ secretKey, apiUrl, requestsPerWindow, windowMs: 10_000, log: silentLogger });
-    const { report } = await runResync({ db, api, log: silentLogger }, { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir: process.env.BENCH_SIDECAR_DIR ?? "/tmp" });
+    const { report } = await runResync({ db, api, log: silentLogger }, defaultResyncOptions(process.env.BENCH_SIDECAR_DIR ?? "/tmp"));
     const records = [report.users, report.organizations, report.memberships].reduce((n, c) => n + c.created + c.updated + c.unchanged + c.deleted, 0);
     result = { requests: report.requests, retries: report.retries, rowsWritten: report.rowsWritten, records, phasesMs: report.phasesMs };
   }

@@ -1,7 +1,7 @@
-import { ApiError, paramInvalid, paramUnknown } from "./errors.ts";
+import { ApiError, paramInvalid, paramMissing, paramUnknown } from "./errors.ts";
 import type { MembershipRecord, OrganizationRecord, UserRecord } from "./model.ts";
 import { Query, page, plusMinus } from "./params.ts";
-import { jsonArray, jsonPage, membershipJson, organizationJson, serializeMembership, serializeOrganization, serializeUser, userJson } from "./serialize.ts";
+import { jsonArray, jsonPage, membershipJson, organizationJson, serializeEmailAddress, serializeMembership, serializeOrganization, serializeUser, userJson } from "./serialize.ts";
 import { parseOrderBy, type EmulatorStore } from "./store.ts";
 
 export interface RouteRequest {
@@ -267,10 +267,9 @@ export const ROUTES: readonly Route[] = [
   route("POST", "/email_addresses", (r) => {
     const userId = str(r.body.user_id);
     const email = str(r.body.email_address);
-    if (!userId) throw new ApiError(422, "form_param_missing", "is missing", "user_id must be included.", { param_name: "user_id" });
-    if (!email) throw new ApiError(422, "form_param_missing", "is missing", "email_address must be included.", { param_name: "email_address" });
-    const rec = r.store.addEmailAddress(userId, email, r.body.primary === true);
-    return { id: rec.id, object: "email_address", email_address: rec.emailAddress, reserved: false, verification: { object: "verification_admin", status: "verified", strategy: "admin", attempts: null, expire_at: null }, linked_to: [], created_at: rec.createdAt, updated_at: rec.updatedAt };
+    if (!userId) throw paramMissing("user_id");
+    if (!email) throw paramMissing("email_address");
+    return serializeEmailAddress(r.store.addEmailAddress(userId, email, r.body.primary === true));
   }),
   route("GET", "/organizations", listOrganizations),
   route("POST", "/organizations", (r) => {

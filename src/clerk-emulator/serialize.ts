@@ -1,10 +1,24 @@
 // Wire shapes of CONTRACT.md §3: every field the spec requires, null or [] where there is no
 // value, timestamps in epoch milliseconds, `object` discriminators on everything.
-import { ROLES, type MembershipRecord, type OrganizationRecord, type UserRecord } from "./model.ts";
+import { ROLES, type EmailRecord, type MembershipRecord, type OrganizationRecord, type UserRecord } from "./model.ts";
 import type { EmulatorStore } from "./store.ts";
 
 const VERIFIED = { object: "verification_admin", status: "verified", strategy: "admin", attempts: null, expire_at: null } as const;
 const DEFAULT_AVATAR = "https://img.clerk.com/eyJ0eXBlIjoiZGVmYXVsdCJ9";
+
+export function serializeEmailAddress(e: EmailRecord): Record<string, unknown> {
+  return {
+    id: e.id,
+    object: "email_address",
+    email_address: e.emailAddress,
+    reserved: e.reserved,
+    verification: VERIFIED,
+    linked_to: [],
+    matches_sso_connection: false,
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+  };
+}
 
 export function serializeUser(user: UserRecord): Record<string, unknown> {
   return {
@@ -24,17 +38,7 @@ export function serializeUser(user: UserRecord): Record<string, unknown> {
     public_metadata: user.publicMetadata,
     private_metadata: user.privateMetadata,
     unsafe_metadata: user.unsafeMetadata,
-    email_addresses: user.emails.map((e) => ({
-      id: e.id,
-      object: "email_address",
-      email_address: e.emailAddress,
-      reserved: e.reserved,
-      verification: VERIFIED,
-      linked_to: [],
-      matches_sso_connection: false,
-      created_at: e.createdAt,
-      updated_at: e.updatedAt,
-    })),
+    email_addresses: user.emails.map(serializeEmailAddress),
     phone_numbers: user.phones.map((p) => ({
       id: p.id,
       object: "phone_number",

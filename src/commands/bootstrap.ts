@@ -9,7 +9,7 @@ import { EXIT } from "../errors.ts";
 import { readSidecarFile } from "../sidecar/files.ts";
 import { restoreSidecar } from "../sidecar/restore.ts";
 import { formatReport } from "../sync/report.ts";
-import { runResync } from "../sync/resync.ts";
+import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import type { Command } from "./context.ts";
 import { formatRestore } from "./restore.ts";
 
@@ -31,7 +31,7 @@ export const bootstrapCommand: Command = {
       ctx.out.progress("seeding defaults");
       await seedDefaults(db.prisma);
       ctx.out.progress("resyncing from Clerk");
-      const { report } = await runResync({ db, api, log: ctx.log }, { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir: ctx.config.sidecarDir });
+      const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir));
       ctx.out.progressDone();
       const restore = team ? await restoreSidecar(db.prisma, team) : undefined;
       ctx.out.result({ resync: report, teamSidecar: team ? teamFile : null, restore: restore ?? null });

@@ -13,7 +13,7 @@ import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
 import { runReset } from "../reset/run-reset.ts";
-import { runResync } from "../sync/resync.ts";
+import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import type { Command } from "./context.ts";
 import { printResetReport } from "./reset.ts";
 import { addOrgLocalData, tableDump } from "./demo-data.ts";
@@ -44,7 +44,7 @@ export const demoCommand: Command = {
       ctx.out.line("1. bootstrap: migrate, seed, first resync, and some org-local data (custom prompts, resources, services)");
       await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: config.rootDir });
       await seedDefaults(db.prisma);
-      await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir: config.sidecarDir });
+      await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir));
       await addOrgLocalData(db);
       const before = await tableDump(db);
 

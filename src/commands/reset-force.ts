@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { openDatabase } from "../db/database.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { EXIT, SafetyError } from "../errors.ts";
-import { describeRemoteDatabase } from "../reset/local-database.ts";
+import { EXIT } from "../errors.ts";
+import { assertResettable } from "../reset/local-database.ts";
 import type { Command } from "./context.ts";
 
 export const resetForceCommand: Command = {
@@ -12,8 +12,7 @@ export const resetForceCommand: Command = {
     const { values } = parseArgs({ args, options: { yes: { type: "boolean", default: false } } });
     const db = await openDatabase(ctx.config, ctx.log);
     try {
-      const remote = db.embedded ? undefined : describeRemoteDatabase(db.url);
-      if (remote && !values.yes) throw new SafetyError(`${remote}. A reset wipes it: pass --yes if that is really what you want.`);
+      assertResettable(db, values.yes);
       ctx.log.warn("db:reset:force wipes users, organizations, memberships and org-local data with no backup; `pnpm db:reset` keeps them");
       await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
       ctx.out.result({ reset: true, backup: null, resynced: false });

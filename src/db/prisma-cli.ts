@@ -37,15 +37,19 @@ export async function runPrismaCli(
   return { code, output: redactSecrets(output) };
 }
 
-/** Same as runPrismaCli, but a non-zero exit becomes a StepError carrying the CLI's output. */
+/**
+ * Same as runPrismaCli, but a non-zero exit becomes a StepError carrying the tail of the CLI's
+ * output; `context` adds what the user should know (e.g. where their backup is).
+ */
 export async function runPrismaCliOrThrow(
   args: readonly string[],
-  options: Parameters<typeof runPrismaCli>[1] & { nextStep?: string },
+  options: Parameters<typeof runPrismaCli>[1] & { nextStep?: string; context?: string },
 ): Promise<PrismaCliResult> {
   const result = await runPrismaCli(args, options);
   if (result.code !== 0) {
     const tail = result.output.trim().split("\n").slice(-15).join("\n");
-    throw new StepError(`prisma ${args.join(" ")} failed (exit ${result.code}):\n${tail}`, options.nextStep);
+    const context = options.context ? `; ${options.context}` : "";
+    throw new StepError(`prisma ${args.join(" ")} failed (exit ${result.code})${context}:\n${tail}`, options.nextStep);
   }
   return result;
 }

@@ -1,9 +1,9 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
-import { errorMessage, SafetyError, StepError } from "../errors.ts";
+import { errorMessage, StepError } from "../errors.ts";
 import { checkInstance } from "../sync/resync.ts";
 import { countTables, type TableCounts } from "./counts.ts";
-import { describeRemoteDatabase } from "./local-database.ts";
+import { assertResettable } from "./local-database.ts";
 
 export interface PreflightResult {
   instanceId: string;
@@ -15,10 +15,7 @@ export interface PreflightResult {
  * database reachable, local, and synced from this Clerk instance. Only reads.
  */
 export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean }): Promise<PreflightResult> {
-  if (!db.embedded && !options.yes) {
-    const remote = describeRemoteDatabase(db.url);
-    if (remote) throw new SafetyError(`${remote}. A reset wipes it: pass --yes if that is really what you want.`);
-  }
+  assertResettable(db, options.yes);
   let before: TableCounts;
   try {
     before = await countTables(db.pool);

@@ -1,7 +1,7 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
-import { runPrismaCli } from "../db/prisma-cli.ts";
+import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { errorMessage, StepError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { writeSidecarFile } from "../sidecar/files.ts";
@@ -9,7 +9,7 @@ import { SIDECAR_FORMAT, SIDECAR_VERSION, type Sidecar } from "../sidecar/format
 import { countEntries, readOrgLocalData } from "../sidecar/read-org-local-data.ts";
 import { restoreSidecar, type RestoreReport } from "../sidecar/restore.ts";
 import type { ResyncReport } from "../sync/report.ts";
-import { runResync } from "../sync/resync.ts";
+import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import { countTables, isMigrated, type TableCounts } from "./counts.ts";
 import { preflight } from "./preflight.ts";
 
@@ -59,16 +59,17 @@ export async function runReset(deps: { config: Config; db: Database; api: ClerkA
     [from === "migrate" ? "pnpm db:migrate && pnpm db:seed && " : "", from !== "restore" ? "pnpm clerk:resync && " : "", `pnpm db:restore ${backup}`].join("");
 
   step("resetting the database (prisma migrate reset --force, then seed)");
-  const reset = await runPrismaCli(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: db.url, cwd: config.rootDir });
-  if (reset.code !== 0) {
-    const tail = reset.output.trim().split("\n").slice(-10).join("\n");
-    throw new StepError(`prisma migrate reset failed (exit ${reset.code}); org-local data is safe in ${backup}:\n${tail}`, finish("migrate"));
-  }
+  await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], {
+    databaseUrl: db.url,
+    cwd: config.rootDir,
+    context: `org-local data is safe in ${backup}`,
+    nextStep: finish("migrate"),
+  });
 
   step("resyncing users, organizations and memberships from Clerk");
   let resync: ResyncReport;
   try {
-    resync = (await runResync({ db, api, log }, { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir: config.sidecarDir })).report;
+    resync = (await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir))).report;
   } catch (err) {
     throw new StepError(`Resync after the reset failed: ${errorMessage(err)}. Org-local data is safe in ${backup}.`, finish("resync"), { cause: err });
   }

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { writeSyncedInstance } from "../db/sync-state.ts";
 import { deleteByIds, rekeyMemberships, upsertMemberships, upsertOrganizations, upsertUsers } from "../db/sync-writes.ts";
+import { chunk as batches } from "./chunk.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
 import type { OrganizationRow, UserRow } from "./rows.ts";
 
@@ -8,12 +9,6 @@ export const APPLY_BATCH_SIZE = 5000;
 
 export interface ApplyResult {
   rowsWritten: number;
-}
-
-function batches<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 function upsertRows<R>(p: EntityPlan<R>): R[] {
@@ -43,11 +38,13 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
  */
 export async function applyParents(pool: pg.Pool, users: EntityPlan<UserRow>, organizations: EntityPlan<OrganizationRow>, options: { instanceId: string; batchSize?: number }): Promise<number> {
   const size = options.batchSize ?? APPLY_BATCH_SIZE;
-  if (!upsertRows(users).length && !upsertRows(organizations).length) return 0;
+  const userRows = upsertRows(users);
+  const orgRows = upsertRows(organizations);
+  if (!userRows.length && !orgRows.length) return 0;
   return inTransaction(pool, async (client) => {
     let written = 0;
-    for (const b of batches(upsertRows(users), size)) written += await upsertUsers(client, b);
-    for (const b of batches(upsertRows(organizations), size)) written += await upsertOrganizations(client, b);
+    for (const b of batches(userRows, size)) written += await upsertUsers(client, b);
+    for (const b of batches(orgRows, size)) written += await upsertOrganizations(client, b);
     await writeSyncedInstance(client, options.instanceId);
     return written;
   });

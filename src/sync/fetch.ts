@@ -2,6 +2,7 @@ import pLimit from "p-limit";
 import { MAX_FILTER_VALUES, MAX_PAGE, type ClerkApi } from "../clerk/client.ts";
 import type { ClerkMembership, ClerkOrganization, ClerkUser } from "../clerk/types.ts";
 import { ClerkRequestError } from "../errors.ts";
+import { chunk } from "./chunk.ts";
 import { createHeapTrimmer } from "./heap.ts";
 
 /** Pages between full collections (see heap.ts). */
@@ -105,12 +106,6 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
       }),
     ),
   ]);
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 function groupBy<T>(items: readonly T[], key: (x: T) => string): Map<string, T[]> {

@@ -26,6 +26,11 @@ export interface ResyncOptions {
   onApplyProgress?: (done: number, total: number) => void;
 }
 
+/** What a plain `clerk:resync` does: apply, prune (confirmed), no overrides. */
+export function defaultResyncOptions(sidecarDir: string): ResyncOptions {
+  return { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir };
+}
+
 /** A plan that would delete more than this share of an entity's local rows (and at least MASS_DELETE_MIN rows) needs --allow-mass-delete. */
 export const MASS_DELETE_SHARE = 0.5;
 export const MASS_DELETE_MIN = 3;

@@ -7,7 +7,7 @@ import type { Database } from "../../src/db/database.ts";
 import { readLocalState } from "../../src/db/local-state.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import type { LocalState } from "../../src/sync/rows.ts";
-import { runResync, type ResyncOptions } from "../../src/sync/resync.ts";
+import { defaultResyncOptions, runResync, type ResyncOptions } from "../../src/sync/resync.ts";
 
 export function apiFor(emu: RunningEmulator, options: { log?: Logger; requestsPerWindow?: number; windowMs?: number; secretKey?: string } = {}): ClerkApi {
   return new ClerkApi({
@@ -23,7 +23,7 @@ export function apiFor(emu: RunningEmulator, options: { log?: Logger; requestsPe
 export async function resync(emu: RunningEmulator, db: Database, options: Partial<ResyncOptions> & { log?: Logger } = {}) {
   return runResync(
     { db, api: apiFor(emu, { log: options.log }), log: options.log ?? silentLogger },
-    { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir: "/tmp/clerk-resync-test-sidecars", ...options },
+    { ...defaultResyncOptions("/tmp/clerk-resync-test-sidecars"), ...options },
   );
 }
 

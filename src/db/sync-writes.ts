@@ -71,7 +71,8 @@ export async function rekeyMemberships(client: pg.PoolClient, pairs: readonly { 
   return res.rowCount ?? 0;
 }
 
-export type MirroredTable = "User" | "Organization" | "OrganizationMembership";
+export type { MirroredTable } from "./mirrored-columns.ts";
+import type { MirroredTable } from "./mirrored-columns.ts";
 
 export async function deleteByIds(client: pg.PoolClient, table: MirroredTable, ids: readonly string[]): Promise<number> {
   if (!ids.length) return 0;

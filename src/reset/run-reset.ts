@@ -69,7 +69,7 @@ export async function runReset(deps: { config: Config; db: Database; api: ClerkA
   step("resyncing users, organizations and memberships from Clerk");
   let resync: ResyncReport;
   try {
-    resync = (await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir))).report;
+    resync = (await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata))).report;
   } catch (err) {
     throw new StepError(`Resync after the reset failed: ${errorMessage(err)}. Org-local data is safe in ${backup}.`, finish("resync"), { cause: err });
   }

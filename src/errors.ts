@@ -62,3 +62,8 @@ export class ExitCode extends Error {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A sidecar file that cannot be used as it is (malformed, foreign, newer, duplicate keys); nothing was touched. */
+export class SidecarFormatError extends Error {
+  override name = "SidecarFormatError";
+}

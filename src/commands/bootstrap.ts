@@ -7,11 +7,14 @@ import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
 import { readSidecarFile } from "../sidecar/files.ts";
-import { restoreSidecar } from "../sidecar/restore.ts";
+import { readLocalTables } from "../sidecar/local-tables.ts";
+import { formatRestore, restoreSummary } from "../sidecar/report.ts";
+import { checkSidecarKeys, restoreSidecar } from "../sidecar/restore.ts";
+import { readTableClasses } from "../sidecar/table-config.ts";
+import { finishInterruptedReset } from "../reset/run-reset.ts";
 import { formatReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import type { Command } from "./context.ts";
-import { formatRestore } from "./restore.ts";
 
 export const bootstrapCommand: Command = {
   summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed",
@@ -26,6 +29,7 @@ export const bootstrapCommand: Command = {
     const team = existsSync(teamFile) ? readSidecarFile(teamFile) : undefined;
     const db = await openDatabase(ctx.config, ctx.log);
     try {
+      await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
       ctx.out.progress("applying migrations");
       await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
       ctx.out.progress("seeding defaults");
@@ -33,11 +37,17 @@ export const bootstrapCommand: Command = {
       ctx.out.progress("resyncing from Clerk");
       const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata));
       ctx.out.progressDone();
-      const restore = team ? await restoreSidecar(db.prisma, team) : undefined;
-      ctx.out.result({ resync: report, teamSidecar: team ? teamFile : null, restore: restore ?? null });
+      let restore;
+      if (team) {
+        const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
+        checkSidecarKeys(team, tables, teamFile);
+        restore = await restoreSidecar(db.pool, team, tables);
+      }
+      ctx.out.result({ resync: report, teamSidecar: team ? teamFile : null, restore: restore ? restoreSummary(restore) : null, reenter: team?.strippedSecrets ?? [] });
       ctx.out.line(formatReport(report, { pruned: true }));
       ctx.out.line("");
-      ctx.out.line(restore ? formatRestore(teamFile, restore) : `No team sidecar at ${shown}; org-local data starts empty (\`pnpm db:backup --out ${shown}\` shares yours).`);
+      ctx.out.line(restore ? formatRestore(teamFile, restore) : `No team sidecar at ${shown}; local data starts empty (\`pnpm db:backup --share\` writes yours for committing).`);
+      if (team?.strippedSecrets.length) ctx.out.line(`\nThe team sidecar leaves out ${team.strippedSecrets.length} secret values; re-enter them: ${team.strippedSecrets.join(", ")}`);
       return EXIT.ok;
     } finally {
       ctx.out.progressDone();

@@ -6,20 +6,28 @@ import { formatTable, type Output } from "../output.ts";
 import type { ResetReport } from "../reset/run-reset.ts";
 import { runReset } from "../reset/run-reset.ts";
 import { formatReport } from "../sync/report.ts";
+import { formatRestore, formatVerification, restoreSummary } from "../sidecar/report.ts";
 import type { Command, CommandContext } from "./context.ts";
-import { formatRestore } from "./restore.ts";
 
 export function printResetReport(out: Output, r: ResetReport): void {
-  out.result(r);
-  const rows = (["users", "organizations", "memberships", "customPrompts", "customResources", "services"] as const).map((k) => [k, r.before[k], r.after[k]] as [string, number, number]);
+  out.result({ ...r, restore: restoreSummary(r.restore) });
+  const rows = (["users", "organizations", "memberships"] as const).map((k) => [k, r.before[k], r.after[k]] as [string, number, number]);
+  if (r.resumed) out.line(`Finished the db:reset that was interrupted (from ${r.backup}).`);
   out.line("");
   out.line(formatReport(r.resync, { pruned: true }));
   out.line("");
   out.line(formatRestore(r.backup, r.restore));
   out.line("");
-  out.line(formatTable(["rows", "before", "after"], rows));
+  out.line(formatTable(["Clerk rows", "before", "after"], rows));
   out.line("");
-  out.line(r.verified ? `Reset complete in ${(r.durationMs / 1000).toFixed(1)} s; org-local data verified. Sidecar: ${r.backup}` : `Reset finished, but org-local row counts do not add up: check, then \`pnpm db:restore ${r.backup}\``);
+  out.line(formatVerification(r.tables));
+  out.line("");
+  const different = r.tables.filter((t) => !t.identical).map((t) => `${t.table} (expected ${t.expected} rows, found ${t.actual})`);
+  out.line(
+    r.verified
+      ? `Reset complete in ${(r.durationMs / 1000).toFixed(1)} s; every backed-up table verified (${r.tables.length} tables). Sidecar: ${r.backup}`
+      : `Reset finished, but restored tables differ from the backup: ${different.join(", ")}. The backup is ${r.backup}; the reset journal is kept until this is resolved.`,
+  );
 }
 
 async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean }): Promise<number> {

@@ -1,29 +1,20 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { EXIT, SafetyError } from "../errors.ts";
+import { readJournal } from "../reset/journal.ts";
+import { finishInterruptedReset } from "../reset/run-reset.ts";
 import { LATEST_BACKUP, readSidecarFile } from "../sidecar/files.ts";
-import { restoreSidecar, type RestoreReport } from "../sidecar/restore.ts";
+import { readLocalTables } from "../sidecar/local-tables.ts";
+import { formatRestore, restoreSummary } from "../sidecar/report.ts";
+import { checkSidecarKeys, restoreSidecar } from "../sidecar/restore.ts";
+import { readTableClasses } from "../sidecar/table-config.ts";
 import type { Command } from "./context.ts";
 
-export function formatRestore(file: string, r: RestoreReport): string {
-  const c = (x: { created: number; updated: number; unchanged: number }) => `${x.created} created, ${x.updated} updated, ${x.unchanged} unchanged`;
-  const lines = [
-    `Restored ${r.organizationsRestored} organizations from ${file}`,
-    `  prompts:   ${c(r.prompts)}`,
-    `  resources: ${c(r.resources)}`,
-    `  services:  ${c(r.services)}`,
-  ];
-  if (r.missingOrganizations.length) {
-    lines.push(`Not restored — these organizations are not in the database (gone from Clerk?); their entries stay in the file: ${r.missingOrganizations.join(", ")}`);
-  }
-  for (const u of r.unknownServers) lines.push(`Not restored — MCP server "${u.mcpServer}" (organization ${u.organizationId}) is not seeded; run pnpm db:seed, then restore again`);
-  return lines.join("\n");
-}
-
 export const restoreCommand: Command = {
-  summary: "Restore org-local data from a sidecar file (default: the latest backup); idempotent",
+  summary: "Restore local data from a sidecar file (default: the latest backup); idempotent",
   usage: "db:restore [FILE] [--force-instance]",
   async run(ctx, args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "force-instance": { type: "boolean", default: false } } });
@@ -32,15 +23,22 @@ export const restoreCommand: Command = {
     const sidecar = readSidecarFile(file);
     const db = await openDatabase(ctx.config, ctx.log);
     try {
+      if (readJournal(ctx.config.sidecarDir)) {
+        await finishInterruptedReset({ config: ctx.config, db, api: createClerkApi(ctx.config, ctx.log), log: ctx.log }, (s) => ctx.out.progress(s));
+        ctx.out.progressDone();
+      }
+      const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
+      checkSidecarKeys(sidecar, tables, file);
       const synced = await readSyncedInstance(db.pool);
       if (sidecar.clerkInstanceId && synced && synced.instanceId !== sidecar.clerkInstanceId && !values["force-instance"]) {
         throw new SafetyError(`${file} holds data of Clerk instance ${sidecar.clerkInstanceId}, but this database is synced from ${synced.instanceId}; nothing was restored (--force-instance overrides)`);
       }
-      const report = await restoreSidecar(db.prisma, sidecar);
-      ctx.out.result({ file, ...report });
+      const report = await restoreSidecar(db.pool, sidecar, tables);
+      ctx.out.result({ file, ...restoreSummary(report) });
       ctx.out.line(formatRestore(file, report));
       return EXIT.ok;
     } finally {
+      ctx.out.progressDone();
       await db.close();
     }
   },

@@ -5,6 +5,7 @@ import { EXIT } from "../errors.ts";
 import { hasDrift } from "../sync/plan.ts";
 import { formatReport, reportJsonChunks } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
+import { finishInterruptedReset } from "../reset/run-reset.ts";
 import type { Command } from "./context.ts";
 
 export const resyncCommand: Command = {
@@ -26,6 +27,8 @@ export const resyncCommand: Command = {
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
     const db = await openDatabase(ctx.config, ctx.log);
     try {
+      // A reset left unfinished is finished first: resyncing alone would leave its local data unrestored.
+      await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
       const { report, plan, changes } = await runResync(
         { db, api, log: ctx.log },
         {

@@ -5,7 +5,9 @@ import { readSyncedInstance } from "../db/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { writeSidecarFile } from "../sidecar/files.ts";
-import { readOrgLocalData } from "../sidecar/read-org-local-data.ts";
+import { totalRows } from "../sidecar/format.ts";
+import { readLocalTables } from "../sidecar/local-tables.ts";
+import { readLocalData } from "../sidecar/read-local-data.ts";
 import { applyParents, applyPlan } from "./apply.ts";
 import { buildLabelBook, planChanges, type Change, type ChangeEntity } from "./changes.ts";
 import { fetchClerkSnapshot, fetchStillPresent, type FetchProgress } from "./fetch.ts";
@@ -172,11 +174,7 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   let rowsWritten = planned.parentRows;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
-    if (plan.organizations.stale.length) {
-      // Deleting an organization cascades to its prompts, resources and services: save them first.
-      const sidecar = await readOrgLocalData(db.prisma, { reason: "prune", clerkInstanceId: instanceId, organizationIds: plan.organizations.stale });
-      if (sidecar.organizations.length) prunedSidecar = writeSidecarFile(sidecar, { dir: options.sidecarDir, prefix: "pruned" });
-    }
+    if (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length) prunedSidecar = await savePrunedLocalData(db, plan, instanceId, options.sidecarDir);
     rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress: options.onApplyProgress })).rowsWritten;
   }
 
@@ -192,4 +190,20 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     prunedSidecar,
   });
   return { report, plan, changes: (entity) => planChanges(plan, labels, entity) };
+}
+
+/**
+ * Deleting a user, organization or membership cascades to the local rows they own: save those
+ * first (every owned table, found from the schema), so a wrong delete loses nothing.
+ */
+async function savePrunedLocalData(db: Database, plan: SyncPlan, instanceId: string, sidecarDir: string): Promise<string | null> {
+  const { rows } = await db.pool.query<{ id: string }>(
+    `SELECT id FROM "OrganizationMembership" WHERE id = ANY($1::text[]) OR "organizationId" = ANY($2::text[]) OR "userId" = ANY($3::text[])`,
+    [plan.memberships.stale, plan.organizations.stale, plan.users.stale],
+  );
+  const scope = { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: rows.map((r) => r.id) };
+  // Classes only narrow what a full backup keeps; owned rows of deleted owners are saved whatever they say.
+  const tables = await readLocalTables(db.pool, {});
+  const sidecar = await readLocalData(db.pool, tables, { reason: "prune", clerkInstanceId: instanceId, scope });
+  return totalRows(sidecar) ? writeSidecarFile(sidecar, { dir: sidecarDir, prefix: "pruned" }) : null;
 }

@@ -78,6 +78,13 @@ const SLUG_RE = /^[a-z0-9-]+$/;
  * invariants Clerk enforces (unique identifiers and slugs, one membership per user and org,
  * cascading deletes, created_at immutable and updated_at strictly increasing).
  */
+/** A change made through the store, as Clerk's webhook events name them. */
+export type StoreChange =
+  | { type: "user.created" | "user.updated"; user: UserRecord }
+  | { type: "user.deleted" | "organization.deleted"; id: string }
+  | { type: "organization.created" | "organization.updated"; organization: OrganizationRecord }
+  | { type: "organizationMembership.created" | "organizationMembership.updated" | "organizationMembership.deleted"; membership: MembershipRecord };
+
 export class EmulatorStore {
   readonly instanceId: string;
   readonly environmentType: "development" | "production" | "staging";
@@ -114,8 +121,12 @@ export class EmulatorStore {
     return this.lastTimestamp;
   }
 
-  private touch(): void {
+  /** Who hears of each change (the webhook sender); called synchronously, before anything else changes. */
+  readonly listeners = new Set<(change: StoreChange) => void>();
+
+  private touch(change?: StoreChange): void {
     this.version += 1;
+    if (change) for (const listen of this.listeners) listen(change);
   }
 
   /** A list sorted by `compare`, cached until the next mutation (listing 100k rows page by page must not re-sort per page). */
@@ -165,7 +176,7 @@ export class EmulatorStore {
     for (const e of emails) this.emailOwners.set(e, id);
     if (user.username) this.usernameOwners.set(user.username.toLowerCase(), id);
     if (user.externalId) this.externalIdOwners.set(user.externalId, id);
-    this.touch();
+    this.touch({ type: "user.created", user });
     return user;
   }
 
@@ -202,7 +213,7 @@ export class EmulatorStore {
       user.primaryEmailId = patch.primaryEmailAddressId;
     }
     user.updatedAt = this.now();
-    this.touch();
+    this.touch({ type: "user.updated", user });
     return user;
   }
 
@@ -217,7 +228,7 @@ export class EmulatorStore {
     this.emailOwners.set(email, userId);
     if (primary || !user.primaryEmailId) user.primaryEmailId = record.id;
     user.updatedAt = now;
-    this.touch();
+    this.touch({ type: "user.updated", user });
     return record;
   }
 
@@ -232,7 +243,7 @@ export class EmulatorStore {
     for (const e of user.emails) this.emailOwners.delete(e.emailAddress);
     if (user.username) this.usernameOwners.delete(user.username.toLowerCase());
     if (user.externalId) this.externalIdOwners.delete(user.externalId);
-    this.touch();
+    this.touch({ type: "user.deleted", id });
     return user;
   }
 
@@ -275,7 +286,7 @@ export class EmulatorStore {
     this.organizations.set(org.id, org);
     this.slugOwners.set(slug, org.id);
     this.membershipsByOrg.set(org.id, new Map());
-    this.touch();
+    this.touch({ type: "organization.created", organization: org });
     if (input.createdBy) this.createMembership(org.id, input.createdBy, "org:admin");
     return org;
   }
@@ -320,7 +331,7 @@ export class EmulatorStore {
     if (patch.publicMetadata !== undefined) org.publicMetadata = patch.publicMetadata;
     if (patch.privateMetadata !== undefined) org.privateMetadata = patch.privateMetadata;
     org.updatedAt = this.now();
-    this.touch();
+    this.touch({ type: "organization.updated", organization: org });
     return org;
   }
 
@@ -330,7 +341,7 @@ export class EmulatorStore {
     this.organizations.delete(org.id);
     this.membershipsByOrg.delete(org.id);
     this.slugOwners.delete(org.slug);
-    this.touch();
+    this.touch({ type: "organization.deleted", id: org.id });
     return org;
   }
 
@@ -367,7 +378,7 @@ export class EmulatorStore {
     let set = this.membershipsByUser.get(userId);
     if (!set) this.membershipsByUser.set(userId, (set = new Set()));
     set.add(m.id);
-    this.touch();
+    this.touch({ type: "organizationMembership.created", membership: m });
     return m;
   }
 
@@ -386,7 +397,7 @@ export class EmulatorStore {
     if (metadata.publicMetadata !== undefined) m.publicMetadata = metadata.publicMetadata;
     if (metadata.privateMetadata !== undefined) m.privateMetadata = metadata.privateMetadata;
     m.updatedAt = this.now();
-    this.touch();
+    this.touch({ type: "organizationMembership.updated", membership: m });
     return m;
   }
 
@@ -406,6 +417,8 @@ export class EmulatorStore {
   }
 
   private removeMembership(m: MembershipRecord): void {
+    // Heard while the membership, its user and its organization still exist (the payload names them).
+    for (const listen of this.listeners) listen({ type: "organizationMembership.deleted", membership: m });
     this.memberships.delete(m.id);
     this.membershipsByOrg.get(m.organizationId)?.delete(m.userId);
     this.membershipsByUser.get(m.userId)?.delete(m.id);

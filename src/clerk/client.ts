@@ -7,6 +7,7 @@ import type { Logger } from "../log.ts";
 import { RateBudget } from "./rate-budget.ts";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RequestFailure, type RetryPolicy } from "./retry.ts";
 import type { ClerkMembership, ClerkOrganization, ClerkUser } from "./types.ts";
+import { userFromWire } from "./wire.ts";
 
 /** The dated API version @clerk/backend 3.25 speaks; our direct calls send the same. */
 const CLERK_API_VERSION = "2026-05-12";
@@ -51,31 +52,6 @@ function failureOf(err: unknown): RequestFailure & { message: string } {
   }
   if (err instanceof DirectRequestError) return { status: err.status, retryAfterSeconds: err.retryAfter, code: err.code, message: err.message };
   return { status: undefined, retryAfterSeconds: undefined, code: undefined, message: err instanceof Error ? err.message : String(err) };
-}
-
-/** Wire user (snake_case) → the camelCase shape the SDK would build; validation is the map stage's job. */
-function userFromWire(w: Record<string, unknown>): ClerkUser {
-  const emails = Array.isArray(w.email_addresses) ? (w.email_addresses as Record<string, unknown>[]) : [];
-  const phones = Array.isArray(w.phone_numbers) ? (w.phone_numbers as Record<string, unknown>[]) : [];
-  return {
-    id: w.id as string,
-    externalId: (w.external_id ?? null) as string | null,
-    firstName: (w.first_name ?? null) as string | null,
-    lastName: (w.last_name ?? null) as string | null,
-    username: (w.username ?? null) as string | null,
-    imageUrl: w.image_url as string,
-    primaryEmailAddressId: (w.primary_email_address_id ?? null) as string | null,
-    emailAddresses: emails.map((e) => ({ id: e.id as string, emailAddress: e.email_address as string })),
-    primaryPhoneNumberId: (w.primary_phone_number_id ?? null) as string | null,
-    phoneNumbers: phones.map((p) => ({ id: p.id as string, phoneNumber: p.phone_number as string })),
-    publicMetadata: w.public_metadata as Record<string, unknown> | null,
-    privateMetadata: w.private_metadata as Record<string, unknown> | null,
-    banned: w.banned as boolean,
-    locked: w.locked as boolean,
-    lastSignInAt: (w.last_sign_in_at ?? null) as number | null,
-    createdAt: w.created_at as number,
-    updatedAt: w.updated_at as number,
-  };
 }
 
 // SDK resources carry far more than the sync keeps (a membership embeds a whole organization);

@@ -26,22 +26,24 @@ async function upsert<R extends { id: string; updatedAt: number }>(
   table: MirroredTable,
   columns: readonly Column<R>[],
   rows: readonly R[],
-  source: SyncSource,
+  origin: WriteOrigin,
   select: Record<string, string> = {},
 ): Promise<number> {
   if (!rows.length) return 0;
   const names = columns.map(([name]) => `"${name}"`);
   const n = columns.length;
+  // A tombstone from `tombstonesSince` on means Clerk deleted the record after this copy was read.
   const res = await client.query(
     `INSERT INTO "${table}" (${names.join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
      SELECT ${columns.map(([name]) => select[name] ?? `r."${name}"`).join(", ")}, r."updatedAt", $${n + 1}::text, now()
      FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) AS r(${names.join(", ")})
+     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($${n + 2}::float8 / 1000))
      ON CONFLICT (id) DO UPDATE SET ${[...names, `"clerkUpdatedAt"`, `"syncSource"`, `"syncedAt"`]
        .filter((c) => c !== `"id"`)
        .map((c) => `${c} = EXCLUDED.${c}`)
        .join(", ")}
      WHERE ${clerkCopyMayReplaceSql(table)}`,
-    [...columns.map(([, , value]) => rows.map(value)), source],
+    [...columns.map(([, , value]) => rows.map(value)), origin.source, origin.tombstonesSince],
   );
   return res.rowCount ?? 0;
 }
@@ -90,16 +92,30 @@ const MEMBERSHIP_COLUMNS: Column<MembershipRow>[] = [
   ["updatedAt", "timestamptz", (r) => iso(r.updatedAt)],
 ];
 
-export function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[], source: SyncSource = "resync"): Promise<number> {
-  return upsert(client, "User", USER_COLUMNS, rows, source);
+/**
+ * Which Clerk write path writes (recorded per row), and which tombstones stop it: those written at
+ * or after `tombstonesSince` (epoch ms). A webhook passes 0: a deleted record never comes back
+ * through one. A resync passes the time its listing started: a record deleted while it paged stays
+ * deleted, one deleted before and listed again is Clerk's again (see clearTombstones).
+ */
+export interface WriteOrigin {
+  source: SyncSource;
+  tombstonesSince: number;
 }
 
-export function upsertOrganizations(client: pg.PoolClient, rows: readonly OrganizationRow[], source: SyncSource = "resync"): Promise<number> {
-  return upsert(client, "Organization", ORGANIZATION_COLUMNS, rows, source);
+export const RESYNC_ORIGIN: WriteOrigin = { source: "resync", tombstonesSince: 0 };
+export const WEBHOOK_ORIGIN: WriteOrigin = { source: "webhook", tombstonesSince: 0 };
+
+export function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
+  return upsert(client, "User", USER_COLUMNS, rows, origin);
 }
 
-export function upsertMemberships(client: pg.PoolClient, rows: readonly MembershipRow[], source: SyncSource = "resync"): Promise<number> {
-  return upsert(client, "OrganizationMembership", MEMBERSHIP_COLUMNS, rows, source, {
+export function upsertOrganizations(client: pg.PoolClient, rows: readonly OrganizationRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
+  return upsert(client, "Organization", ORGANIZATION_COLUMNS, rows, origin);
+}
+
+export function upsertMemberships(client: pg.PoolClient, rows: readonly MembershipRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
+  return upsert(client, "OrganizationMembership", MEMBERSHIP_COLUMNS, rows, origin, {
     permissions: `ARRAY(SELECT jsonb_array_elements_text(r."permissions"))`,
   });
 }
@@ -118,8 +134,21 @@ export async function rekeyMemberships(client: pg.PoolClient, pairs: readonly { 
   return res.rowCount ?? 0;
 }
 
-export async function deleteByIds(client: pg.PoolClient, table: MirroredTable, ids: readonly string[]): Promise<number> {
+/** Deletes rows Clerk no longer has and leaves a tombstone for each, so a late copy cannot bring one back. */
+export async function deleteByIds(client: pg.PoolClient, table: MirroredTable, ids: readonly string[], source: SyncSource = "resync"): Promise<number> {
   if (!ids.length) return 0;
+  await client.query(
+    `INSERT INTO "ClerkTombstone" (id, entity, "deletedAt", source) SELECT unnest($1::text[]), $2, now(), $3
+     ON CONFLICT (id) DO UPDATE SET "deletedAt" = EXCLUDED."deletedAt", source = EXCLUDED.source`,
+    [ids, table, source],
+  );
   const res = await client.query(`DELETE FROM "${table}" WHERE id = ANY($1::text[])`, [ids]);
+  return res.rowCount ?? 0;
+}
+
+/** Clerk lists these ids again in a listing that started after their tombstones: they are its records again. */
+export async function clearTombstones(client: pg.PoolClient, ids: readonly string[], before: number): Promise<number> {
+  if (!ids.length) return 0;
+  const res = await client.query(`DELETE FROM "ClerkTombstone" WHERE id = ANY($1::text[]) AND "deletedAt" < to_timestamp($2::float8 / 1000)`, [ids, before]);
   return res.rowCount ?? 0;
 }

@@ -9,7 +9,7 @@ import type { Catalog, CatalogTable, ForeignKey } from "./catalog.ts";
 export type TableClassName = "seeded" | "keep" | "disposable";
 
 /** The tool's own bookkeeping: never backed up, never a reason to stop. */
-export const TOOL_TABLES: ReadonlySet<string> = new Set(["_prisma_migrations", "ClerkSyncState"]);
+export const TOOL_TABLES: ReadonlySet<string> = new Set(["_prisma_migrations", "ClerkSyncState", "ClerkTombstone", "ClerkWebhookDelivery"]);
 
 export type TableRole =
   /** Clerk's table; `appColumns` are the ones the app added (backed up by Clerk id). */

@@ -166,3 +166,17 @@ export function mapSnapshot(snapshot: Pick<ClerkSnapshot, "users" | "organizatio
   out.invalid.push(...mapper.invalid);
   return out;
 }
+
+interface RowOf {
+  user: UserRow;
+  organization: OrganizationRow;
+  membership: MembershipRow;
+}
+
+/** One record (a webhook's `data`), through the same schemas as a listing: one mapping for both paths. */
+export function mapRecord<E extends InvalidRecord["entity"]>(entity: E, item: unknown, options: MapOptions = { privateMetadata: false }): { row: RowOf[E] } | { invalid: InvalidRecord } {
+  const schema = schemasFor(options)[entity] as z.ZodType<RowOf[E]>;
+  const parsed = schema.safeParse(item);
+  if (parsed.success) return { row: parsed.data };
+  return { invalid: { entity, id: String((item as { id?: unknown })?.id ?? "?"), reason: describe(parsed.error) } };
+}

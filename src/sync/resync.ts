@@ -4,10 +4,7 @@ import { readLabelSources, readLocalState } from "../db/local-state.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { writeSidecarFile } from "../sidecar/files.ts";
-import { totalRows } from "../sidecar/format.ts";
-import { readLocalTables } from "../sidecar/local-tables.ts";
-import { readLocalData } from "../sidecar/read-local-data.ts";
+import { savePrunedLocalData } from "../sidecar/prune.ts";
 import { applyParents, applyPlan } from "./apply.ts";
 import { buildLabelBook, planChanges, type Change, type ChangeEntity } from "./changes.ts";
 import { fetchClerkSnapshot, fetchStillPresent, type FetchProgress } from "./fetch.ts";
@@ -85,7 +82,7 @@ interface Planned {
  * run, users and organizations are written as soon as both listings are complete, while
  * memberships may still be paging.
  */
-async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, options: ResyncOptions): Promise<Planned> {
+async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, options: ResyncOptions, listedSince: number): Promise<Planned> {
   let planner: SyncPlanner | undefined;
   const early: ((p: SyncPlanner) => void)[] = [];
   const toPlanner = <K extends "users" | "organizations" | "memberships">(kind: K) =>
@@ -100,7 +97,7 @@ async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, opt
   const writeParentsWhenListed = () => {
     if (options.dryRun || parentsWritten || !planner || !listed.has("users") || !listed.has("organizations")) return;
     const parents = planner.parents(mapper.present);
-    parentsWritten = applyParents(db.pool, parents.users, parents.organizations, { instanceId });
+    parentsWritten = applyParents(db.pool, parents.users, parents.organizations, { instanceId, listedSince });
     parentsWritten.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   };
   const readLocal = readLocalState(db.pool).then((local) => {
@@ -154,7 +151,9 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   const instanceId = await api.fetchInstanceId();
   await checkInstance(db, instanceId, options.forceInstance);
 
-  const planned = await fetchAndPlan(db, api, instanceId, options);
+  // Deletes recorded from here on (by a webhook, say) win over what this listing sees.
+  const listedSince = Date.now();
+  const planned = await fetchAndPlan(db, api, instanceId, options, listedSince);
   const fetched = performance.now();
   log.debug({ ...planned.localCounts, invalid: planned.plan.invalid.length }, "fetched from Clerk and planned (local row counts shown)");
 
@@ -174,8 +173,8 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   let rowsWritten = planned.parentRows;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
-    if (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length) prunedSidecar = await savePrunedLocalData(db, plan, instanceId, options.sidecarDir);
-    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress: options.onApplyProgress })).rowsWritten;
+    if (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length) prunedSidecar = await savePrunedLocalData(db.pool, { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: plan.memberships.stale }, { instanceId, sidecarDir: options.sidecarDir });
+    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress: options.onApplyProgress, listedSince })).rowsWritten;
   }
 
   const report = buildReport(plan, {
@@ -190,20 +189,4 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     prunedSidecar,
   });
   return { report, plan, changes: (entity) => planChanges(plan, labels, entity) };
-}
-
-/**
- * Deleting a user, organization or membership cascades to the local rows they own: save those
- * first (every owned table, found from the schema), so a wrong delete loses nothing.
- */
-async function savePrunedLocalData(db: Database, plan: SyncPlan, instanceId: string, sidecarDir: string): Promise<string | null> {
-  const { rows } = await db.pool.query<{ id: string }>(
-    `SELECT id FROM "OrganizationMembership" WHERE id = ANY($1::text[]) OR "organizationId" = ANY($2::text[]) OR "userId" = ANY($3::text[])`,
-    [plan.memberships.stale, plan.organizations.stale, plan.users.stale],
-  );
-  const scope = { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: rows.map((r) => r.id) };
-  // Classes only narrow what a full backup keeps; owned rows of deleted owners are saved whatever they say.
-  const tables = await readLocalTables(db.pool, {});
-  const sidecar = await readLocalData(db.pool, tables, { reason: "prune", clerkInstanceId: instanceId, scope });
-  return totalRows(sidecar) ? writeSidecarFile(sidecar, { dir: sidecarDir, prefix: "pruned" }) : null;
 }

@@ -40,6 +40,8 @@ test("the schema decides what is backed up: owned tables, seeded ones left to th
   const roles = Object.fromEntries([...tables.classification.roles].map(([n, r]) => [n, r.role]));
   assert.deepEqual(roles, {
     ClerkSyncState: "tool",
+    ClerkTombstone: "tool",
+    ClerkWebhookDelivery: "tool",
     McpServer: "seeded",
     Organization: "mirrored",
     OrganizationMembership: "mirrored",

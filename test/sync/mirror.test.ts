@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from "node:test";
 import { ROLES } from "../../src/clerk-emulator/model.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { MIRRORED_COLUMNS, MIRRORED_TABLES } from "../../src/db/mirrored-columns.ts";
-import { upsertUsers } from "../../src/db/sync-writes.ts";
+import { upsertUsers, WEBHOOK_ORIGIN } from "../../src/db/sync-writes.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
 import type { UserRow } from "../../src/sync/rows.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
@@ -113,7 +113,7 @@ test("private metadata is mirrored only when opted in, and cleared again when op
 async function webhookWrites(row: UserRow): Promise<number> {
   const client = await t.db.pool.connect();
   try {
-    return await upsertUsers(client, [row], "webhook");
+    return await upsertUsers(client, [row], WEBHOOK_ORIGIN);
   } finally {
     client.release();
   }

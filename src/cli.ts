@@ -12,6 +12,7 @@ import { resetCommand } from "./commands/reset.ts";
 import { restoreCommand } from "./commands/restore.ts";
 import { resyncCommand } from "./commands/resync.ts";
 import { seedCommand } from "./commands/seed.ts";
+import { webhooksCommand } from "./commands/webhooks.ts";
 import type { Command } from "./commands/context.ts";
 import { loadConfig, loadDotEnv, type Config } from "./config.ts";
 import { ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   bootstrap: bootstrapCommand,
   demo: demoCommand,
   dev: devCommand,
+  webhooks: webhooksCommand,
 };
 
 function usage(): string {

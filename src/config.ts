@@ -36,6 +36,9 @@ const envSchema = z.object({
   CLERK_API_URL: optionalString
     .transform((v) => v ?? "https://api.clerk.com")
     .refine((v) => /^https?:\/\/[^/]+/.test(v), { message: "must be an http(s) URL such as https://api.clerk.com" }),
+  CLERK_WEBHOOK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || /^whsec_\S+$/.test(v), {
+    message: "must look like whsec_… (Clerk Dashboard → Webhooks → your endpoint → Signing Secret)",
+  }),
   CLERK_REQUESTS_PER_WINDOW: positiveInt(CLERK_DEV_REQUESTS_PER_WINDOW),
   CLERK_RATE_WINDOW_MS: positiveInt(CLERK_RATE_WINDOW_MS),
   LOG_LEVEL: z
@@ -60,6 +63,8 @@ export interface Config {
     requestsPerWindow: number;
     windowMs: number;
   };
+  /** Signing secret of the webhook endpoint (`whsec_…`), for `clerk:webhooks` and `handleClerkWebhook`. */
+  webhookSigningSecret: string | undefined;
   logLevel: string;
   /** Where sidecar backups go (default prisma/backups). */
   sidecarDir: string;
@@ -99,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
       requestsPerWindow: e.CLERK_REQUESTS_PER_WINDOW,
       windowMs: e.CLERK_RATE_WINDOW_MS,
     },
+    webhookSigningSecret: e.CLERK_WEBHOOK_SIGNING_SECRET,
     logLevel: e.LOG_LEVEL,
     sidecarDir: path.resolve(rootDir, e.CLERK_RESYNC_SIDECAR_DIR ?? "prisma/backups"),
     pgliteDir: path.resolve(rootDir, e.CLERK_RESYNC_PGLITE_DIR ?? ".data/pglite"),

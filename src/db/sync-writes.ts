@@ -146,6 +146,20 @@ export async function deleteByIds(client: pg.PoolClient, table: MirroredTable, i
   return res.rowCount ?? 0;
 }
 
+/**
+ * Rows a tombstone from `since` on says are deleted. An upsert that ran while another transaction
+ * deleted the same row re-inserts it (ON CONFLICT finds the row gone): this statement, run after
+ * the upserts in the same transaction, sees that delete's tombstone and undoes the re-insert.
+ */
+export async function removeTombstoned(client: pg.PoolClient, table: MirroredTable, since: number, onlyIds?: readonly string[]): Promise<number> {
+  const res = await client.query(
+    `DELETE FROM "${table}" AS r USING "ClerkTombstone" AS t
+      WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($1::float8 / 1000) AND ($2::text[] IS NULL OR r.id = ANY($2::text[]))`,
+    [since, onlyIds ?? null],
+  );
+  return res.rowCount ?? 0;
+}
+
 /** Clerk lists these ids again in a listing that started after their tombstones: they are its records again. */
 export async function clearTombstones(client: pg.PoolClient, ids: readonly string[], before: number): Promise<number> {
   if (!ids.length) return 0;

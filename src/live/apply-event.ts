@@ -3,7 +3,7 @@
 // deletes with tombstones, the same pruned sidecar. One transaction per delivery, the delivery
 // ledger included, so a redelivery is applied once and a failure applies nothing.
 import type pg from "pg";
-import { deleteByIds, upsertMemberships, upsertOrganizations, upsertUsers, WEBHOOK_ORIGIN } from "../db/sync-writes.ts";
+import { deleteByIds, removeTombstoned, upsertMemberships, upsertOrganizations, upsertUsers, WEBHOOK_ORIGIN } from "../db/sync-writes.ts";
 import type { MirroredTable } from "../db/mirrored-columns.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { savePrunedLocalData } from "../sidecar/prune.ts";
@@ -57,6 +57,8 @@ async function applyInTransaction(client: pg.PoolClient, svixId: string, event: 
   if (synced && event.instanceId && synced !== event.instanceId) throw new UnusableEvent(`event of Clerk instance ${event.instanceId}, but this database is synced from ${synced}`);
   const { change } = event;
   const table = TABLE[change.entity];
+  // Deliveries about one record run one at a time: an update racing its delete must see the tombstone.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [change.id]);
   if (change.op === "delete") {
     const ids = { User: [], Organization: [], OrganizationMembership: [], [table]: [change.id] } as Record<MirroredTable, string[]>;
     await savePrunedLocalData(client, ids, { instanceId: synced, sidecarDir: options.sidecarDir });
@@ -86,6 +88,8 @@ async function applyInTransaction(client: pg.PoolClient, svixId: string, event: 
     change.entity === "user" ? await upsertUsers(client, [mapped.row as UserRow], WEBHOOK_ORIGIN)
     : change.entity === "organization" ? await upsertOrganizations(client, [mapped.row as OrganizationRow], WEBHOOK_ORIGIN)
     : await upsertMemberships(client, [mapped.row as MembershipRow], WEBHOOK_ORIGIN);
+  // A resync's delete committed while this upsert waited on the row: its tombstone wins.
+  if (await removeTombstoned(client, table, 0, [change.id])) return "stays-deleted";
   if (written) return "applied";
   return (await tombstoned(client, [change.id])) ? "stays-deleted" : "kept-newer";
 }

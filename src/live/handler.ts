@@ -65,6 +65,8 @@ export function createClerkWebhookHandler(deps: WebhookHandlerDeps): ClerkWebhoo
       payload = await verifyWebhook(request, { signingSecret: deps.signingSecret });
     } catch (err) {
       const why = errorMessage(err);
+      // verifyWebhook parses the body after checking the signature: a bad body is not a bad signature.
+      if (/JSON/.test(why)) return reject(400, `malformed body: ${why}`);
       return reject(401, /timestamp/i.test(why) ? `stale or invalid svix-timestamp (${why})` : `bad signature (${why})`);
     }
     let event;

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { writeSyncedInstance } from "../db/sync-state.ts";
-import { clearTombstones, deleteByIds, rekeyMemberships, upsertMemberships, upsertOrganizations, upsertUsers, type WriteOrigin } from "../db/sync-writes.ts";
+import { clearTombstones, deleteByIds, removeTombstoned, rekeyMemberships, upsertMemberships, upsertOrganizations, upsertUsers, type WriteOrigin } from "../db/sync-writes.ts";
 import { chunk as batches } from "./chunk.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
 import type { OrganizationRow, UserRow } from "./rows.ts";
@@ -63,6 +63,7 @@ export async function applyParents(
     await clearStaleTombstones(client, [...users.create, ...organizations.create], options);
     for (const b of batches(userRows, size)) written += await upsertUsers(client, b, originOf(options));
     for (const b of batches(orgRows, size)) written += await upsertOrganizations(client, b, originOf(options));
+    for (const table of ["User", "Organization"] as const) await removeTombstoned(client, table, options.listedSince);
     await writeSyncedInstance(client, options.instanceId);
     return written;
   });
@@ -98,6 +99,7 @@ export async function applyPlan(
     for (const b of batches(orgs, size)) await step(b.length, upsertOrganizations(client, b, origin));
     written += await rekeyMemberships(client, rekeys);
     for (const b of batches(mems, size)) await step(b.length, upsertMemberships(client, b, origin));
+    for (const table of ["User", "Organization", "OrganizationMembership"] as const) await removeTombstoned(client, table, options.listedSince);
     for (const b of batches(plan.memberships.stale, size)) await step(b.length, deleteByIds(client, "OrganizationMembership", b));
     for (const b of batches(plan.users.stale, size)) await step(b.length, deleteByIds(client, "User", b));
     for (const b of batches(plan.organizations.stale, size)) await step(b.length, deleteByIds(client, "Organization", b));

@@ -97,5 +97,5 @@ export async function actualState(db: Database): Promise<LocalState> {
 }
 
 export async function truncateAll(pool: pg.Pool): Promise<void> {
-  await pool.query(`TRUNCATE "OrganizationMembership", "OrganizationService", "Prompt", "Resource", "McpServer", "User", "Organization", "ClerkSyncState" RESTART IDENTITY CASCADE`);
+  await pool.query(`TRUNCATE "OrganizationMembership", "OrganizationService", "Prompt", "Resource", "McpServer", "User", "Organization", "ClerkSyncState", "ClerkTombstone", "ClerkWebhookDelivery" RESTART IDENTITY CASCADE`);
 }

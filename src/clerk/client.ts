@@ -189,6 +189,21 @@ export class ClerkApi {
     return this.call(`GET /v1/users?starting_after=${cursor ?? ""}`, () => this.getUsersDirect(params), { priority: true });
   }
 
+  /**
+   * Users changed at or after `sinceMs`, newest first (`order_by=-updated_at`): the watcher reads
+   * until it reaches what it has already seen, so a quiet instance costs one request.
+   */
+  async fetchUsersChangedSince(sinceMs: number, pageSize = 100): Promise<ClerkUser[]> {
+    const changed: ClerkUser[] = [];
+    for (let offset = 0; ; offset += pageSize) {
+      const params = new URLSearchParams({ limit: String(pageSize), offset: String(offset), order_by: "-updated_at" });
+      const page = await this.call(`GET /v1/users?order_by=-updated_at&offset=${offset}`, () => this.getUsersDirect(params));
+      const fresh = page.filter((u) => u.updatedAt >= sinceMs);
+      changed.push(...fresh);
+      if (fresh.length < page.length || page.length < pageSize) return changed;
+    }
+  }
+
   /** Which of these users exist (≤100 ids per request). */
   async fetchUsersByIds(ids: readonly string[]): Promise<ClerkUser[]> {
     const params = new URLSearchParams({ limit: String(MAX_FILTER_VALUES) });

@@ -15,13 +15,25 @@ function withCanonicalMetadata<R extends { publicMetadata: unknown; privateMetad
   return rows;
 }
 
+const USER_SELECT = `SELECT id, email, "phoneNumber", "firstName", "lastName", username, "imageUrl", "externalId", "publicMetadata", "privateMetadata",
+  banned, locked, ${ms("lastSignInAt")}, ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE} FROM "User"`;
+
+/** The local copies of these users only (the watcher's users tick). */
+export async function readLocalUsers(pool: pg.Pool | pg.PoolClient, ids: readonly string[]): Promise<LocalState> {
+  const { rows } = await pool.query<Local<UserRow>>(`${USER_SELECT} WHERE id = ANY($1::text[])`, [ids]);
+  return { users: withCanonicalMetadata(rows), organizations: [], memberships: [] };
+}
+
+/** The newest Clerk updated_at of any user the mirror holds: where the watcher's users tick resumes. */
+export async function readUsersWatermark(pool: pg.Pool | pg.PoolClient): Promise<number | null> {
+  const { rows } = await pool.query<{ ms: number | null }>(`SELECT round(extract(epoch from max("clerkUpdatedAt")) * 1000)::float8 AS ms FROM "User"`);
+  return rows[0]?.ms ?? null;
+}
+
 /** Reads the Clerk-mirrored tables as rows comparable with the mapped Clerk snapshot, with their provenance. */
 export async function readLocalState(pool: pg.Pool | pg.PoolClient): Promise<LocalState> {
   const [users, orgs, mems] = await Promise.all([
-    pool.query<Local<UserRow>>(
-      `SELECT id, email, "phoneNumber", "firstName", "lastName", username, "imageUrl", "externalId", "publicMetadata", "privateMetadata",
-         banned, locked, ${ms("lastSignInAt")}, ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE} FROM "User"`,
-    ),
+    pool.query<Local<UserRow>>(USER_SELECT),
     pool.query<Local<OrganizationRow>>(
       `SELECT id, name, slug, "imageUrl", "publicMetadata", "privateMetadata", "maxAllowedMemberships", "createdBy", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE} FROM "Organization"`,
     ),

@@ -53,7 +53,7 @@ export function formatReport(r: ResyncReport, options: { pruned: boolean }): str
   const title = r.dryRun ? `Plan (dry run, nothing written) against Clerk instance ${r.instanceId}` : `Resynced from Clerk instance ${r.instanceId}`;
   const lines = [title, "", formatTable(["", "create", "update", options.pruned ? "delete" : "stale (kept)", "unchanged"], rows.map((x) => [...x]))];
   lines.push("", `${r.requests} Clerk requests (${r.retries} retried), ${r.rowsWritten} rows written, ${(r.durationMs / 1000).toFixed(1)} s`);
-  if (r.prunedSidecar) lines.push(`Org-local data of deleted organizations saved to ${r.prunedSidecar}`);
+  if (r.prunedSidecar) lines.push(`Local data of deleted users, organizations and memberships saved to ${r.prunedSidecar}`);
   if (r.invalid.length) {
     lines.push("", `${r.invalid.length} Clerk records could not be synced:`);
     for (const i of r.invalid.slice(0, 20)) lines.push(`  ${i.id}: ${i.reason}`);

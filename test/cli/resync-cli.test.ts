@@ -79,7 +79,7 @@ test("the configured key never reaches logs, output or written files", async () 
   emu.store.deleteOrganization(org.id);
   const run = await runCli(["resync"], { ...env, LOG_LEVEL: "trace" });
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /Org-local data of deleted organizations saved to/);
+  assert.match(run.stdout, /Local data of deleted users, organizations and memberships saved to/);
   const secretPart = emu.secretKey.slice("sk_test_".length);
   for (const text of [run.stdout, run.stderr]) assert.ok(!text.includes(secretPart));
   const files = readdirSync(sidecarDir);

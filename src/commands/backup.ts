@@ -19,7 +19,7 @@ export const backupCommand: Command = {
     const journal = readJournal(ctx.config.sidecarDir);
     // The database of an unfinished reset is missing what the journal's backup holds: never back it up over that.
     if (journal) throw new StepError(`A db:reset started ${journal.startedAt} did not finish; its data is in ${journal.backup}. Nothing was written.`, "pnpm db:reset (it finishes that reset first)");
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:backup", needsSchema: true });
     try {
       const synced = await readSyncedInstance(db.pool);
       const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));

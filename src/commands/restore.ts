@@ -21,7 +21,7 @@ export const restoreCommand: Command = {
     const file = path.resolve(positionals[0] ?? path.join(ctx.config.sidecarDir, LATEST_BACKUP));
     // Validate before opening the database: a bad file never touches it.
     const sidecar = readSidecarFile(file);
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:restore", needsSchema: true });
     try {
       if (readJournal(ctx.config.sidecarDir)) {
         await finishInterruptedReset({ config: ctx.config, db, api: createClerkApi(ctx.config, ctx.log), log: ctx.log }, (s) => ctx.out.progress(s));

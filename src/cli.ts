@@ -15,7 +15,7 @@ import { seedCommand } from "./commands/seed.ts";
 import type { Command } from "./commands/context.ts";
 import { loadConfig, loadDotEnv, type Config } from "./config.ts";
 import { translateDatabaseError } from "./db/connection-errors.ts";
-import { ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
+import { BusyError, ClerkRequestError, ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { createOutput } from "./output.ts";
 import { redactSecrets } from "./redact.ts";
@@ -64,7 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (caught) {
     if (caught instanceof ExitCode) return caught.code;
     // A database failure the command did not explain itself (e.g. a table gone mid-run).
-    const err = caught instanceof Error && caught.name !== "Error" ? caught : translateDatabaseError(caught, config?.databaseUrl, !config?.databaseUrl);
+    const ours = [ConfigError, UsageError, SafetyError, StepError, ClerkRequestError, BusyError].some((c) => caught instanceof c);
+    const err = ours ? caught : translateDatabaseError(caught, config?.databaseUrl, !config?.databaseUrl);
     const secrets = config?.clerk.secretKey ? [config.clerk.secretKey] : [];
     const code = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? EXIT.usage : EXIT.failure;
     let message = errorMessage(err);

@@ -50,7 +50,7 @@ export function readLockHolder(file: string): LockHolder | undefined {
  */
 export function tryLockFile(file: string, command: string): LockAttempt {
   mkdirSync(path.dirname(file), { recursive: true });
-  const mine: LockHolder = { pid: process.pid, command, started: new Date().toISOString() };
+  const mine: LockHolder = { pid: process.pid, command, started: new Date().toISOString().replace(/\.\d+Z$/, "Z") };
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(mine));
   try {

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { EXIT, StepError } from "../errors.ts";
@@ -25,7 +26,7 @@ export const backupCommand: Command = {
       const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
       const full = await readLocalData(db.pool, tables, { reason: "backup", clerkInstanceId: synced?.instanceId ?? null });
       const sidecar = values.share ? shareableSidecar(full) : full;
-      const out = values.out ?? (values.share ? ctx.config.teamSidecar : undefined);
+      const out = (values.out && resolveUserPath(values.out)) || (values.share ? ctx.config.teamSidecar : undefined);
       const file = writeSidecarFile(sidecar, { dir: ctx.config.sidecarDir, out, latest: !out });
       const rows = countRows(sidecar);
       ctx.out.result({ file, shared: values.share, rows, strippedSecrets: sidecar.strippedSecrets });

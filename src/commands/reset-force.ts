@@ -11,6 +11,7 @@ export const resetForceCommand: Command = {
   usage: "db:reset:force [--yes] [--wait]",
   async run(ctx, args) {
     const { values } = parseArgs({ args, options: { yes: { type: "boolean", default: false }, wait: { type: "boolean", default: false } } });
+    if (ctx.config.databaseUrl) assertResettable({ embedded: false, url: ctx.config.databaseUrl }, values.yes);
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:reset:force", wait: values.wait });
     let release = async () => {};
     try {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
+import { assertResettable } from "../reset/local-database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT } from "../errors.ts";
 import { formatTable, type Output } from "../output.ts";
@@ -33,6 +34,8 @@ export function printResetReport(out: Output, r: ResetReport): void {
 
 async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean; wait: boolean }): Promise<number> {
   const api = createClerkApi(ctx.config, ctx.log, { allowProduction: flags.allowProduction });
+  // Refuse a database that is not plainly local before even connecting to it.
+  if (ctx.config.databaseUrl) assertResettable({ embedded: false, url: ctx.config.databaseUrl }, flags.yes);
   const db = await openDatabase(ctx.config, ctx.log, { command: "db:reset", wait: flags.wait });
   let release = async () => {};
   try {

@@ -1,7 +1,7 @@
 // Every command that opens the database says in one line what to do when it cannot, and changes
 // nothing; the same for an unreachable Clerk. Real CLI processes.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,7 +13,6 @@ import { connectDatabase } from "../../src/db/database.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
-import { SIDECAR_FORMAT, SIDECAR_VERSION } from "../../src/sidecar/format.ts";
 import { runCli } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
@@ -22,14 +21,16 @@ import { resync } from "../support/sync.ts";
 let t: TestDatabase;
 let emu: RunningEmulator;
 const work = mkdtempSync(path.join(tmpdir(), "clerk-resync-errors-"));
-const sidecarFile = path.join(work, "empty.json");
-writeFileSync(sidecarFile, JSON.stringify({ format: SIDECAR_FORMAT, version: SIDECAR_VERSION, createdAt: new Date().toISOString(), clerkInstanceId: null, reason: "backup", strippedSecrets: [], organizations: [] }));
+const sidecarFile = path.join(work, "backup.json");
 
 before(async () => {
   t = await createTestDatabase();
   emu = await startTestEmulator({ users: 10, orgs: 2, membershipsPerOrg: 2, seed: 9 });
   await seedDefaults(t.db.prisma);
   await resync(emu, t.db);
+  // A valid sidecar, so db:restore gets as far as the database.
+  const made = await runCli(["backup", "--out", sidecarFile], { DATABASE_URL: t.url, CLERK_RESYNC_SIDECAR_DIR: work });
+  assert.equal(made.code, 0, made.stderr);
 });
 after(async () => {
   await emu.close();

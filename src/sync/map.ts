@@ -13,19 +13,26 @@ const userSchema = z
     username: nullableText,
     imageUrl: nullableText,
     primaryEmailAddressId: nullableText,
-    emailAddresses: z.array(z.object({ id: z.string(), emailAddress: z.string().includes("@", { message: "is not an email address" }) })),
+    // Only the primary address is kept: the others may lack `id` (optional in the spec) or be
+    // malformed without making the user invalid.
+    emailAddresses: z.array(z.object({ id: z.string().nullish(), emailAddress: z.unknown() })),
     createdAt: epochMs,
     updatedAt: epochMs,
   })
   .transform((u, ctx): UserRow => {
     let email: string | null = null;
     if (u.primaryEmailAddressId) {
-      const primary = u.emailAddresses.find((e) => e.id === u.primaryEmailAddressId);
-      if (!primary) {
+      const index = u.emailAddresses.findIndex((e) => e.id === u.primaryEmailAddressId);
+      if (index < 0) {
         ctx.addIssue({ code: "custom", path: ["primaryEmailAddressId"], message: `${u.primaryEmailAddressId} matches none of the user's email addresses` });
         return z.NEVER;
       }
-      email = primary.emailAddress;
+      const address = u.emailAddresses[index]!.emailAddress;
+      if (typeof address !== "string" || !address.includes("@")) {
+        ctx.addIssue({ code: "custom", path: ["emailAddresses", index, "emailAddress"], message: "is not an email address" });
+        return z.NEVER;
+      }
+      email = address;
     }
     return { id: u.id, email, firstName: u.firstName, lastName: u.lastName, username: u.username, imageUrl: u.imageUrl, createdAt: u.createdAt, updatedAt: u.updatedAt };
   });

@@ -4,6 +4,7 @@ import { createClerkApi } from "../clerk/from-config.ts";
 import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT, SafetyError } from "../errors.ts";
 import { readJournal } from "../reset/journal.ts";
 import { finishInterruptedReset } from "../reset/run-reset.ts";
@@ -23,7 +24,10 @@ export const restoreCommand: Command = {
     // Validate before opening the database: a bad file never touches it.
     const sidecar = readSidecarFile(file);
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:restore", needsSchema: true });
+    let release: (() => Promise<void>) | undefined;
     try {
+      // A restore writes (and may finish an interrupted reset): never beside a reset or resync.
+      release = await acquireWriterLock(db, { command: "db:restore", log: ctx.log });
       if (readJournal(ctx.config.sidecarDir)) {
         await finishInterruptedReset({ config: ctx.config, db, api: createClerkApi(ctx.config, ctx.log), log: ctx.log }, (s) => ctx.out.progress(s));
         ctx.out.progressDone();
@@ -40,6 +44,7 @@ export const restoreCommand: Command = {
       return EXIT.ok;
     } finally {
       ctx.out.progressDone();
+      await release?.();
       await db.close();
     }
   },

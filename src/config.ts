@@ -45,6 +45,10 @@ const envSchema = z.object({
   CLERK_RESYNC_SIDECAR_DIR: optionalString,
   CLERK_RESYNC_PGLITE_DIR: optionalString,
   CLERK_RESYNC_TEAM_SIDECAR: optionalString,
+  CLERK_RESYNC_MIRROR_PRIVATE_METADATA: z
+    .enum(["", "0", "1", "false", "true"], { message: "must be 1 (mirror private metadata) or 0 (default: leave it null)" })
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
 });
 
 export interface Config {
@@ -63,6 +67,8 @@ export interface Config {
   pgliteDir: string;
   /** The team's committed sidecar that `bootstrap` restores (default prisma/sidecar/team.json). */
   teamSidecar: string;
+  /** Copy Clerk's private metadata into the mirror (opt-in: it may hold secrets). */
+  mirrorPrivateMetadata: boolean;
   /** Project root: prisma/ and the CLI live here. */
   rootDir: string;
 }
@@ -97,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
     sidecarDir: path.resolve(rootDir, e.CLERK_RESYNC_SIDECAR_DIR ?? "prisma/backups"),
     pgliteDir: path.resolve(rootDir, e.CLERK_RESYNC_PGLITE_DIR ?? ".data/pglite"),
     teamSidecar: path.resolve(rootDir, e.CLERK_RESYNC_TEAM_SIDECAR ?? "prisma/sidecar/team.json"),
+    mirrorPrivateMetadata: e.CLERK_RESYNC_MIRROR_PRIVATE_METADATA,
     rootDir,
   };
 }

@@ -18,7 +18,8 @@ export interface CreateUserInput {
   createdAt?: number;
 }
 
-export type UpdateUserInput = Partial<Pick<UserRecord, "externalId" | "username" | "firstName" | "lastName" | "imageUrl">> & {
+// Besides the PATCH /users/{id} fields: what ban/lock, sign-ins and PATCH …/metadata change (tests set them directly).
+export type UpdateUserInput = Partial<Pick<UserRecord, "externalId" | "username" | "firstName" | "lastName" | "imageUrl" | "banned" | "locked" | "lastSignInAt" | "publicMetadata" | "privateMetadata">> & {
   primaryEmailAddressId?: string;
 };
 
@@ -191,6 +192,11 @@ export class EmulatorStore {
     if (patch.firstName !== undefined) user.firstName = patch.firstName;
     if (patch.lastName !== undefined) user.lastName = patch.lastName;
     if (patch.imageUrl !== undefined) user.imageUrl = patch.imageUrl;
+    if (patch.banned !== undefined) user.banned = patch.banned;
+    if (patch.locked !== undefined) user.locked = patch.locked;
+    if (patch.lastSignInAt !== undefined) user.lastSignInAt = patch.lastSignInAt;
+    if (patch.publicMetadata !== undefined) user.publicMetadata = patch.publicMetadata;
+    if (patch.privateMetadata !== undefined) user.privateMetadata = patch.privateMetadata;
     if (patch.primaryEmailAddressId !== undefined) {
       if (!user.emails.some((e) => e.id === patch.primaryEmailAddressId)) throw paramInvalid("primary_email_address_id");
       user.primaryEmailId = patch.primaryEmailAddressId;
@@ -293,7 +299,10 @@ export class EmulatorStore {
     return org;
   }
 
-  updateOrganization(id: string, patch: { name?: string; slug?: string; imageUrl?: string | null; maxAllowedMemberships?: number; adminDeleteEnabled?: boolean }): OrganizationRecord {
+  updateOrganization(
+    id: string,
+    patch: { name?: string; slug?: string; imageUrl?: string | null; maxAllowedMemberships?: number; adminDeleteEnabled?: boolean; publicMetadata?: Metadata; privateMetadata?: Metadata },
+  ): OrganizationRecord {
     const org = this.getOrganization(id);
     if (patch.name !== undefined) {
       if (!patch.name.trim()) throw paramInvalid("name");
@@ -308,6 +317,8 @@ export class EmulatorStore {
     if (patch.imageUrl !== undefined) org.imageUrl = patch.imageUrl;
     if (patch.maxAllowedMemberships !== undefined) org.maxAllowedMemberships = patch.maxAllowedMemberships;
     if (patch.adminDeleteEnabled !== undefined) org.adminDeleteEnabled = patch.adminDeleteEnabled;
+    if (patch.publicMetadata !== undefined) org.publicMetadata = patch.publicMetadata;
+    if (patch.privateMetadata !== undefined) org.privateMetadata = patch.privateMetadata;
     org.updatedAt = this.now();
     this.touch();
     return org;
@@ -367,11 +378,13 @@ export class EmulatorStore {
     return m;
   }
 
-  updateMembership(orgId: string, userId: string, role: string | undefined): MembershipRecord {
+  updateMembership(orgId: string, userId: string, role: string | undefined, metadata: { publicMetadata?: Metadata; privateMetadata?: Metadata } = {}): MembershipRecord {
     if (!role) throw paramMissing("role");
     if (!ROLES[role]) throw paramInvalid("role", `role "${role}" does not exist in this instance`);
     const m = this.getMembership(orgId, userId);
     m.role = role;
+    if (metadata.publicMetadata !== undefined) m.publicMetadata = metadata.publicMetadata;
+    if (metadata.privateMetadata !== undefined) m.privateMetadata = metadata.privateMetadata;
     m.updatedAt = this.now();
     this.touch();
     return m;

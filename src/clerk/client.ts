@@ -57,14 +57,23 @@ function failureOf(err: unknown): RequestFailure & { message: string } {
 /** Wire user (snake_case) → the camelCase shape the SDK would build; validation is the map stage's job. */
 function userFromWire(w: Record<string, unknown>): ClerkUser {
   const emails = Array.isArray(w.email_addresses) ? (w.email_addresses as Record<string, unknown>[]) : [];
+  const phones = Array.isArray(w.phone_numbers) ? (w.phone_numbers as Record<string, unknown>[]) : [];
   return {
     id: w.id as string,
+    externalId: (w.external_id ?? null) as string | null,
     firstName: (w.first_name ?? null) as string | null,
     lastName: (w.last_name ?? null) as string | null,
     username: (w.username ?? null) as string | null,
     imageUrl: w.image_url as string,
     primaryEmailAddressId: (w.primary_email_address_id ?? null) as string | null,
     emailAddresses: emails.map((e) => ({ id: e.id as string, emailAddress: e.email_address as string })),
+    primaryPhoneNumberId: (w.primary_phone_number_id ?? null) as string | null,
+    phoneNumbers: phones.map((p) => ({ id: p.id as string, phoneNumber: p.phone_number as string })),
+    publicMetadata: w.public_metadata as Record<string, unknown> | null,
+    privateMetadata: w.private_metadata as Record<string, unknown> | null,
+    banned: w.banned as boolean,
+    locked: w.locked as boolean,
+    lastSignInAt: (w.last_sign_in_at ?? null) as number | null,
     createdAt: w.created_at as number,
     updatedAt: w.updated_at as number,
   };
@@ -73,7 +82,18 @@ function userFromWire(w: Record<string, unknown>): ClerkUser {
 // SDK resources carry far more than the sync keeps; copying the kept fields right away lets the
 // rest be collected page by page. Fields are copied as they are, so the map stage still sees (and
 // reports) anything missing.
-const slimOrganization = (o: ClerkOrganization): ClerkOrganization => ({ id: o.id, name: o.name, slug: o.slug, imageUrl: o.imageUrl, createdAt: o.createdAt, updatedAt: o.updatedAt });
+const slimOrganization = (o: ClerkOrganization): ClerkOrganization => ({
+  id: o.id,
+  name: o.name,
+  slug: o.slug,
+  imageUrl: o.imageUrl,
+  publicMetadata: o.publicMetadata,
+  privateMetadata: o.privateMetadata,
+  maxAllowedMemberships: o.maxAllowedMemberships,
+  createdBy: o.createdBy,
+  createdAt: o.createdAt,
+  updatedAt: o.updatedAt,
+});
 
 /** Wire membership → the SDK's camelCase shape, without the SDK's crash on absent public_user_data. */
 function membershipFromWire(w: Record<string, unknown>): ClerkMembership {
@@ -81,6 +101,9 @@ function membershipFromWire(w: Record<string, unknown>): ClerkMembership {
   return {
     id: w.id as string,
     role: w.role as string,
+    permissions: w.permissions as string[],
+    publicMetadata: w.public_metadata as Record<string, unknown> | null,
+    privateMetadata: w.private_metadata as Record<string, unknown> | null,
     createdAt: w.created_at as number,
     updatedAt: w.updated_at as number,
     organization: { id: (w.organization as { id?: string } | undefined)?.id as string },

@@ -38,7 +38,7 @@ export const bootstrapCommand: Command = {
       ctx.out.progress("seeding defaults");
       await seedDefaults(db.prisma);
       ctx.out.progress("resyncing from Clerk");
-      const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir));
+      const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata));
       ctx.out.progressDone();
       let restore;
       if (team) {

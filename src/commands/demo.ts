@@ -44,7 +44,7 @@ export const demoCommand: Command = {
       ctx.out.line("1. bootstrap: migrate, seed, first resync, and some org-local data (custom prompts, resources, services)");
       await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: config.rootDir });
       await seedDefaults(db.prisma);
-      await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir));
+      await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata));
       await addOrgLocalData(db);
       const before = await tableDump(db);
 

@@ -4,7 +4,7 @@ import { openDatabase } from "../db/database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT } from "../errors.ts";
 import { hasDrift } from "../sync/plan.ts";
-import { formatReport } from "../sync/report.ts";
+import { formatReport, reportJsonChunks } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
 import { finishInterruptedReset } from "../reset/run-reset.ts";
 import type { Command } from "./context.ts";
@@ -35,7 +35,7 @@ export const resyncCommand: Command = {
       if (writes) release = await acquireWriterLock(db, { command: "clerk:resync", wait: values.wait, log: ctx.log });
       // A reset left unfinished is finished first: resyncing alone would leave its local data unrestored.
       await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
-      const { report, plan } = await runResync(
+      const { report, plan, changes } = await runResync(
         { db, api, log: ctx.log },
         {
           dryRun: values["dry-run"] || check,
@@ -43,16 +43,18 @@ export const resyncCommand: Command = {
           allowMassDelete: values["allow-mass-delete"],
           forceInstance: values["force-instance"],
           sidecarDir: ctx.config.sidecarDir,
+          mirrorPrivateMetadata: ctx.config.mirrorPrivateMetadata,
           onFetchProgress: (p) => ctx.out.progress(`fetching from Clerk: ${p.users}/${p.usersTotal} users, ${p.organizations} organizations, ${p.memberships} memberships`),
           onApplyProgress: (done, total) => ctx.out.progress(`applying: ${done}/${total} rows`),
         },
       );
       ctx.out.progressDone();
-      ctx.out.result(report);
-      ctx.out.line(formatReport(report, { pruned: !values["no-prune"] }));
+      ctx.out.resultChunks(reportJsonChunks(report, changes()));
+      ctx.out.line(formatReport(report, { pruned: !values["no-prune"], changes }));
       if (check) {
         const drift = hasDrift(plan);
-        ctx.out.line(drift ? "\nDrift found: run `pnpm clerk:resync` to repair it." : "\nIn sync.");
+        const fix = report.refusal ? "see why above, then `pnpm clerk:resync --allow-mass-delete` if Clerk really lost them" : "run `pnpm clerk:resync` to repair it";
+        ctx.out.line(drift ? `\nDrift found: ${fix}.` : "\nIn sync.");
         return drift ? EXIT.drift : EXIT.ok;
       }
       return EXIT.ok;

@@ -115,7 +115,7 @@ async function completeReset(deps: ResetDeps, journal: ResetJournal, sidecar: Si
   run.step("resyncing users, organizations and memberships from Clerk");
   let resync: ResyncReport;
   try {
-    resync = (await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir))).report;
+    resync = (await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata))).report;
   } catch (err) {
     throw new StepError(`Resync after the reset failed: ${errorMessage(err)}. Local data is safe in ${backup}.`, finishHint(backup), { cause: err });
   }

@@ -1,0 +1,17 @@
+import type { JsonText } from "./rows.ts";
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+/**
+ * JSON text with object keys sorted at every level: Clerk's JSON and PostgreSQL's jsonb order keys
+ * differently, and the plan compares metadata as strings.
+ */
+export function canonicalJson(value: unknown): JsonText {
+  return JSON.stringify(sortKeys(value));
+}

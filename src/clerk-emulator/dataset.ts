@@ -16,7 +16,7 @@ const NICKNAMES = ["Zoë 🚀", "山田さん", "Ørjan", "L'équipe", "Ωmega",
 const DEPARTMENTS = ["Forschung & Entwicklung", "営業", "Ventas", "R&D", "Ops"];
 const ROLE_WEIGHTS: [string, number][] = [["org:member", 0.7], ["org:admin", 0.12], ["org:billing", 0.08], ["org:viewer", 0.1]];
 
-/** About 8 KB of unicode text: metadata near the size apps store. */
+/** About 9 KB of UTF-8 (4800 characters): metadata near the size apps store. */
 const LARGE_NOTE = "Ünïcødé ✓ 日本語 — ".repeat(300);
 
 /**

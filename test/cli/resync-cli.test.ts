@@ -30,7 +30,7 @@ test("--json prints exactly one JSON object of the documented shape on stdout", 
   assert.equal(lines.length, 1, `stdout: ${run.stdout}`);
   const report = JSON.parse(lines[0]!);
   for (const key of ["dryRun", "users", "organizations", "memberships", "invalid", "requests", "durationMs"]) assert.ok(key in report, key);
-  assert.deepEqual(report.users, { created: 40, updated: 0, deleted: 0, unchanged: 0 });
+  assert.deepEqual(report.users, { created: 40, updated: 0, deleted: 0, unchanged: 0, kept: 0 });
   assert.equal(report.dryRun, false);
   assert.equal(typeof report.requests, "number");
 });

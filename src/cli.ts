@@ -15,7 +15,8 @@ import { seedCommand } from "./commands/seed.ts";
 import { webhooksCommand } from "./commands/webhooks.ts";
 import type { Command } from "./commands/context.ts";
 import { loadConfig, loadDotEnv, type Config } from "./config.ts";
-import { ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
+import { translateDatabaseError } from "./db/connection-errors.ts";
+import { BusyError, ClerkRequestError, ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { createOutput } from "./output.ts";
 import { redactSecrets } from "./redact.ts";
@@ -62,8 +63,11 @@ export async function main(argv: string[]): Promise<number> {
       pretty: Boolean(process.stderr.isTTY) && !json,
     });
     return await command.run({ config, log, out }, args);
-  } catch (err) {
-    if (err instanceof ExitCode) return err.code;
+  } catch (caught) {
+    if (caught instanceof ExitCode) return caught.code;
+    // A database failure the command did not explain itself (e.g. a table gone mid-run).
+    const ours = [ConfigError, UsageError, SafetyError, StepError, ClerkRequestError, BusyError].some((c) => caught instanceof c);
+    const err = ours ? caught : translateDatabaseError(caught, config?.databaseUrl, !config?.databaseUrl);
     const secrets = config?.clerk.secretKey ? [config.clerk.secretKey] : [];
     const code = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? EXIT.usage : EXIT.failure;
     let message = errorMessage(err);

@@ -126,3 +126,11 @@ export function requireSecretKey(config: Config): string {
   }
   return config.clerk.secretKey;
 }
+
+/**
+ * A path the user typed (`db:restore FILE`, `db:backup --out FILE`), resolved against the folder
+ * they typed it in: pnpm runs scripts in the project root and passes that folder as INIT_CWD.
+ */
+export function resolveUserPath(typed: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.INIT_CWD || process.cwd(), typed);
+}

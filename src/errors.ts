@@ -67,3 +67,8 @@ export function errorMessage(err: unknown): string {
 export class SidecarFormatError extends Error {
   override name = "SidecarFormatError";
 }
+
+/** Another process holds what this command needs (the database, its data folder); the message names it. */
+export class BusyError extends Error {
+  override name = "BusyError";
+}

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { EXIT, StepError } from "../errors.ts";
@@ -19,13 +20,13 @@ export const backupCommand: Command = {
     const journal = readJournal(ctx.config.sidecarDir);
     // The database of an unfinished reset is missing what the journal's backup holds: never back it up over that.
     if (journal) throw new StepError(`A db:reset started ${journal.startedAt} did not finish; its data is in ${journal.backup}. Nothing was written.`, "pnpm db:reset (it finishes that reset first)");
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:backup", needsSchema: true });
     try {
       const synced = await readSyncedInstance(db.pool);
       const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
       const full = await readLocalData(db.pool, tables, { reason: "backup", clerkInstanceId: synced?.instanceId ?? null });
       const sidecar = values.share ? shareableSidecar(full) : full;
-      const out = values.out ?? (values.share ? ctx.config.teamSidecar : undefined);
+      const out = (values.out && resolveUserPath(values.out)) || (values.share ? ctx.config.teamSidecar : undefined);
       const file = writeSidecarFile(sidecar, { dir: ctx.config.sidecarDir, out, latest: !out });
       const rows = countRows(sidecar);
       ctx.out.result({ file, shared: values.share, rows, strippedSecrets: sidecar.strippedSecrets });

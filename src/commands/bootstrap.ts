@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
@@ -27,8 +28,10 @@ export const bootstrapCommand: Command = {
     const shown = path.relative(ctx.config.rootDir, teamFile);
     // Validate the team file up front so a broken one stops us before anything is written.
     const team = existsSync(teamFile) ? readSidecarFile(teamFile) : undefined;
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "bootstrap" });
+    let release = async () => {};
     try {
+      release = await acquireWriterLock(db, { command: "bootstrap", log: ctx.log });
       await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
       ctx.out.progress("applying migrations");
       await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
@@ -51,6 +54,7 @@ export const bootstrapCommand: Command = {
       return EXIT.ok;
     } finally {
       ctx.out.progressDone();
+      await release();
       await db.close();
     }
   },

@@ -39,7 +39,7 @@ export const demoCommand: Command = {
       clerk: { ...ctx.config.clerk, apiUrl: emulator.url, secretKey: emulator.secretKey },
     };
     ctx.out.line(`Demo: Clerk API emulator at ${emulator.url} (${store.users.size} users, ${store.organizations.size} organizations, ${store.memberships.size} memberships); embedded Postgres in ${config.pgliteDir}`);
-    const db = await openDatabase(config, ctx.log);
+    const db = await openDatabase(config, ctx.log, { command: "demo" });
     try {
       ctx.out.line("1. bootstrap: migrate, seed, first resync, and some org-local data (custom prompts, resources, services)");
       await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: config.rootDir });

@@ -19,7 +19,7 @@ export const devCommand: Command = {
   usage: "dev [--users N] [--orgs M]",
   async run(ctx, args) {
     const { values } = parseArgs({ args, options: { users: { type: "string", default: "100" }, orgs: { type: "string", default: "10" } } });
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "dev", serve: true });
     let emulator: RunningEmulator | undefined;
     try {
       await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir });

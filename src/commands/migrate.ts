@@ -7,7 +7,7 @@ export const migrateCommand: Command = {
   summary: "Apply pending migrations (prisma migrate deploy) to the configured or embedded database",
   usage: "db:migrate",
   async run(ctx) {
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:migrate" });
     try {
       await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir, inherit: !ctx.out.json });
       ctx.out.result({ migrated: true });

@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
+import { assertResettable } from "../reset/local-database.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT } from "../errors.ts";
 import { formatTable, type Output } from "../output.ts";
 import type { ResetReport } from "../reset/run-reset.ts";
@@ -30,28 +32,33 @@ export function printResetReport(out: Output, r: ResetReport): void {
   );
 }
 
-async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean }): Promise<number> {
+async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean; wait: boolean }): Promise<number> {
   const api = createClerkApi(ctx.config, ctx.log, { allowProduction: flags.allowProduction });
-  const db = await openDatabase(ctx.config, ctx.log);
+  // Refuse a database that is not plainly local before even connecting to it.
+  if (ctx.config.databaseUrl) assertResettable({ embedded: false, url: ctx.config.databaseUrl }, flags.yes);
+  const db = await openDatabase(ctx.config, ctx.log, { command: "db:reset", wait: flags.wait });
+  let release = async () => {};
   try {
+    release = await acquireWriterLock(db, { command: "db:reset", wait: flags.wait, log: ctx.log });
     const report = await runReset({ config: ctx.config, db, api, log: ctx.log }, { yes: flags.yes, forceInstance: flags.forceInstance, onStep: (s) => ctx.out.progress(s) });
     ctx.out.progressDone();
     printResetReport(ctx.out, report);
     return report.verified ? EXIT.ok : EXIT.failure;
   } finally {
     ctx.out.progressDone();
+    await release();
     await db.close();
   }
 }
 
 export const resetCommand: Command = {
   summary: "Preflight, sidecar backup, prisma migrate reset, seed, resync from Clerk, restore, verify",
-  usage: "db:reset [--yes] [--force-instance] [--allow-production]",
+  usage: "db:reset [--yes] [--force-instance] [--allow-production] [--wait]",
   async run(ctx, args) {
     const { values } = parseArgs({
       args,
-      options: { yes: { type: "boolean", default: false }, "force-instance": { type: "boolean", default: false }, "allow-production": { type: "boolean", default: false } },
+      options: { yes: { type: "boolean", default: false }, "force-instance": { type: "boolean", default: false }, "allow-production": { type: "boolean", default: false }, wait: { type: "boolean", default: false } },
     });
-    return resetWith(ctx, { yes: values.yes, forceInstance: values["force-instance"], allowProduction: values["allow-production"] });
+    return resetWith(ctx, { yes: values.yes, forceInstance: values["force-instance"], allowProduction: values["allow-production"], wait: values.wait });
   },
 };

@@ -1,8 +1,10 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
+import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT, SafetyError } from "../errors.ts";
 import { readJournal } from "../reset/journal.ts";
 import { finishInterruptedReset } from "../reset/run-reset.ts";
@@ -18,11 +20,14 @@ export const restoreCommand: Command = {
   usage: "db:restore [FILE] [--force-instance]",
   async run(ctx, args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "force-instance": { type: "boolean", default: false } } });
-    const file = path.resolve(positionals[0] ?? path.join(ctx.config.sidecarDir, LATEST_BACKUP));
+    const file = positionals[0] ? resolveUserPath(positionals[0]) : path.join(ctx.config.sidecarDir, LATEST_BACKUP);
     // Validate before opening the database: a bad file never touches it.
     const sidecar = readSidecarFile(file);
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:restore", needsSchema: true });
+    let release: (() => Promise<void>) | undefined;
     try {
+      // A restore writes (and may finish an interrupted reset): never beside a reset or resync.
+      release = await acquireWriterLock(db, { command: "db:restore", log: ctx.log });
       if (readJournal(ctx.config.sidecarDir)) {
         await finishInterruptedReset({ config: ctx.config, db, api: createClerkApi(ctx.config, ctx.log), log: ctx.log }, (s) => ctx.out.progress(s));
         ctx.out.progressDone();
@@ -39,6 +44,7 @@ export const restoreCommand: Command = {
       return EXIT.ok;
     } finally {
       ctx.out.progressDone();
+      await release?.();
       await db.close();
     }
   },

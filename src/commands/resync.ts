@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT } from "../errors.ts";
 import { hasDrift } from "../sync/plan.ts";
 import { formatReport, reportJsonChunks } from "../sync/report.ts";
@@ -10,7 +11,7 @@ import type { Command } from "./context.ts";
 
 export const resyncCommand: Command = {
   summary: "Make users, organizations and memberships match Clerk (plan, then apply)",
-  usage: "clerk:resync [--dry-run] [--check] [--no-prune] [--allow-mass-delete] [--force-instance] [--allow-production] [--json]",
+  usage: "clerk:resync [--dry-run] [--check] [--no-prune] [--allow-mass-delete] [--force-instance] [--allow-production] [--wait] [--json]",
   async run(ctx, args) {
     const { values } = parseArgs({
       args,
@@ -21,12 +22,17 @@ export const resyncCommand: Command = {
         "allow-mass-delete": { type: "boolean", default: false },
         "force-instance": { type: "boolean", default: false },
         "allow-production": { type: "boolean", default: false },
+        wait: { type: "boolean", default: false },
       },
     });
     const check = values.check;
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
-    const db = await openDatabase(ctx.config, ctx.log);
+    const writes = !(values["dry-run"] || check);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:resync", wait: values.wait, needsSchema: true });
+    // Only a writing run takes the writer lock: a dry run or check reads.
+    let release = async () => {};
     try {
+      if (writes) release = await acquireWriterLock(db, { command: "clerk:resync", wait: values.wait, log: ctx.log });
       // A reset left unfinished is finished first: resyncing alone would leave its local data unrestored.
       await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
       const { report, plan, changes } = await runResync(
@@ -54,6 +60,7 @@ export const resyncCommand: Command = {
       return EXIT.ok;
     } finally {
       ctx.out.progressDone();
+      await release();
       await db.close();
     }
   },

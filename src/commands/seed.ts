@@ -9,7 +9,7 @@ export const seedCommand: Command = {
   usage: "db:seed [--prompts-only]",
   async run(ctx, args) {
     const { values } = parseArgs({ args, options: { "prompts-only": { type: "boolean" }, quiet: { type: "boolean" } } });
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:seed", needsSchema: true });
     try {
       const counts = await seedDefaults(db.prisma, { promptsOnly: values["prompts-only"] });
       ctx.out.result({ seeded: counts });

@@ -24,7 +24,7 @@ export const webhooksCommand: Command = {
         "CLERK_WEBHOOK_SIGNING_SECRET is not set: copy your webhook endpoint's signing secret (Clerk Dashboard → Webhooks → endpoint → Signing Secret, whsec_…) into .env, or the one `pnpm clerk:emulator --webhook-url …` prints",
       );
     }
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:webhooks", needsSchema: true });
     try {
       const handler = createClerkWebhookHandler({
         pool: db.pool,

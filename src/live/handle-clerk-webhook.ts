@@ -17,7 +17,7 @@ async function open(): Promise<ClerkWebhookHandler> {
   const config = loadConfig(process.env);
   if (!config.webhookSigningSecret) throw new ConfigError("CLERK_WEBHOOK_SIGNING_SECRET is not set (whsec_… of your Clerk webhook endpoint)");
   const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", config.webhookSigningSecret], pretty: false });
-  const db = await openDatabase(config, log);
+  const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });
   return createClerkWebhookHandler({
     pool: db.pool,
     signingSecret: config.webhookSigningSecret,

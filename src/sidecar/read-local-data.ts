@@ -7,6 +7,7 @@ import { emptySidecar, type Sidecar, type SidecarRow, type SidecarTable } from "
 import type { LocalTables } from "./local-tables.ts";
 import { ownedWhere, type OwnerScope } from "./owned-rows.ts";
 import { keyObject, quote, readExpr } from "./row-codec.ts";
+import { withoutClerkKeys } from "./share.ts";
 
 export interface ReadOptions {
   reason: Sidecar["reason"];
@@ -36,7 +37,7 @@ export async function readLocalData(pool: pg.Pool | pg.PoolClient, tables: Local
     const where = scope === "all" ? "true" : `t0.id = ANY(${(params.push(scope[name]), `$${params.length}`)}::text[])`;
     sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", ["id", ...role.appColumns], where, params);
   }
-  return sidecar;
+  return withoutClerkKeys(sidecar);
 }
 
 async function readTable(pool: pg.Pool | pg.PoolClient, tables: LocalTables, t: CatalogTable, role: SidecarTable["role"], columnNames: string[], where: string, params: unknown[]): Promise<SidecarTable> {

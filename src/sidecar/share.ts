@@ -1,36 +1,55 @@
-// The file meant for committing (`db:backup --share`): local backups keep every value, but a
-// shared one leaves out what looks like a secret and lists it, so a newcomer knows what to re-enter.
+// What a sidecar file may carry. A Clerk secret key never reaches any file, not even a private
+// backup: it is redacted and listed. A file meant for committing (`db:backup --share`) also leaves
+// out values that look like secrets (service tokens, passwords) and lists them, so a newcomer
+// knows what to re-enter; local backups keep those, so a reset loses nothing.
 import { redactSecrets } from "../redact.ts";
 import type { Json, Sidecar, SidecarRow } from "./format.ts";
 import { SECRET_NAME, stripSecrets } from "./secrets.ts";
 
-export function shareableSidecar(sidecar: Sidecar): Sidecar {
+/** Applies `value` to every value of every row; `where` names the value for the list of what changed. */
+function mapValues(sidecar: Sidecar, reason: Sidecar["reason"], value: (v: Json, column: string, json: boolean, where: string, stripped: string[]) => Json): Sidecar {
   const stripped: string[] = [];
   const tables: Sidecar["tables"] = {};
   for (const [name, entry] of Object.entries(sidecar.tables)) {
     tables[name] = {
       ...entry,
       rows: entry.rows.map((row, i) => {
-        const where = `${name}[${rowLabel(row, i)}]`;
         const out: SidecarRow = {};
-        for (const [col, value] of Object.entries(row)) {
+        for (const [col, v] of Object.entries(row)) {
           const type = entry.columns[col] ?? "";
-          if (SECRET_NAME.test(col) && value !== null && !(col in entry.references)) {
-            stripped.push(`${where}.${col}`);
-            out[col] = null;
-          } else if (type === "json" || type === "jsonb") out[col] = stripJson(value, `${where}.${col}`, stripped);
-          else out[col] = typeof value === "string" ? redactSecrets(value) : value;
+          out[col] = col in entry.references ? v : value(v, col, type === "json" || type === "jsonb", `${name}[${rowLabel(row, i)}].${col}`, stripped);
         }
         return out;
       }),
     };
   }
-  return { ...sidecar, reason: "share", strippedSecrets: [...sidecar.strippedSecrets, ...stripped], tables };
+  return { ...sidecar, reason, strippedSecrets: [...sidecar.strippedSecrets, ...stripped], tables };
 }
 
-function stripJson(value: Json, path: string, stripped: string[]): Json {
-  if (value && typeof value === "object" && !Array.isArray(value)) return stripSecrets(value, path, stripped) as Json;
-  return typeof value === "string" ? redactSecrets(value) : value;
+function redactDeep(v: Json, where: string, stripped: string[]): Json {
+  if (typeof v === "string") {
+    const clean = redactSecrets(v);
+    if (clean !== v) stripped.push(where);
+    return clean;
+  }
+  if (Array.isArray(v)) return v.map((x, i) => redactDeep(x, `${where}.${i}`, stripped));
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x, `${where}.${k}`, stripped)]));
+  return v;
+}
+
+export function withoutClerkKeys(sidecar: Sidecar): Sidecar {
+  return mapValues(sidecar, sidecar.reason, (v, _col, _json, where, stripped) => redactDeep(v, where, stripped));
+}
+
+export function shareableSidecar(sidecar: Sidecar): Sidecar {
+  return mapValues(sidecar, "share", (v, col, json, where, stripped) => {
+    if (SECRET_NAME.test(col) && v !== null) {
+      stripped.push(where);
+      return null;
+    }
+    if (json && v && typeof v === "object" && !Array.isArray(v)) return redactDeep(stripSecrets(v, where, stripped) as Json, where, stripped);
+    return redactDeep(v, where, stripped);
+  });
 }
 
 /** Who a row belongs to, for the list of what to re-enter. */

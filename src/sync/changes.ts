@@ -83,8 +83,8 @@ export function* planChanges(plan: SyncPlan, book: LabelBook, only?: ChangeEntit
 
 /**
  * The labels planChanges needs beyond the plan's own rows: users and organizations being deleted
- * or referenced by a changed membership. Clerk's copies in the plan win; the rest are read with
- * `read` (the database, before the plan is applied).
+ * or referenced by a changed membership: from Clerk's copies in the plan, else read with `read`
+ * (the database, before the plan is applied).
  */
 export async function buildLabelBook(
   plan: SyncPlan,
@@ -106,17 +106,18 @@ export async function buildLabelBook(
   plan.memberships.update.forEach((u) => refer(u.row));
   memberships.forEach(refer);
 
+  // Clerk's copies first; only ids they do not cover are read (none on a first sync).
   const users = new Map<string, string>();
   const organizations = new Map<string, string>();
-  if (!userIds.size && !orgIds.size) return { users, organizations, memberships };
-  const fromDb = await read({ users: [...userIds], organizations: [...orgIds] });
-  for (const u of fromDb.users) users.set(u.id, userLabel(u));
-  for (const o of fromDb.organizations) organizations.set(o.id, o.name);
-  const fromClerk = (u: UserRow) => userIds.has(u.id) && users.set(u.id, userLabel(u));
-  const orgFromClerk = (o: OrganizationRow) => orgIds.has(o.id) && organizations.set(o.id, o.name);
+  const fromClerk = (u: UserRow) => userIds.delete(u.id) && users.set(u.id, userLabel(u));
+  const orgFromClerk = (o: OrganizationRow) => orgIds.delete(o.id) && organizations.set(o.id, o.name);
   plan.users.create.forEach(fromClerk);
   plan.users.update.forEach((x) => fromClerk(x.row));
   plan.organizations.create.forEach(orgFromClerk);
   plan.organizations.update.forEach((x) => orgFromClerk(x.row));
+  if (!userIds.size && !orgIds.size) return { users, organizations, memberships };
+  const fromDb = await read({ users: [...userIds], organizations: [...orgIds] });
+  for (const u of fromDb.users) users.set(u.id, userLabel(u));
+  for (const o of fromDb.organizations) organizations.set(o.id, o.name);
   return { users, organizations, memberships };
 }

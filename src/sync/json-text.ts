@@ -13,5 +13,14 @@ function sortKeys(value: unknown): unknown {
  * differently, and the plan compares metadata as strings.
  */
 export function canonicalJson(value: unknown): JsonText {
+  // Most metadata is empty: skip the copy.
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    let empty = true;
+    for (const _ in value) {
+      empty = false;
+      break;
+    }
+    if (empty) return "{}";
+  }
   return JSON.stringify(sortKeys(value));
 }

@@ -31,9 +31,11 @@ function schemasFor(options: MapOptions) {
       username: nullableText,
       imageUrl: nullableText,
       primaryEmailAddressId: nullableText,
-      emailAddresses: z.array(z.object({ id: z.string(), emailAddress: z.string().includes("@", { message: "is not an email address" }) })),
+      // Only the primary address and phone are kept: the others may lack `id` (optional in the
+      // spec) or be malformed without making the user invalid.
+      emailAddresses: z.array(z.object({ id: z.string().nullish(), emailAddress: z.unknown() })),
       primaryPhoneNumberId: nullableText,
-      phoneNumbers: z.array(z.object({ id: z.string(), phoneNumber: z.string() })).optional().transform((v) => v ?? []),
+      phoneNumbers: z.array(z.object({ id: z.string().nullish(), phoneNumber: z.unknown() })).optional().transform((v) => v ?? []),
       publicMetadata: metadata,
       privateMetadata,
       banned: z.boolean().optional().transform((v) => v ?? false),
@@ -43,19 +45,28 @@ function schemasFor(options: MapOptions) {
       updatedAt: epochMs,
     })
     .transform((u, ctx): UserRow => {
-      const primary = <T extends { id: string }>(field: string, id: string | null, items: T[]): T | null | undefined => {
+      /** The primary item's value: null when there is none, undefined (and an issue) when it is dangling or malformed. */
+      const primary = <K extends string>(idField: string, id: string | null, listField: string, items: ({ id?: string | null } & Record<K, unknown>)[], key: K, valid: (v: string) => boolean, what: string) => {
         if (!id) return null;
-        const found = items.find((x) => x.id === id);
-        if (!found) ctx.addIssue({ code: "custom", path: [field], message: `${id} matches none of the user's ${field === "primaryEmailAddressId" ? "email addresses" : "phone numbers"}` });
-        return found;
+        const index = items.findIndex((x) => x.id === id);
+        if (index < 0) {
+          ctx.addIssue({ code: "custom", path: [idField], message: `${id} matches none of the user's ${what}` });
+          return undefined;
+        }
+        const value = items[index]![key];
+        if (typeof value !== "string" || !valid(value)) {
+          ctx.addIssue({ code: "custom", path: [listField, index, key], message: `is not ${what === "email addresses" ? "an email address" : "a phone number"}` });
+          return undefined;
+        }
+        return value;
       };
-      const email = primary("primaryEmailAddressId", u.primaryEmailAddressId, u.emailAddresses);
-      const phone = primary("primaryPhoneNumberId", u.primaryPhoneNumberId, u.phoneNumbers);
+      const email = primary("primaryEmailAddressId", u.primaryEmailAddressId, "emailAddresses", u.emailAddresses, "emailAddress", (v) => v.includes("@"), "email addresses");
+      const phone = primary("primaryPhoneNumberId", u.primaryPhoneNumberId, "phoneNumbers", u.phoneNumbers, "phoneNumber", (v) => v.length > 0, "phone numbers");
       if (email === undefined || phone === undefined) return z.NEVER;
       return {
         id: u.id,
-        email: email?.emailAddress ?? null,
-        phoneNumber: phone?.phoneNumber ?? null,
+        email,
+        phoneNumber: phone,
         firstName: u.firstName,
         lastName: u.lastName,
         username: u.username,

@@ -116,7 +116,7 @@ export function formatReport(r: ResyncReport, options: { pruned: boolean; change
     if (listed.length) lines.push("", r.dryRun ? "Changes (+ create, ~ update, - delete, = kept):" : "Changes made (+ create, ~ update, - delete, = kept):", ...listed);
   }
   lines.push("", `${r.requests} Clerk requests (${r.retries} retried), ${r.rowsWritten} rows written, ${(r.durationMs / 1000).toFixed(1)} s`);
-  if (r.prunedSidecar) lines.push(`Org-local data of deleted organizations saved to ${r.prunedSidecar}`);
+  if (r.prunedSidecar) lines.push(`Local data of deleted users, organizations and memberships saved to ${r.prunedSidecar}`);
   if (r.refusal) lines.push("", `This plan would be refused: ${r.refusal}`);
   if (r.invalid.length) {
     lines.push("", `${r.invalid.length} Clerk records could not be synced:`);

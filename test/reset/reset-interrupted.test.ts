@@ -89,7 +89,6 @@ async function rerunAndCompare(before: Record<string, unknown[]>): Promise<void>
 
 const WIPE = /resetting the database/;
 const RESYNC = /resyncing users, organizations and memberships/;
-const RESTORE = /restoring local data/;
 
 test("SIGKILL during the wipe (prisma migrate reset), then a plain rerun: every table back", async () => {
   const before = await tableDump(t.db);

@@ -71,6 +71,33 @@ test("invalid records are reported with id and reason, never half-mapped", () =>
   assert.match(invalid[3]!.reason, /publicUserData/);
 });
 
+test("a non-primary email address without an id (optional in the spec) or with a bad address does not make the user invalid", () => {
+  const user = clerkUser({
+    emailAddresses: [
+      { emailAddress: "no-id@x.test" } as ClerkUser["emailAddresses"][number],
+      { id: "idn_2", emailAddress: "primary@x.test" },
+      { id: "idn_3", emailAddress: undefined } as unknown as ClerkUser["emailAddresses"][number],
+    ],
+  });
+  const { users, invalid } = mapSnapshot({ users: [user], organizations: [], memberships: [] });
+  assert.deepEqual(invalid, []);
+  assert.equal(users[0]?.email, "primary@x.test");
+});
+
+test("what the mirror keeps is still checked: a primary address that is not an email makes the user invalid", () => {
+  const user = clerkUser({ emailAddresses: [{ id: "idn_2", emailAddress: "not-an-email" }] });
+  const { users, invalid } = mapSnapshot({ users: [user], organizations: [], memberships: [] });
+  assert.equal(users.length, 0);
+  assert.deepEqual(invalid.map((i) => [i.id, i.reason]), [["user_1", "emailAddresses.0.emailAddress is not an email address"]]);
+});
+
+test("a membership without public user data is reported alone; the others map", () => {
+  const m = (id: string, publicUserData: { userId: string } | null | undefined) => ({ id, role: "org:member", permissions: [], publicMetadata: {}, privateMetadata: {}, createdAt: 1, updatedAt: 1, organization: { id: "org_1" }, publicUserData });
+  const { memberships, invalid } = mapSnapshot({ users: [], organizations: [], memberships: [m("orgmem_a", { userId: "user_1" }), m("orgmem_b", undefined), m("orgmem_c", { userId: "user_2" })] });
+  assert.deepEqual(memberships.map((x) => x.id), ["orgmem_a", "orgmem_c"]);
+  assert.deepEqual(invalid, [{ entity: "membership", id: "orgmem_b", reason: "publicUserData is missing" }]);
+});
+
 test("metadata maps to canonical JSON text; private metadata only when mirrored; the primary phone is resolved", () => {
   const rich = clerkUser({
     publicMetadata: { z: 1, a: { y: [1, "ß"], b: null } },

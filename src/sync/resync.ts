@@ -24,6 +24,11 @@ export interface ResyncOptions {
   /** Mirror Clerk's private metadata (CLERK_RESYNC_MIRROR_PRIVATE_METADATA); off, it is written as null. */
   mirrorPrivateMetadata?: boolean;
   concurrency?: number;
+  /**
+   * All writes in one transaction at the end, none while listing (the watcher: a tick that fails
+   * halfway writes nothing). By default users and organizations are written as soon as listed.
+   */
+  allOrNothing?: boolean;
   onFetchProgress?: (p: FetchProgress) => void;
   onApplyProgress?: (done: number, total: number) => void;
 }
@@ -95,7 +100,7 @@ async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, opt
   const listed = new Set<string>();
   let parentsWritten: Promise<number> | undefined;
   const writeParentsWhenListed = () => {
-    if (options.dryRun || parentsWritten || !planner || !listed.has("users") || !listed.has("organizations")) return;
+    if (options.dryRun || options.allOrNothing || parentsWritten || !planner || !listed.has("users") || !listed.has("organizations")) return;
     const parents = planner.parents(mapper.present);
     parentsWritten = applyParents(db.pool, parents.users, parents.organizations, { instanceId, listedSince });
     parentsWritten.catch(() => {}); // awaited below; not an unhandled rejection meanwhile

@@ -8,6 +8,7 @@ import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
 import type { Command } from "./context.ts";
+import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
 
 /**
  * `pnpm dev`: the local services, up to date and running until Ctrl-C: the database (the
@@ -35,10 +36,13 @@ export const devCommand: Command = {
       ctx.out.line("For the app (and other shells) while this runs:");
       for (const [k, v] of Object.entries(env)) ctx.out.line(`  ${k}=${v}`);
       ctx.out.line("Ctrl-C stops the services.");
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      const stopped = new AbortController();
+      const stop = () => stopped.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      // With a real Clerk key the database follows the shared dev instance while you work, no tunnel.
+      if (ctx.config.clerk.secretKey) await watchUntilStopped({ ...ctx, db }, { intervalMs: 10_000, fullEvery: 6, signal: stopped.signal });
+      else await new Promise<void>((resolve) => stopped.signal.addEventListener("abort", () => resolve(), { once: true }));
       return EXIT.ok;
     } finally {
       await emulator?.close();

@@ -2,16 +2,17 @@ import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
-import { EXIT } from "../errors.ts";
+import { EXIT, UsageError } from "../errors.ts";
 import { hasDrift } from "../sync/plan.ts";
 import { formatReport, reportJsonChunks } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
 import { finishInterruptedReset } from "../reset/run-reset.ts";
-import type { Command } from "./context.ts";
+import type { Command, CommandContext } from "./context.ts";
+import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
 
 export const resyncCommand: Command = {
   summary: "Make users, organizations and memberships match Clerk (plan, then apply)",
-  usage: "clerk:resync [--dry-run] [--check] [--no-prune] [--allow-mass-delete] [--force-instance] [--allow-production] [--wait] [--json]",
+  usage: "clerk:resync [--dry-run] [--check] [--no-prune] [--allow-mass-delete] [--force-instance] [--allow-production] [--wait] [--watch [--interval 10s] [--full-every 6]] [--json]",
   async run(ctx, args) {
     const { values } = parseArgs({
       args,
@@ -23,8 +24,12 @@ export const resyncCommand: Command = {
         "force-instance": { type: "boolean", default: false },
         "allow-production": { type: "boolean", default: false },
         wait: { type: "boolean", default: false },
+        watch: { type: "boolean", default: false },
+        interval: { type: "string", default: "10s" },
+        "full-every": { type: "string", default: "6" },
       },
     });
+    if (values.watch) return watchClerk(ctx, { intervalMs: parseDuration(values.interval, "--interval"), fullEvery: parseCount(values["full-every"], "--full-every"), allowProduction: values["allow-production"] });
     const check = values.check;
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
     const writes = !(values["dry-run"] || check);
@@ -65,3 +70,35 @@ export const resyncCommand: Command = {
     }
   },
 };
+
+/** `--watch`: keep the database in step until Ctrl-C; one line per applied change. */
+async function watchClerk(ctx: CommandContext, options: { intervalMs: number; fullEvery: number; allowProduction: boolean }): Promise<number> {
+  const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:resync --watch", needsSchema: true });
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    await watchUntilStopped({ ...ctx, db }, { ...options, signal: controller.signal });
+    return EXIT.ok;
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await db.close();
+  }
+}
+
+/** `10s`, `500ms`, `2m`, or plain seconds. */
+function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${flag} must be a duration such as 10s, 500ms or 2m, got "${text}"`);
+  const ms = Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
+  if (ms < 100) throw new UsageError(`${flag} must be at least 100ms, got "${text}"`);
+  return ms;
+}
+
+function parseCount(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of ticks (1 or more), got "${text}"`);
+  return n;
+}

@@ -121,3 +121,11 @@ export async function buildLabelBook(
   for (const o of fromDb.organizations) organizations.set(o.id, o.name);
   return { users, organizations, memberships };
 }
+
+const SYMBOL: Record<ChangeOp, string> = { create: "+", update: "~", delete: "-", keep: "=" };
+
+/** One line per change, as the watcher prints them: `+ user_… alice@…`, `~ org_… Acme: name`, `- orgmem_…`. */
+export function formatChangeLine(c: Change): string {
+  const fields = Object.keys(c.fields);
+  return `${SYMBOL[c.op]} ${c.id} ${c.label}${fields.length ? `: ${fields.join(", ")}` : ""}`;
+}

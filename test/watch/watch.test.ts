@@ -2,6 +2,7 @@
 // kind arrive within two ticks, a quiet tick costs one users request, the watermark survives a
 // restart, and a tick that fails halfway writes nothing.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -138,4 +139,25 @@ test("a tick that fails halfway writes nothing; the next one converges", async (
   assert.ok(stats.failedTicks >= 1);
   assert.equal(w.status.filter((x) => x.startsWith("tick failed")).length, 1, "the outage is said once");
   assert.ok(w.status.some((x) => x.startsWith("recovered")), w.status.join("\n"));
+});
+
+test("clerk:resync --watch --json: a JSON line per applied change, quiet ticks print nothing, Ctrl-C stops cleanly", async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "resync", "--watch", "--interval", "200ms", "--full-every", "3", "--json"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "silent", DATABASE_URL: t.url, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: config.sidecarDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const lines = () => stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { status?: string; change?: Change });
+  assert.ok(await waitFor(async () => lines().some((l) => l.status?.startsWith("watching Clerk every 0.2 s")), 15_000), stdout);
+  await new Promise((r) => setTimeout(r, 700));
+  assert.deepEqual(lines().filter((l) => l.change), [], "quiet ticks print nothing");
+  const user = emu.store.createUser({ emailAddresses: ["cli-watch@example.com"] });
+  assert.ok(await waitFor(async () => lines().some((l) => l.change?.id === user.id), 10_000), stdout);
+  assert.deepEqual(lines().find((l) => l.change?.id === user.id)!.change, { entity: "user", op: "create", id: user.id, label: "cli-watch@example.com", fields: {} });
+  child.kill("SIGINT");
+  assert.equal(await exited, 0);
+  assert.match(lines().at(-1)!.status ?? "", /^stopped after \d+ ticks/);
 });

@@ -38,8 +38,9 @@ export const devCommand: Command = {
       ctx.out.line("Ctrl-C stops the services.");
       const stopped = new AbortController();
       const stop = () => stopped.abort();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      // `on`, not `once`: a lock's own signal hook re-raises a signal nobody else still listens to.
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
       // With a real Clerk key the database follows the shared dev instance while you work, no tunnel.
       if (ctx.config.clerk.secretKey) await watchUntilStopped({ ...ctx, db }, { intervalMs: 10_000, fullEvery: 6, signal: stopped.signal });
       else await new Promise<void>((resolve) => stopped.signal.addEventListener("abort", () => resolve(), { once: true }));

@@ -76,8 +76,8 @@ async function watchClerk(ctx: CommandContext, options: { intervalMs: number; fu
   const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:resync --watch", needsSchema: true });
   const controller = new AbortController();
   const stop = () => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   try {
     await watchUntilStopped({ ...ctx, db }, { ...options, signal: controller.signal });
     return EXIT.ok;

@@ -37,10 +37,15 @@ export const webhooksCommand: Command = {
       const receiver = await startWebhookReceiver(handler, { port, host: values.host });
       ctx.out.result({ url: receiver.url, health: receiver.url.replace(/\/webhooks\/clerk$/, "/healthz") });
       ctx.out.line(`Receiving Clerk webhooks at ${receiver.url} (health: ${receiver.url.replace(/\/webhooks\/clerk$/, "/healthz")}). Ctrl-C stops.`);
+      // `on`, not `once`: a lock's own signal hook re-raises a signal nobody else still listens to.
+      let stop = () => {};
       await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
+        stop = resolve;
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
       });
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
       await receiver.close();
       ctx.log.info(handler.stats, "webhook receiver stopped");
       return EXIT.ok;

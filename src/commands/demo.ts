@@ -14,7 +14,11 @@ import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
 import { runReset } from "../reset/run-reset.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
-import type { Command } from "./context.ts";
+import type { Command, CommandContext } from "./context.ts";
+import { WebhookSender, webhookSecretFor } from "../clerk-emulator/webhook-sender.ts";
+import type { Database } from "../db/database.ts";
+import { createClerkWebhookHandler } from "../live/handler.ts";
+import { startWebhookReceiver } from "../live/server.ts";
 import { printResetReport } from "./reset.ts";
 import { addOrgLocalData, tableDump } from "./demo-data.ts";
 
@@ -57,8 +61,13 @@ export const demoCommand: Command = {
       const identical = JSON.stringify(after) === JSON.stringify(before);
       ctx.out.line("");
       ctx.out.line(identical ? "Round trip: every table is identical to before the reset (same ids, same content)." : "Round trip: tables DIFFER from before the reset.");
-      ctx.out.result({ demo: true, identical, workDir, emulatorRequests: emulator.stats.requests });
-      return identical && report.verified ? EXIT.ok : EXIT.failure;
+
+      ctx.out.line("");
+      ctx.out.line("3. live sync: the emulator sends Svix-signed webhooks to the receiver (pnpm clerk:webhooks), which applies them through the resync's own write path");
+      const liveMs = await showLiveSync(db, store, config, ctx);
+      ctx.out.line(liveMs === null ? "A change in Clerk did NOT reach the database within 5 s." : `A user renamed in Clerk reached the database in ${liveMs} ms.`);
+      ctx.out.result({ demo: true, identical, workDir, emulatorRequests: emulator.stats.requests, liveSyncMs: liveMs });
+      return identical && report.verified && liveMs !== null ? EXIT.ok : EXIT.failure;
     } finally {
       ctx.out.progressDone();
       await db.close();
@@ -66,3 +75,26 @@ export const demoCommand: Command = {
     }
   },
 };
+
+/** Renames a user in the emulator and times the webhook's way into the database. */
+async function showLiveSync(db: Database, store: EmulatorStore, config: Config, ctx: CommandContext): Promise<number | null> {
+  const secret = webhookSecretFor(1);
+  const handler = createClerkWebhookHandler({ pool: db.pool, signingSecret: secret, sidecarDir: config.sidecarDir, log: ctx.log });
+  const receiver = await startWebhookReceiver(handler);
+  const sender = new WebhookSender(store, { url: receiver.url, secret });
+  try {
+    const user = [...store.users.values()][0]!;
+    const name = `Renamed ${new Date().toISOString().slice(11, 19)}`;
+    const started = performance.now();
+    store.updateUser(user.id, { firstName: name });
+    while (performance.now() - started < 5_000) {
+      const { rows } = await db.pool.query(`SELECT 1 FROM "User" WHERE id = $1 AND "firstName" = $2`, [user.id, name]);
+      if (rows.length) return Math.round(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return null;
+  } finally {
+    sender.close();
+    await receiver.close();
+  }
+}

@@ -89,7 +89,7 @@ async function measure(kind: string, db: Database) {
   const floor = await fire(floorServer.url, burst());
   await floorServer.close();
 
-  const handler = createClerkWebhookHandler({ pool: db.pool, signingSecret: SECRET, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-bench-wh-")), log: silentLogger });
+  const handler = createClerkWebhookHandler({ pool: db.pool, oneAtATime: db.pglite, signingSecret: SECRET, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-bench-wh-")), log: silentLogger });
   const server = await startWebhookReceiver(handler);
   const run = await fire(server.url, burst());
   await server.close();

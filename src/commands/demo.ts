@@ -79,7 +79,7 @@ export const demoCommand: Command = {
 /** Renames a user in the emulator and times the webhook's way into the database. */
 async function showLiveSync(db: Database, store: EmulatorStore, config: Config, ctx: CommandContext): Promise<number | null> {
   const secret = webhookSecretFor(1);
-  const handler = createClerkWebhookHandler({ pool: db.pool, signingSecret: secret, sidecarDir: config.sidecarDir, log: ctx.log });
+  const handler = createClerkWebhookHandler({ pool: db.pool, oneAtATime: db.pglite, signingSecret: secret, sidecarDir: config.sidecarDir, log: ctx.log });
   const receiver = await startWebhookReceiver(handler);
   const sender = new WebhookSender(store, { url: receiver.url, secret });
   try {

@@ -28,6 +28,7 @@ export const webhooksCommand: Command = {
     try {
       const handler = createClerkWebhookHandler({
         pool: db.pool,
+        oneAtATime: db.pglite,
         signingSecret,
         sidecarDir: ctx.config.sidecarDir,
         log: ctx.log,

@@ -18,6 +18,8 @@ export interface Database {
   /** Prisma client on the same pool. */
   readonly prisma: PrismaClient;
   readonly embedded: boolean;
+  /** Served by PGlite: every connection shares one backend session, so concurrent work must be serialized. */
+  readonly pglite: boolean;
   close(): Promise<void>;
 }
 
@@ -68,9 +70,12 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteD
 }
 
 /** Runs the first query; failures the user can fix come back as one line saying how. */
-async function probed(db: Database, options: OpenOptions): Promise<Database> {
+async function probed(opened: Database, options: OpenOptions): Promise<Database> {
+  let db = opened;
   try {
-    await db.pool.query("SELECT 1");
+    const { rows: version } = await db.pool.query<{ v: string }>("SELECT version() AS v");
+    // A DATABASE_URL may point at a PGlite server (another `pnpm dev`, a test): same caution then.
+    if (version[0]?.v.includes("PGlite")) db = { ...db, pglite: true };
     if (options.needsSchema) {
       const { rows } = await db.pool.query<{ t: string | null }>(`SELECT to_regclass('"ClerkSyncState"')::text AS t`);
       if (!rows[0]?.t) throw Object.assign(new Error('relation "ClerkSyncState" does not exist'), { code: "42P01" });
@@ -92,6 +97,7 @@ export async function connectDatabase(url: string, embedded: boolean): Promise<D
     pool,
     prisma,
     embedded,
+    pglite: embedded,
     async close() {
       await prisma.$disconnect();
       await pool.end();

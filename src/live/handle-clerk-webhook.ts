@@ -20,6 +20,7 @@ async function open(): Promise<ClerkWebhookHandler> {
   const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });
   return createClerkWebhookHandler({
     pool: db.pool,
+    oneAtATime: db.pglite,
     signingSecret: config.webhookSigningSecret,
     sidecarDir: config.sidecarDir,
     log,

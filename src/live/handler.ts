@@ -16,6 +16,11 @@ export interface WebhookHandlerDeps {
   sidecarDir: string;
   log: Logger;
   map?: MapOptions;
+  /**
+   * Apply one delivery at a time. The embedded database needs it: PGlite serves every connection
+   * from one backend session, and concurrent extended-protocol queries can interleave there.
+   */
+  oneAtATime?: boolean;
   /** A reset is rebuilding the database: answer 503 so Svix delivers again later. */
   resetUnderWay?: () => boolean | Promise<boolean>;
 }
@@ -55,6 +60,13 @@ export function createClerkWebhookHandler(deps: WebhookHandlerDeps): ClerkWebhoo
     for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
     return res;
   };
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    if (!deps.oneAtATime) return work();
+    const next = queue.then(work, work);
+    queue = next.catch(() => {});
+    return next;
+  };
   const handler = async (request: Request): Promise<Response> => {
     stats.received += 1;
     if (request.method !== "POST") return reject(405, "POST only");
@@ -77,7 +89,7 @@ export function createClerkWebhookHandler(deps: WebhookHandlerDeps): ClerkWebhoo
     }
     if (await deps.resetUnderWay?.()) return fail(503, "a db:reset is rebuilding the database; deliver again later", { "retry-after": "5" });
     try {
-      const outcome = await applyLiveEvent(deps.pool, svixId, event, { sidecarDir: deps.sidecarDir, map: deps.map ?? { privateMetadata: false } });
+      const outcome = await inTurn(() => applyLiveEvent(deps.pool, svixId, event, { sidecarDir: deps.sidecarDir, map: deps.map ?? { privateMetadata: false } }));
       stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
       if (outcome === "duplicate") stats.duplicates += 1;
       else stats.applied += 1;

@@ -43,7 +43,7 @@ beforeEach(async () => {
   await seedDefaults(t.db.prisma);
   await resync(emu, t.db);
   sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-live-"));
-  handler = createClerkWebhookHandler({ pool: t.db.pool, signingSecret: SECRET, sidecarDir, log: silentLogger, resetUnderWay: () => readdirSync(sidecarDir).includes(JOURNAL_FILE) });
+  handler = createClerkWebhookHandler({ pool: t.db.pool, oneAtATime: t.db.pglite, signingSecret: SECRET, sidecarDir, log: silentLogger, resetUnderWay: () => readdirSync(sidecarDir).includes(JOURNAL_FILE) });
   receiver = await startWebhookReceiver(handler);
 });
 afterEach(async () => {

@@ -4,7 +4,7 @@ import type { Config } from "../config.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
-import { pgConfigFromUrl } from "./pg-config.ts";
+import { pgConfigFromUrl, schemaFromUrl } from "./pg-config.ts";
 
 export type { PrismaClient };
 
@@ -47,7 +47,7 @@ export async function connectDatabase(url: string, embedded: boolean): Promise<D
   const pool = new pg.Pool({ ...pgConfigFromUrl(url), max: embedded ? 4 : 8 });
   // An idle client's error (server restarted) must not crash the process.
   pool.on("error", () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: schemaFromUrl(url) }) });
   return {
     url,
     pool,

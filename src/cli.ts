@@ -2,17 +2,8 @@
 // argv -> config -> command. The only place that catches errors and sets exit codes.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { backupCommand } from "./commands/backup.ts";
-import { bootstrapCommand } from "./commands/bootstrap.ts";
-import { demoCommand } from "./commands/demo.ts";
-import { devCommand } from "./commands/dev.ts";
-import { migrateCommand } from "./commands/migrate.ts";
-import { resetForceCommand } from "./commands/reset-force.ts";
-import { resetCommand } from "./commands/reset.ts";
-import { restoreCommand } from "./commands/restore.ts";
-import { resyncCommand } from "./commands/resync.ts";
-import { seedCommand } from "./commands/seed.ts";
-import type { Command } from "./commands/context.ts";
+import { COMMANDS } from "./commands/index.ts";
+import { JSON_FLAG, packageVersion, parseCli } from "./cli-args.ts";
 import { loadConfig, loadDotEnv, type Config } from "./config.ts";
 import { ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
@@ -21,37 +12,34 @@ import { redactSecrets } from "./redact.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-const COMMANDS: Record<string, Command> = {
-  migrate: migrateCommand,
-  seed: seedCommand,
-  resync: resyncCommand,
-  backup: backupCommand,
-  restore: restoreCommand,
-  reset: resetCommand,
-  "reset-force": resetForceCommand,
-  bootstrap: bootstrapCommand,
-  demo: demoCommand,
-  dev: devCommand,
-};
-
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
-  return `Usage: tsx src/cli.ts <command> [options] [--json]\n\nCommands:\n${lines.join("\n")}`;
+  const scripts = Object.values(COMMANDS).map((c) => c.spec.script);
+  const width = Math.max(...scripts.map((s) => s.length)) + 2;
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.spec.script.padEnd(width)}${c.spec.summary}`);
+  return `Usage: pnpm <script> [options]   (each answers --help)\n\nScripts:\n${lines.join("\n")}`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
-  const args = argv.filter((a) => a !== "--json");
-  const name = args.shift();
+  const [name, ...args] = argv;
   const out = createOutput({ json });
   let config: Config | undefined;
   try {
-    if (!name || name === "--help" || name === "help") {
+    if (!name || name === "--help" || name === "-h" || name === "help") {
       process.stdout.write(`${usage()}\n`);
       return name ? EXIT.ok : EXIT.usage;
     }
+    if (name === "--version") {
+      process.stdout.write(`${packageVersion()}\n`);
+      return EXIT.ok;
+    }
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`Unknown command "${name}".\n${usage()}`);
+    const parsed = parseCli({ ...command.spec, flags: { ...command.spec.flags, json: JSON_FLAG } }, args);
+    if (parsed.kind !== "run") {
+      process.stdout.write(`${parsed.text}\n`);
+      return EXIT.ok;
+    }
     loadDotEnv(ROOT);
     config = loadConfig(process.env, ROOT);
     const log = createLogger({
@@ -59,11 +47,11 @@ export async function main(argv: string[]): Promise<number> {
       secrets: config.clerk.secretKey ? [config.clerk.secretKey] : [],
       pretty: Boolean(process.stderr.isTTY) && !json,
     });
-    return await command.run({ config, log, out }, args);
+    return await command.run({ config, log, out }, parsed);
   } catch (err) {
     if (err instanceof ExitCode) return err.code;
     const secrets = config?.clerk.secretKey ? [config.clerk.secretKey] : [];
-    const code = err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? EXIT.usage : EXIT.failure;
+    const code = err instanceof UsageError ? EXIT.usage : EXIT.failure;
     let message = errorMessage(err);
     if (err instanceof StepError && err.nextStep) message += `\nTo finish the job: ${err.nextStep}`;
     if (!(err instanceof ConfigError || err instanceof UsageError || err instanceof SafetyError || err instanceof StepError)) {

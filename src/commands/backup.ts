@@ -1,16 +1,18 @@
-import { parseArgs } from "node:util";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { EXIT } from "../errors.ts";
 import { writeSidecarFile } from "../sidecar/files.ts";
 import { countEntries, readOrgLocalData } from "../sidecar/read-org-local-data.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const backupCommand: Command = {
-  summary: "Write org-local data (custom prompts, resources, service enablements) to a sidecar file",
-  usage: "db:backup [--out FILE]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { out: { type: "string" } } });
+export const backupCommand = defineCommand({
+  spec: {
+    script: "pnpm db:backup",
+    summary: "Write org-local data (custom prompts, resources, service enablements) to a sidecar file",
+    flags: { out: { type: "string", value: "FILE", description: "Write exactly this file (default: prisma/backups/backup-<iso>.json and latest-backup.json)" } },
+    example: "pnpm db:backup --out prisma/sidecar/team.json",
+  },
+  async run(ctx, { values }) {
     const db = await openDatabase(ctx.config, ctx.log);
     try {
       const synced = await readSyncedInstance(db.pool);
@@ -25,4 +27,4 @@ export const backupCommand: Command = {
       await db.close();
     }
   },
-};
+});

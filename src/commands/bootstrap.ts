@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
@@ -10,14 +9,17 @@ import { readSidecarFile } from "../sidecar/files.ts";
 import { restoreSidecar } from "../sidecar/restore.ts";
 import { formatReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 import { formatRestore } from "./restore.ts";
 
-export const bootstrapCommand: Command = {
-  summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed",
-  usage: "bootstrap [--allow-production]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { "allow-production": { type: "boolean", default: false } } });
+export const bootstrapCommand = defineCommand({
+  spec: {
+    script: "pnpm bootstrap",
+    summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed",
+    flags: { "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" } },
+    example: "pnpm bootstrap",
+  },
+  async run(ctx, { values }) {
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
     // The team's committed org-local setup, restored for every newcomer.
     const teamFile = ctx.config.teamSidecar;
@@ -44,4 +46,4 @@ export const bootstrapCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -1,7 +1,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { generateDataset } from "../clerk-emulator/dataset.ts";
 import { seededRandom } from "../clerk-emulator/ids.ts";
 import { startClerkEmulator } from "../clerk-emulator/server.ts";
@@ -14,21 +13,26 @@ import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
 import { runReset } from "../reset/run-reset.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 import { printResetReport } from "./reset.ts";
 import { addOrgLocalData, tableDump } from "./demo-data.ts";
 
-export const demoCommand: Command = {
-  summary: "The whole flow with no key and no database: emulator + embedded Postgres, then db:reset end to end",
-  usage: "demo [--users N] [--orgs M] [--memberships-per-org K] [--seed S]",
-  async run(ctx, args) {
-    const { values } = parseArgs({
-      args,
-      options: { users: { type: "string", default: "150" }, orgs: { type: "string", default: "12" }, "memberships-per-org": { type: "string", default: "6" }, seed: { type: "string", default: "42" } },
-    });
-    const seed = Number(values.seed);
+export const demoCommand = defineCommand({
+  spec: {
+    script: "pnpm demo",
+    summary: "The whole flow with no key and no database: emulator + embedded Postgres, then db:reset end to end",
+    flags: {
+      users: { type: "integer", value: "N", default: 150, description: "Users in the emulated Clerk instance" },
+      orgs: { type: "integer", value: "M", default: 12, description: "Organizations" },
+      "memberships-per-org": { type: "integer", value: "K", default: 6, description: "Memberships per organization" },
+      seed: { type: "integer", value: "S", default: 42, description: "Seed of the generated dataset" },
+    },
+    example: "pnpm demo --users 1000 --orgs 40",
+  },
+  async run(ctx, { values }) {
+    const seed = values.seed;
     const store = new EmulatorStore({ random: seededRandom(seed), instanceId: `ins_demo${seed}` });
-    generateDataset(store, { users: Number(values.users), orgs: Number(values.orgs), membershipsPerOrg: Number(values["memberships-per-org"]), seed });
+    generateDataset(store, { users: values.users, orgs: values.orgs, membershipsPerOrg: values["memberships-per-org"], seed });
     const emulator = await startClerkEmulator({ store });
     const workDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-demo-"));
     const config: Config = {
@@ -65,4 +69,4 @@ export const demoCommand: Command = {
       await emulator.close();
     }
   },
-};
+});

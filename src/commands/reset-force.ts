@@ -1,15 +1,17 @@
-import { parseArgs } from "node:util";
 import { openDatabase } from "../db/database.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { EXIT } from "../errors.ts";
 import { assertResettable } from "../reset/local-database.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const resetForceCommand: Command = {
-  summary: "Raw prisma migrate reset (re-seeds defaults): no backup, no resync — loses users and org-local data",
-  usage: "db:reset:force [--yes]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { yes: { type: "boolean", default: false } } });
+export const resetForceCommand = defineCommand({
+  spec: {
+    script: "pnpm db:reset:force",
+    summary: "Raw prisma migrate reset (re-seeds defaults): no backup, no resync — loses users and org-local data",
+    flags: { yes: { type: "boolean", description: "Do not ask; also needed for a database on another host or named like prod/staging" } },
+    example: "pnpm db:reset:force --yes",
+  },
+  async run(ctx, { values }) {
     const db = await openDatabase(ctx.config, ctx.log);
     try {
       assertResettable(db, values.yes);
@@ -22,4 +24,4 @@ export const resetForceCommand: Command = {
       await db.close();
     }
   },
-};
+});

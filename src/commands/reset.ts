@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
 import { EXIT } from "../errors.ts";
@@ -6,7 +5,7 @@ import { formatTable, type Output } from "../output.ts";
 import type { ResetReport } from "../reset/run-reset.ts";
 import { runReset } from "../reset/run-reset.ts";
 import { formatReport } from "../sync/report.ts";
-import type { Command, CommandContext } from "./context.ts";
+import { defineCommand, type CommandContext } from "./context.ts";
 import { formatRestore } from "./restore.ts";
 
 export function printResetReport(out: Output, r: ResetReport): void {
@@ -36,14 +35,18 @@ async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstan
   }
 }
 
-export const resetCommand: Command = {
-  summary: "Preflight, sidecar backup, prisma migrate reset, seed, resync from Clerk, restore, verify",
-  usage: "db:reset [--yes] [--force-instance] [--allow-production]",
-  async run(ctx, args) {
-    const { values } = parseArgs({
-      args,
-      options: { yes: { type: "boolean", default: false }, "force-instance": { type: "boolean", default: false }, "allow-production": { type: "boolean", default: false } },
-    });
+export const resetCommand = defineCommand({
+  spec: {
+    script: "pnpm db:reset",
+    summary: "Preflight, sidecar backup, prisma migrate reset, seed, resync from Clerk, restore, verify",
+    flags: {
+      yes: { type: "boolean", description: "Allow a database on another host or named like prod/staging" },
+      "force-instance": { type: "boolean", description: "Reset although the database was synced from another Clerk instance" },
+      "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" },
+    },
+    example: "pnpm db:reset",
+  },
+  async run(ctx, { values }) {
     return resetWith(ctx, { yes: values.yes, forceInstance: values["force-instance"], allowProduction: values["allow-production"] });
   },
-};
+});

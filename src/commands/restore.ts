@@ -1,11 +1,10 @@
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { EXIT, SafetyError } from "../errors.ts";
 import { LATEST_BACKUP, readSidecarFile } from "../sidecar/files.ts";
 import { restoreSidecar, type RestoreReport } from "../sidecar/restore.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
 export function formatRestore(file: string, r: RestoreReport): string {
   const c = (x: { created: number; updated: number; unchanged: number }) => `${x.created} created, ${x.updated} updated, ${x.unchanged} unchanged`;
@@ -22,11 +21,15 @@ export function formatRestore(file: string, r: RestoreReport): string {
   return lines.join("\n");
 }
 
-export const restoreCommand: Command = {
-  summary: "Restore org-local data from a sidecar file (default: the latest backup); idempotent",
-  usage: "db:restore [FILE] [--force-instance]",
-  async run(ctx, args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "force-instance": { type: "boolean", default: false } } });
+export const restoreCommand = defineCommand({
+  spec: {
+    script: "pnpm db:restore",
+    summary: "Restore org-local data from a sidecar file (default: the latest backup); idempotent",
+    positional: { name: "FILE", description: "The sidecar to restore (default: prisma/backups/latest-backup.json)" },
+    flags: { "force-instance": { type: "boolean", description: "Restore a file written from another Clerk instance" } },
+    example: "pnpm db:restore prisma/sidecar/team.json",
+  },
+  async run(ctx, { values, positionals }) {
     const file = path.resolve(positionals[0] ?? path.join(ctx.config.sidecarDir, LATEST_BACKUP));
     // Validate before opening the database: a bad file never touches it.
     const sidecar = readSidecarFile(file);
@@ -44,4 +47,4 @@ export const restoreCommand: Command = {
       await db.close();
     }
   },
-};
+});

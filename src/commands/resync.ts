@@ -1,27 +1,26 @@
-import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
 import { EXIT } from "../errors.ts";
 import { hasDrift } from "../sync/plan.ts";
 import { formatReport } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const resyncCommand: Command = {
-  summary: "Make users, organizations and memberships match Clerk (plan, then apply)",
-  usage: "clerk:resync [--dry-run] [--check] [--no-prune] [--allow-mass-delete] [--force-instance] [--allow-production] [--json]",
-  async run(ctx, args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        "dry-run": { type: "boolean", default: false },
-        check: { type: "boolean", default: false },
-        "no-prune": { type: "boolean", default: false },
-        "allow-mass-delete": { type: "boolean", default: false },
-        "force-instance": { type: "boolean", default: false },
-        "allow-production": { type: "boolean", default: false },
-      },
-    });
+export const resyncCommand = defineCommand({
+  spec: {
+    script: "pnpm clerk:resync",
+    summary: "Make users, organizations and memberships match Clerk (plan, then apply)",
+    flags: {
+      "dry-run": { type: "boolean", description: "Print the plan; write nothing" },
+      check: { type: "boolean", description: "Write nothing; exit 0 in sync, 2 on drift, 1 on error" },
+      "no-prune": { type: "boolean", description: "Keep rows Clerk no longer has" },
+      "allow-mass-delete": { type: "boolean", description: "Go on although over half of the users or organizations would be deleted" },
+      "force-instance": { type: "boolean", description: "Sync although the database was synced from another Clerk instance" },
+      "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" },
+    },
+    example: "pnpm clerk:resync --dry-run",
+  },
+  async run(ctx, { values }) {
     const check = values.check;
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
     const db = await openDatabase(ctx.config, ctx.log);
@@ -52,4 +51,4 @@ export const resyncCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -24,9 +24,10 @@ export interface Database {
  * without it an embedded PGlite database (data in .data/pglite) is started on a free loopback
  * port, so every command works with zero setup.
  */
-export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteDir">, log: Logger): Promise<Database> {
+/** `embeddedPort`: where to serve the embedded database (default: any free port). */
+export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteDir">, log: Logger, options: { embeddedPort?: number } = {}): Promise<Database> {
   if (config.databaseUrl) return connectDatabase(config.databaseUrl, false);
-  const embedded = await startEmbeddedPostgres(config.pgliteDir);
+  const embedded = await startEmbeddedPostgres(config.pgliteDir, options.embeddedPort);
   log.info({ dataDir: config.pgliteDir }, "DATABASE_URL not set: using the embedded PGlite database");
   try {
     const db = await connectDatabase(embedded.url, true);

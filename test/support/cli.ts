@@ -10,8 +10,13 @@ export interface CliRun {
 
 /** Runs the real CLI in a child process, as `pnpm <script>` would, with a controlled environment. */
 export function runCli(args: string[], env: Record<string, string | undefined>, cwd = ROOT): Promise<CliRun> {
+  return runEntry("src/cli.ts", args, env, cwd);
+}
+
+/** Runs a TypeScript entry point of the project (`src/cli.ts`, `src/clerk-emulator/main.ts`) to its end. */
+export function runEntry(entry: string, args: string[], env: Record<string, string | undefined>, cwd = ROOT): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, entry), ...args], {
       cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -4,7 +4,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { COMMANDS } from "./commands/index.ts";
 import { JSON_FLAG, packageVersion, parseCli } from "./cli-args.ts";
-import { loadConfig, loadDotEnv, type Config } from "./config.ts";
+import { loadConfig, type Config } from "./config.ts";
+import { loadEnvFiles } from "./env-files.ts";
 import { ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { createOutput } from "./output.ts";
@@ -40,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${parsed.text}\n`);
       return EXIT.ok;
     }
-    loadDotEnv(ROOT);
+    loadEnvFiles(ROOT);
     config = loadConfig(process.env, ROOT);
     const log = createLogger({
       level: config.logLevel,

@@ -8,7 +8,7 @@ import { loadConfig, type Config } from "./config.ts";
 import { loadEnvFiles } from "./env-files.ts";
 import { ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
-import { createOutput } from "./output.ts";
+import { colorEnabled, createOutput } from "./output.ts";
 import { redactSecrets } from "./redact.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -47,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
       level: config.logLevel,
       secrets: config.clerk.secretKey ? [config.clerk.secretKey] : [],
       pretty: Boolean(process.stderr.isTTY) && !json,
+      color: colorEnabled(process.env, Boolean(process.stderr.isTTY)),
+      destination: { write: (text: string) => out.log(text) },
     });
     return await command.run({ config, log, out }, parsed);
   } catch (err) {

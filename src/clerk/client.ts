@@ -91,7 +91,9 @@ export class ClerkApi {
 
   constructor(private readonly options: ClerkApiOptions) {
     this.sdk = createClerkClient({ secretKey: options.secretKey, apiUrl: options.apiUrl, userAgent: "clerk-resync" });
-    this.budget = new RateBudget(options.requestsPerWindow, options.windowMs);
+    this.budget = new RateBudget(options.requestsPerWindow, options.windowMs, undefined, undefined, undefined, (ms) =>
+      options.log.info(`waiting for Clerk's rate budget (${Math.ceil(ms / 1000)} s)`),
+    );
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }

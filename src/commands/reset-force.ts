@@ -1,6 +1,7 @@
 import { openDatabase } from "../db/database.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { EXIT } from "../errors.ts";
+import { EXIT, SafetyError } from "../errors.ts";
+import { askYesNo, canAsk } from "../prompt.ts";
 import { assertResettable } from "../reset/local-database.ts";
 import { defineCommand } from "./context.ts";
 
@@ -15,7 +16,16 @@ export const resetForceCommand = defineCommand({
     const db = await openDatabase(ctx.config, ctx.log);
     try {
       assertResettable(db, values.yes);
-      ctx.log.warn("db:reset:force wipes users, organizations, memberships and org-local data with no backup; `pnpm db:reset` keeps them");
+      // Like `prisma migrate reset`: a person confirms; a script says --yes.
+      if (!values.yes) {
+        const what = "db:reset:force wipes users, organizations, memberships and org-local data with no backup";
+        if (!canAsk()) throw new SafetyError(`${what}; pass --yes to confirm (no terminal to ask on). \`pnpm db:reset\` keeps them.`);
+        if (!(await askYesNo(`${what} (\`pnpm db:reset\` keeps them). Reset ${db.embedded ? "the embedded database" : "it"}?`))) {
+          ctx.out.line("Nothing was reset.");
+          return EXIT.failure;
+        }
+      }
+      if (values.yes) ctx.log.warn("db:reset:force wipes users, organizations, memberships and org-local data with no backup; `pnpm db:reset` keeps them");
       await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
       ctx.out.result({ reset: true, backup: null, resynced: false });
       ctx.out.line("Database reset and re-seeded with defaults. Users, organizations and memberships are empty: run `pnpm clerk:resync` to bring them back from Clerk.");

@@ -163,7 +163,9 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
       const sidecar = await readOrgLocalData(db.prisma, { reason: "prune", clerkInstanceId: instanceId, organizationIds: plan.organizations.stale });
       if (sidecar.organizations.length) prunedSidecar = writeSidecarFile(sidecar, { dir: options.sidecarDir, prefix: "pruned" });
     }
-    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress: options.onApplyProgress })).rowsWritten;
+    // The counter includes the parents written early, so it ends at the report's rowsWritten.
+    const onProgress = options.onApplyProgress && ((done: number, total: number) => options.onApplyProgress!(planned.parentRows + done, planned.parentRows + total));
+    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress })).rowsWritten;
   }
 
   const report = buildReport(plan, {

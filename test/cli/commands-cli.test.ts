@@ -79,7 +79,7 @@ test("db:reset --json end to end: one JSON report, tables identical after", asyn
 });
 
 test("db:reset:force wipes and re-seeds, with a warning and no backup", async () => {
-  const run = await runCli(["reset-force"], env);
+  const run = await runCli(["reset-force", "--yes"], env);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /wipes users, organizations, memberships and org-local data with no backup/);
   assert.match(run.stdout, /run `pnpm clerk:resync`/);

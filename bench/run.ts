@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatTable } from "../src/output.ts";
-import { recreateMigratedDatabase } from "../src/db/admin.ts";
+import { recreateMigratedDatabase } from "../test/support/admin.ts";
 import { freshPgliteDir } from "./database.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -6,11 +6,11 @@ import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
 import { readSidecarFile } from "../sidecar/files.ts";
+import { formatRestore } from "../sidecar/restore-report.ts";
 import { restoreSidecar } from "../sidecar/restore.ts";
 import { formatReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import { defineCommand } from "./context.ts";
-import { formatRestore } from "./restore.ts";
 
 export const bootstrapCommand = defineCommand({
   spec: {

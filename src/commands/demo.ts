@@ -11,11 +11,11 @@ import { openDatabase } from "../db/database.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
+import { formatResetReport } from "../reset/report.ts";
 import { runReset } from "../reset/run-reset.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import { defineCommand } from "./context.ts";
-import { printResetReport } from "./reset.ts";
-import { addOrgLocalData, tableDump } from "./demo-data.ts";
+import { addOrgLocalData, tableDump } from "../db/demo-data.ts";
 
 export const demoCommand = defineCommand({
   spec: {
@@ -55,7 +55,7 @@ export const demoCommand = defineCommand({
       ctx.out.line("2. pnpm db:reset: preflight → sidecar backup → prisma migrate reset → seed → resync from Clerk → restore → verify");
       const report = await runReset({ config, db, api: createClerkApi(config, ctx.log), log: ctx.log }, { yes: false, forceInstance: false, onStep: (s) => ctx.out.progress(s) });
       ctx.out.progressDone();
-      printResetReport(ctx.out, report);
+      ctx.out.line(formatResetReport(report));
 
       const after = await tableDump(db);
       const identical = JSON.stringify(after) === JSON.stringify(before);

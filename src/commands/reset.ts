@@ -1,25 +1,9 @@
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
 import { EXIT } from "../errors.ts";
-import { formatTable, type Output } from "../output.ts";
-import type { ResetReport } from "../reset/run-reset.ts";
+import { formatResetReport } from "../reset/report.ts";
 import { runReset } from "../reset/run-reset.ts";
-import { formatReport } from "../sync/report.ts";
 import { defineCommand, type CommandContext } from "./context.ts";
-import { formatRestore } from "./restore.ts";
-
-export function printResetReport(out: Output, r: ResetReport): void {
-  out.result(r);
-  const rows = (["users", "organizations", "memberships", "customPrompts", "customResources", "services"] as const).map((k) => [k, r.before[k], r.after[k]] as [string, number, number]);
-  out.line("");
-  out.line(formatReport(r.resync, { pruned: true }));
-  out.line("");
-  out.line(formatRestore(r.backup, r.restore));
-  out.line("");
-  out.line(formatTable(["rows", "before", "after"], rows));
-  out.line("");
-  out.line(r.verified ? `Reset complete in ${(r.durationMs / 1000).toFixed(1)} s; org-local data verified. Sidecar: ${r.backup}` : `Reset finished, but org-local row counts do not add up: check, then \`pnpm db:restore ${r.backup}\``);
-}
 
 async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean }): Promise<number> {
   const api = createClerkApi(ctx.config, ctx.log, { allowProduction: flags.allowProduction });
@@ -27,7 +11,8 @@ async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstan
   try {
     const report = await runReset({ config: ctx.config, db, api, log: ctx.log }, { yes: flags.yes, forceInstance: flags.forceInstance, onStep: (s) => ctx.out.progress(s) });
     ctx.out.progressDone();
-    printResetReport(ctx.out, report);
+    ctx.out.result(report);
+    ctx.out.line(formatResetReport(report));
     return report.verified ? EXIT.ok : EXIT.failure;
   } finally {
     ctx.out.progressDone();

@@ -3,23 +3,9 @@ import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { EXIT, SafetyError } from "../errors.ts";
 import { LATEST_BACKUP, readSidecarFile } from "../sidecar/files.ts";
-import { restoreSidecar, type RestoreReport } from "../sidecar/restore.ts";
+import { formatRestore } from "../sidecar/restore-report.ts";
+import { restoreSidecar } from "../sidecar/restore.ts";
 import { defineCommand } from "./context.ts";
-
-export function formatRestore(file: string, r: RestoreReport): string {
-  const c = (x: { created: number; updated: number; unchanged: number }) => `${x.created} created, ${x.updated} updated, ${x.unchanged} unchanged`;
-  const lines = [
-    `Restored ${r.organizationsRestored} organizations from ${file}`,
-    `  prompts:   ${c(r.prompts)}`,
-    `  resources: ${c(r.resources)}`,
-    `  services:  ${c(r.services)}`,
-  ];
-  if (r.missingOrganizations.length) {
-    lines.push(`Not restored — these organizations are not in the database (gone from Clerk?); their entries stay in the file: ${r.missingOrganizations.join(", ")}`);
-  }
-  for (const u of r.unknownServers) lines.push(`Not restored — MCP server "${u.mcpServer}" (organization ${u.organizationId}) is not seeded; run pnpm db:seed, then restore again`);
-  return lines.join("\n");
-}
 
 export const restoreCommand = defineCommand({
   spec: {

@@ -2,8 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
-import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { seedDefaults } from "../db/seed-defaults.ts";
+import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { EXIT } from "../errors.ts";
 import { readSidecarFile } from "../sidecar/files.ts";
 import { formatRestore } from "../sidecar/restore-report.ts";
@@ -28,10 +27,8 @@ export const bootstrapCommand = defineCommand({
     const team = existsSync(teamFile) ? readSidecarFile(teamFile) : undefined;
     const db = await openDatabase(ctx.config, ctx.log);
     try {
-      ctx.out.progress("applying migrations");
-      await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
-      ctx.out.progress("seeding defaults");
-      await seedDefaults(db.prisma);
+      ctx.out.progress("applying migrations and seeding defaults");
+      await migrateAndSeed(db, ctx.config.rootDir);
       ctx.out.progress("resyncing from Clerk");
       const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir));
       ctx.out.progressDone();

@@ -8,8 +8,7 @@ import { EmulatorStore } from "../clerk-emulator/store.ts";
 import { createClerkApi } from "../clerk/from-config.ts";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
-import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { seedDefaults } from "../db/seed-defaults.ts";
+import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { EXIT } from "../errors.ts";
 import { formatResetReport } from "../reset/report.ts";
 import { runReset } from "../reset/run-reset.ts";
@@ -46,8 +45,7 @@ export const demoCommand = defineCommand({
     const db = await openDatabase(config, ctx.log);
     try {
       ctx.out.line("1. bootstrap: migrate, seed, first resync, and some org-local data (custom prompts, resources, services)");
-      await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: config.rootDir });
-      await seedDefaults(db.prisma);
+      await migrateAndSeed(db, config.rootDir);
       await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir));
       await addOrgLocalData(db);
       const before = await tableDump(db);

@@ -3,8 +3,7 @@ import { DEFAULT_EMULATOR_PORT, secretKeyForSeed, seededRandom } from "../clerk-
 import { startClerkEmulator, type RunningEmulator } from "../clerk-emulator/server.ts";
 import { EmulatorStore } from "../clerk-emulator/store.ts";
 import { openDatabase } from "../db/database.ts";
-import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { seedDefaults } from "../db/seed-defaults.ts";
+import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { ConfigError, EXIT } from "../errors.ts";
 import { defineCommand } from "./context.ts";
 
@@ -42,8 +41,7 @@ export const devCommand = defineCommand({
     const db = await onPort(values["db-port"], "--db-port", () => openDatabase(ctx.config, ctx.log, { embeddedPort: values["db-port"] }));
     let emulator: RunningEmulator | undefined;
     try {
-      await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
-      await seedDefaults(db.prisma);
+      await migrateAndSeed(db, ctx.config.rootDir);
       if (!ctx.config.clerk.secretKey) {
         const store = new EmulatorStore({ random: seededRandom(1), instanceId: "ins_dev000001" });
         generateDataset(store, { users: values.users, orgs: values.orgs, membershipsPerOrg: 5, seed: 1 });

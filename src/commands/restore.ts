@@ -1,7 +1,7 @@
 import path from "node:path";
 import { openDatabase } from "../db/database.ts";
-import { readSyncedInstance } from "../db/sync-state.ts";
-import { EXIT, SafetyError } from "../errors.ts";
+import { assertSyncedFrom } from "../db/sync-state.ts";
+import { EXIT } from "../errors.ts";
 import { LATEST_BACKUP, readSidecarFile } from "../sidecar/files.ts";
 import { formatRestore } from "../sidecar/restore-report.ts";
 import { restoreSidecar } from "../sidecar/restore.ts";
@@ -21,9 +21,8 @@ export const restoreCommand = defineCommand({
     const sidecar = readSidecarFile(file);
     const db = await openDatabase(ctx.config, ctx.log);
     try {
-      const synced = await readSyncedInstance(db.pool);
-      if (sidecar.clerkInstanceId && synced && synced.instanceId !== sidecar.clerkInstanceId && !values["force-instance"]) {
-        throw new SafetyError(`${file} holds data of Clerk instance ${sidecar.clerkInstanceId}, but this database is synced from ${synced.instanceId}; nothing was restored (--force-instance overrides)`);
+      if (sidecar.clerkInstanceId) {
+        await assertSyncedFrom(db.pool, sidecar.clerkInstanceId, { force: values["force-instance"], source: file, remedy: "nothing was restored (--force-instance restores it anyway)." });
       }
       const report = await restoreSidecar(db.prisma, sidecar);
       ctx.out.result({ file, ...report });

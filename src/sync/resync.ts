@@ -1,7 +1,7 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
 import { readLocalState } from "../db/local-state.ts";
-import { readSyncedInstance } from "../db/sync-state.ts";
+import { assertSyncedFrom } from "../db/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { writeSidecarFile } from "../sidecar/files.ts";
@@ -42,13 +42,11 @@ export interface ResyncResult {
 
 /** Stops before any Clerk listing if the database belongs to another Clerk instance. */
 export async function checkInstance(db: Database, instanceId: string, force: boolean): Promise<void> {
-  const synced = await readSyncedInstance(db.pool);
-  if (!synced || synced.instanceId === instanceId || force) return;
-  throw new SafetyError(
-    `This database was synced from Clerk instance ${synced.instanceId}, but CLERK_SECRET_KEY belongs to ${instanceId}. ` +
-      "Ids never carry over between Clerk instances. Use the key of the instance this database came from, " +
-      "or pass --force-instance to replace its Clerk data with this instance's.",
-  );
+  await assertSyncedFrom(db.pool, instanceId, {
+    force,
+    source: "CLERK_SECRET_KEY",
+    remedy: "use the key of the instance this database came from, or pass --force-instance to replace its Clerk data with this instance's.",
+  });
 }
 
 function assertNoMassDelete(plan: SyncPlan, localCounts: Parameters<typeof deleteShare>[1]): void {

@@ -59,6 +59,18 @@ test("db:restore refuses a bad file and leaves the database alone", async () => 
   assert.deepEqual(await tableDump(t.db), before);
 });
 
+test("db:restore refuses a sidecar of another Clerk instance unless --force-instance", async () => {
+  const foreign = path.join(work, "foreign.json");
+  const sidecar = JSON.parse(readFileSync(env.CLERK_RESYNC_TEAM_SIDECAR!, "utf8"));
+  writeFileSync(foreign, JSON.stringify({ ...sidecar, clerkInstanceId: "ins_other" }));
+  const refused = await runCli(["restore", foreign], env);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /synced from Clerk instance ins_test8, but .*foreign\.json belongs to ins_other.*--force-instance/);
+  const forced = await runCli(["restore", foreign, "--force-instance"], env);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, /prompts:\s+0 created, 0 updated, 8 unchanged/);
+});
+
 test("db:reset refuses a database on another host unless --yes, touching nothing", async () => {
   emu.resetStats();
   const run = await runCli(["reset"], { ...env, DATABASE_URL: "postgresql://app@db.internal.example:5432/app" });

@@ -6,7 +6,7 @@ import { COMMANDS } from "./commands/index.ts";
 import { JSON_FLAG, packageVersion, parseCli } from "./cli-args.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { loadEnvFiles } from "./env-files.ts";
-import { ConfigError, EXIT, ExitCode, SafetyError, StepError, UsageError, errorMessage } from "./errors.ts";
+import { ConfigError, EXIT, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { colorEnabled, createOutput } from "./output.ts";
 import { redactSecrets } from "./redact.ts";
@@ -52,12 +52,11 @@ export async function main(argv: string[]): Promise<number> {
     });
     return await command.run({ config, log, out }, parsed);
   } catch (err) {
-    if (err instanceof ExitCode) return err.code;
     const secrets = config?.clerk.secretKey ? [config.clerk.secretKey] : [];
     const code = err instanceof UsageError ? EXIT.usage : EXIT.failure;
     let message = errorMessage(err);
     if (err instanceof StepError && err.nextStep) message += `\nTo finish the job: ${err.nextStep}`;
-    if (!(err instanceof ConfigError || err instanceof UsageError || err instanceof SafetyError || err instanceof StepError)) {
+    if (!(err instanceof ConfigError || err instanceof UsageError || err instanceof SafetyError || err instanceof StepError || err instanceof SidecarFormatError)) {
       if (process.env.LOG_LEVEL === "debug" && err instanceof Error && err.stack) message = err.stack;
     }
     message = redactSecrets(message, secrets);

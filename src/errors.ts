@@ -51,13 +51,12 @@ export class StepError extends Error {
   }
 }
 
-/** Carries a non-zero exit code without being a failure message (e.g. drift found). */
-export class ExitCode extends Error {
-  override name = "ExitCode";
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+/**
+ * A sidecar file that cannot be used (malformed, foreign, newer, unreadable); nothing was
+ * restored. Defined beside the sidecar format, which owns its messages; exported here with the
+ * tool's other expected errors.
+ */
+export { SidecarFormatError } from "./sidecar/format.ts";
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

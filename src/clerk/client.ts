@@ -39,8 +39,9 @@ class DirectRequestError extends Error {
     readonly code: string | undefined,
     readonly retryAfter: number | undefined,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -154,13 +155,13 @@ export class ClerkApi {
         },
       });
     } catch (err) {
-      throw new DirectRequestError(undefined, undefined, undefined, `connection failed: ${(err as Error).message}`);
+      throw new DirectRequestError(undefined, undefined, undefined, `connection failed: ${(err as Error).message}`, { cause: err });
     }
     let body: unknown;
     try {
       body = await res.json();
     } catch (err) {
-      throw new DirectRequestError(res.ok ? undefined : res.status, undefined, undefined, `unreadable response: ${(err as Error).message}`);
+      throw new DirectRequestError(res.ok ? undefined : res.status, undefined, undefined, `unreadable response: ${(err as Error).message}`, { cause: err });
     }
     if (!res.ok) {
       const first = (body as { errors?: { code?: string; long_message?: string; message?: string }[] })?.errors?.[0];

@@ -56,6 +56,9 @@ test("db:restore refuses a bad file and leaves the database alone", async () => 
   const run = await runCli(["restore", bad], env);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /newer than this tool reads/);
+  const debug = await runCli(["restore", bad], { ...env, LOG_LEVEL: "debug" });
+  assert.match(debug.stderr, /^error: .*newer than this tool reads/m);
+  assert.doesNotMatch(debug.stderr, /\n\s+at /, "an expected error prints no stack trace, even at debug level");
   assert.deepEqual(await tableDump(t.db), before);
 });
 

@@ -7,7 +7,8 @@ import { UsageError } from "./errors.ts";
 
 export type Flag =
   | { readonly type: "boolean"; readonly description: string }
-  | { readonly type: "string"; readonly description: string; readonly value: string; readonly default?: string }
+  | { readonly type: "string"; readonly description: string; readonly value: string; readonly default?: string; readonly choices?: readonly string[] }
+  | { readonly type: "number"; readonly description: string; readonly value: string; readonly default?: number }
   | { readonly type: "integer"; readonly description: string; readonly value: string; readonly default?: number; readonly min?: number; readonly max?: number };
 
 export type Flags = Readonly<Record<string, Flag>>;
@@ -24,9 +25,9 @@ export interface CliSpec<F extends Flags = Flags> {
 
 type ValueOf<T extends Flag> = T extends { type: "boolean" }
   ? boolean
-  : T extends { type: "integer"; default: number }
+  : T extends { type: "integer" | "number"; default: number }
     ? number
-    : T extends { type: "integer" }
+    : T extends { type: "integer" | "number" }
       ? number | undefined
       : T extends { default: string }
         ? string
@@ -87,7 +88,10 @@ export function parseCli<F extends Flags>(spec: CliSpec<F>, argv: readonly strin
     if (token.value === undefined || (token.value.startsWith("-") && token.value.length > 1 && !token.inlineValue)) {
       throw new UsageError(`${token.rawName} needs a value: --${token.name} ${flag.value}`);
     }
-    values[token.name] = flag.type === "integer" ? toInteger(token.name, token.value, flag) : token.value;
+    if (flag.type === "integer") values[token.name] = toInteger(token.name, token.value, flag);
+    else if (flag.type === "number") values[token.name] = toPositiveNumber(token.name, token.value);
+    else if (flag.choices && !flag.choices.includes(token.value)) throw new UsageError(`--${token.name} must be one of ${flag.choices.join(", ")}, got "${token.value}"`);
+    else values[token.name] = token.value;
   }
   return { kind: "run", values: values as FlagValues<F>, positionals };
 }
@@ -98,6 +102,29 @@ function toInteger(name: string, raw: string, flag: { min?: number; max?: number
   const range = flag.max === undefined ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${flag.max}`;
   if (!Number.isSafeInteger(n) || n < min || (flag.max !== undefined && n > flag.max)) throw new UsageError(`--${name} must be ${range}, got "${raw}"`);
   return n;
+}
+
+function toPositiveNumber(name: string, raw: string): number {
+  const n = raw.trim() === "" ? NaN : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a number > 0, got "${raw}"`);
+  return n;
+}
+
+/**
+ * For standalone scripts (the emulator, benchmarks): the parsed values, or the process ends —
+ * after printing --help / --version (exit 0) or a one-line usage error (exit 64).
+ */
+export function parseScriptArgs<F extends Flags>(spec: CliSpec<F>, argv: readonly string[] = process.argv.slice(2)): ParsedArgs<F> {
+  try {
+    const parsed = parseCli(spec, argv);
+    if (parsed.kind === "run") return parsed;
+    process.stdout.write(`${parsed.text}\n`);
+    process.exit(0);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(64);
+  }
 }
 
 export function formatHelp(spec: CliSpec): string {

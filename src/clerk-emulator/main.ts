@@ -1,5 +1,5 @@
 // `pnpm clerk:emulator`: a Clerk Backend API emulator on loopback, for local runs without a key.
-import { parseCli } from "../cli-args.ts";
+import { parseScriptArgs } from "../cli-args.ts";
 import { UsageError, errorMessage } from "../errors.ts";
 import { generateDataset } from "./dataset.ts";
 import { DEFAULT_EMULATOR_PORT, secretKeyForSeed, seededRandom } from "./ids.ts";
@@ -24,12 +24,7 @@ const spec = {
 } as const;
 
 async function main(): Promise<number> {
-  const parsed = parseCli(spec, process.argv.slice(2));
-  if (parsed.kind !== "run") {
-    process.stdout.write(`${parsed.text}\n`);
-    return 0;
-  }
-  const { values } = parsed;
+  const { values } = parseScriptArgs(spec);
   const seed = values.seed;
   const secretKey = values["secret-key"] ?? secretKeyForSeed(seed);
   if (!/^sk_(test|live)_\S+$/.test(secretKey)) throw new UsageError(`--secret-key must look like sk_test_…, got "${secretKey.slice(0, 8)}…"`);

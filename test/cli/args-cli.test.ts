@@ -172,3 +172,18 @@ test("the emulator's default port is stable: 4010, and a busy 4010 says to pass 
     blocker.close();
   }
 });
+
+test("the benchmark scripts share the parser: --help, and one-line errors for bad values", async () => {
+  const [help, scale, db, emulatorBench] = await Promise.all([
+    runEntry("bench/run.ts", ["--help"], {}),
+    runEntry("bench/run.ts", ["--scale", "abc"], {}),
+    runEntry("bench/run.ts", ["--db", "mysql"], {}),
+    runEntry("bench/emulator-throughput.ts", ["--user", "5"], {}),
+  ]);
+  assert.equal(help.code, 0);
+  assert.ok(help.stdout.startsWith("Usage: pnpm bench [options]"));
+  for (const flag of ["scale", "db", "out"]) assert.match(help.stdout, new RegExp(`--${flag}\\b`));
+  assertUsageError(scale, /^error: --scale must be a number > 0, got "abc"/);
+  assertUsageError(db, /^error: --db must be one of postgres, pglite, all, got "mysql"/);
+  assertUsageError(emulatorBench, /^error: unknown option --user; did you mean --users\?/);
+});

@@ -6,7 +6,8 @@ import { COMMANDS } from "./commands/index.ts";
 import { JSON_FLAG, packageVersion, parseCli } from "./cli-args.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { loadEnvFiles } from "./env-files.ts";
-import { ConfigError, EXIT, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
+import { translateDatabaseError } from "./db/connection-errors.ts";
+import { BusyError, ClerkRequestError, ConfigError, EXIT, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { colorEnabled, createOutput } from "./output.ts";
 import { redactSecrets } from "./redact.ts";
@@ -51,7 +52,10 @@ export async function main(argv: string[]): Promise<number> {
       destination: { write: (text: string) => out.log(text) },
     });
     return await command.run({ config, log, out }, parsed);
-  } catch (err) {
+  } catch (caught) {
+    // A database failure the command did not explain itself (e.g. a table gone mid-run).
+    const ours = [ConfigError, UsageError, SafetyError, StepError, ClerkRequestError, BusyError, SidecarFormatError].some((c) => caught instanceof c);
+    const err = ours ? caught : translateDatabaseError(caught, config?.databaseUrl, !config?.databaseUrl);
     const secrets = config?.clerk.secretKey ? [config.clerk.secretKey] : [];
     const code = err instanceof UsageError ? EXIT.usage : EXIT.failure;
     let message = errorMessage(err);

@@ -35,6 +35,9 @@ const envSchema = z.object({
   CLERK_API_URL: optionalString
     .transform((v) => v ?? "https://api.clerk.com")
     .refine((v) => /^https?:\/\/[^/]+/.test(v), { message: "must be an http(s) URL such as https://api.clerk.com" }),
+  CLERK_WEBHOOK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || /^whsec_\S+$/.test(v), {
+    message: "must look like whsec_… (Clerk Dashboard → Webhooks → your endpoint → Signing Secret)",
+  }),
   CLERK_REQUESTS_PER_WINDOW: positiveInt(CLERK_DEV_REQUESTS_PER_WINDOW),
   CLERK_RATE_WINDOW_MS: positiveInt(CLERK_RATE_WINDOW_MS),
   LOG_LEVEL: z
@@ -44,6 +47,10 @@ const envSchema = z.object({
   CLERK_RESYNC_SIDECAR_DIR: optionalString,
   CLERK_RESYNC_PGLITE_DIR: optionalString,
   CLERK_RESYNC_TEAM_SIDECAR: optionalString,
+  CLERK_RESYNC_MIRROR_PRIVATE_METADATA: z
+    .enum(["", "0", "1", "false", "true"], { message: "must be 1 (mirror private metadata) or 0 (default: leave it null)" })
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
 });
 
 export interface Config {
@@ -55,6 +62,8 @@ export interface Config {
     requestsPerWindow: number;
     windowMs: number;
   };
+  /** Signing secret of the webhook endpoint (`whsec_…`), for `clerk:webhooks` and `handleClerkWebhook`. */
+  webhookSigningSecret: string | undefined;
   logLevel: string;
   /** Where sidecar backups go (default prisma/backups). */
   sidecarDir: string;
@@ -62,6 +71,8 @@ export interface Config {
   pgliteDir: string;
   /** The team's committed sidecar that `bootstrap` restores (default prisma/sidecar/team.json). */
   teamSidecar: string;
+  /** Copy Clerk's private metadata into the mirror (opt-in: it may hold secrets). */
+  mirrorPrivateMetadata: boolean;
   /** Project root: prisma/ and the CLI live here. */
   rootDir: string;
 }
@@ -92,10 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
       requestsPerWindow: e.CLERK_REQUESTS_PER_WINDOW,
       windowMs: e.CLERK_RATE_WINDOW_MS,
     },
+    webhookSigningSecret: e.CLERK_WEBHOOK_SIGNING_SECRET,
     logLevel: e.LOG_LEVEL,
     sidecarDir: path.resolve(rootDir, e.CLERK_RESYNC_SIDECAR_DIR ?? "prisma/backups"),
     pgliteDir: path.resolve(rootDir, e.CLERK_RESYNC_PGLITE_DIR ?? ".data/pglite"),
     teamSidecar: path.resolve(rootDir, e.CLERK_RESYNC_TEAM_SIDECAR ?? "prisma/sidecar/team.json"),
+    mirrorPrivateMetadata: e.CLERK_RESYNC_MIRROR_PRIVATE_METADATA,
     rootDir,
   };
 }
@@ -105,4 +118,12 @@ export function requireSecretKey(config: Config): string {
     throw new ConfigError(`CLERK_SECRET_KEY is not set — ${HINTS.CLERK_SECRET_KEY} (or run \`pnpm demo\` to try the tool against the bundled emulator)`);
   }
   return config.clerk.secretKey;
+}
+
+/**
+ * A path the user typed (`db:restore FILE`, `db:backup --out FILE`), resolved against the folder
+ * they typed it in: pnpm runs scripts in the project root and passes that folder as INIT_CWD.
+ */
+export function resolveUserPath(typed: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.INIT_CWD || process.cwd(), typed);
 }

@@ -51,13 +51,16 @@ export class StepError extends Error {
   }
 }
 
-/**
- * A sidecar file that cannot be used (malformed, foreign, newer, unreadable); nothing was
- * restored. Defined beside the sidecar format, which owns its messages; exported here with the
- * tool's other expected errors.
- */
-export { SidecarFormatError } from "./sidecar/format.ts";
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A sidecar file that cannot be used as it is (malformed, foreign, newer, duplicate keys); nothing was touched. */
+export class SidecarFormatError extends Error {
+  override name = "SidecarFormatError";
+}
+
+/** Another process holds what this command needs (the database, its data folder); the message names it. */
+export class BusyError extends Error {
+  override name = "BusyError";
 }

@@ -6,6 +6,8 @@ export interface Output {
   line(text?: string): void;
   /** The single JSON document of a --json run. */
   result(value: unknown): void;
+  /** The single JSON document of a --json run, already serialized, written chunk by chunk (large reports). */
+  resultChunks(chunks: Iterable<string>): void;
   /** Transient progress on a TTY (stderr, overwritten in place); silent otherwise. */
   progress(text: string): void;
   /** Ends a progress line. */
@@ -53,6 +55,9 @@ export function createOutput(options: {
     },
     result(value) {
       if (options.json) stdout.write(`${JSON.stringify(value)}\n`);
+    },
+    resultChunks(chunks) {
+      if (options.json) for (const chunk of chunks) stdout.write(chunk);
     },
     progress(text) {
       if (!progressOn) return;

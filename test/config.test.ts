@@ -38,3 +38,10 @@ test("blank values count as unset; the API URL loses its trailing slash", () => 
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.clerk.apiUrl, "http://127.0.0.1:4000");
 });
+
+test("private metadata is mirrored only on an explicit opt-in", () => {
+  assert.equal(loadConfig({}).mirrorPrivateMetadata, false);
+  assert.equal(loadConfig({ CLERK_RESYNC_MIRROR_PRIVATE_METADATA: "0" }).mirrorPrivateMetadata, false);
+  assert.equal(loadConfig({ CLERK_RESYNC_MIRROR_PRIVATE_METADATA: "1" }).mirrorPrivateMetadata, true);
+  assert.throws(() => loadConfig({ CLERK_RESYNC_MIRROR_PRIVATE_METADATA: "yes" }), /CLERK_RESYNC_MIRROR_PRIVATE_METADATA must be 1 \(mirror private metadata\) or 0/);
+});

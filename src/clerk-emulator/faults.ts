@@ -21,6 +21,8 @@ export interface FaultRule {
   drop?: boolean;
   /** Change the data before this request is answered (data changing between pages). */
   mutate?: (store: EmulatorStore) => void;
+  /** Change the answer's JSON before it is sent (e.g. leave out a field the spec makes optional). */
+  rewrite?: (body: unknown) => unknown;
 }
 
 export class FaultInjector {

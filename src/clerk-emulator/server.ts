@@ -141,7 +141,8 @@ export async function startClerkEmulator(options: EmulatorOptions = {}): Promise
         }
       }
 
-      for (const rule of faults.match(routeName)) {
+      const fired = faults.match(routeName);
+      for (const rule of fired) {
         rule.mutate?.(store);
         if (rule.latencyMs) await new Promise((r) => setTimeout(r, rule.latencyMs));
         if (rule.drop) {
@@ -160,7 +161,9 @@ export async function startClerkEmulator(options: EmulatorOptions = {}): Promise
       if (!matched) throw routeNotFound(method, path);
       const body = await readBody(req);
       const result = matched.route.handle({ params: matched.params, query: new Query(url.searchParams), body, store });
-      send(res, 200, result);
+      const rewrites = fired.flatMap((rule) => (rule.rewrite ? [rule.rewrite] : []));
+      const answer = rewrites.length ? rewrites.reduce((b, f) => f(b), result instanceof RawJson ? JSON.parse(result.text) : result) : result;
+      send(res, 200, answer);
     } catch (err) {
       if (err instanceof ApiError) sendError(res, err);
       else sendError(res, new ApiError(500, "internal_clerk_error", "Oops, an unexpected error occurred", String(err)));

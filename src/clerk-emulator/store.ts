@@ -18,7 +18,8 @@ export interface CreateUserInput {
   createdAt?: number;
 }
 
-export type UpdateUserInput = Partial<Pick<UserRecord, "externalId" | "username" | "firstName" | "lastName" | "imageUrl">> & {
+// Besides the PATCH /users/{id} fields: what ban/lock, sign-ins and PATCH …/metadata change (tests set them directly).
+export type UpdateUserInput = Partial<Pick<UserRecord, "externalId" | "username" | "firstName" | "lastName" | "imageUrl" | "banned" | "locked" | "lastSignInAt" | "publicMetadata" | "privateMetadata">> & {
   primaryEmailAddressId?: string;
 };
 
@@ -77,6 +78,13 @@ const SLUG_RE = /^[a-z0-9-]+$/;
  * invariants Clerk enforces (unique identifiers and slugs, one membership per user and org,
  * cascading deletes, created_at immutable and updated_at strictly increasing).
  */
+/** A change made through the store, as Clerk's webhook events name them. */
+export type StoreChange =
+  | { type: "user.created" | "user.updated"; user: UserRecord }
+  | { type: "user.deleted" | "organization.deleted"; id: string }
+  | { type: "organization.created" | "organization.updated"; organization: OrganizationRecord }
+  | { type: "organizationMembership.created" | "organizationMembership.updated" | "organizationMembership.deleted"; membership: MembershipRecord };
+
 export class EmulatorStore {
   readonly instanceId: string;
   readonly environmentType: "development" | "production" | "staging";
@@ -113,8 +121,12 @@ export class EmulatorStore {
     return this.lastTimestamp;
   }
 
-  private touch(): void {
+  /** Who hears of each change (the webhook sender); called synchronously, before anything else changes. */
+  readonly listeners = new Set<(change: StoreChange) => void>();
+
+  private touch(change?: StoreChange): void {
     this.version += 1;
+    if (change) for (const listen of this.listeners) listen(change);
   }
 
   /** A list sorted by `compare`, cached until the next mutation (listing 100k rows page by page must not re-sort per page). */
@@ -164,7 +176,7 @@ export class EmulatorStore {
     for (const e of emails) this.emailOwners.set(e, id);
     if (user.username) this.usernameOwners.set(user.username.toLowerCase(), id);
     if (user.externalId) this.externalIdOwners.set(user.externalId, id);
-    this.touch();
+    this.touch({ type: "user.created", user });
     return user;
   }
 
@@ -191,12 +203,17 @@ export class EmulatorStore {
     if (patch.firstName !== undefined) user.firstName = patch.firstName;
     if (patch.lastName !== undefined) user.lastName = patch.lastName;
     if (patch.imageUrl !== undefined) user.imageUrl = patch.imageUrl;
+    if (patch.banned !== undefined) user.banned = patch.banned;
+    if (patch.locked !== undefined) user.locked = patch.locked;
+    if (patch.lastSignInAt !== undefined) user.lastSignInAt = patch.lastSignInAt;
+    if (patch.publicMetadata !== undefined) user.publicMetadata = patch.publicMetadata;
+    if (patch.privateMetadata !== undefined) user.privateMetadata = patch.privateMetadata;
     if (patch.primaryEmailAddressId !== undefined) {
       if (!user.emails.some((e) => e.id === patch.primaryEmailAddressId)) throw paramInvalid("primary_email_address_id");
       user.primaryEmailId = patch.primaryEmailAddressId;
     }
     user.updatedAt = this.now();
-    this.touch();
+    this.touch({ type: "user.updated", user });
     return user;
   }
 
@@ -211,7 +228,7 @@ export class EmulatorStore {
     this.emailOwners.set(email, userId);
     if (primary || !user.primaryEmailId) user.primaryEmailId = record.id;
     user.updatedAt = now;
-    this.touch();
+    this.touch({ type: "user.updated", user });
     return record;
   }
 
@@ -226,7 +243,7 @@ export class EmulatorStore {
     for (const e of user.emails) this.emailOwners.delete(e.emailAddress);
     if (user.username) this.usernameOwners.delete(user.username.toLowerCase());
     if (user.externalId) this.externalIdOwners.delete(user.externalId);
-    this.touch();
+    this.touch({ type: "user.deleted", id });
     return user;
   }
 
@@ -269,7 +286,7 @@ export class EmulatorStore {
     this.organizations.set(org.id, org);
     this.slugOwners.set(slug, org.id);
     this.membershipsByOrg.set(org.id, new Map());
-    this.touch();
+    this.touch({ type: "organization.created", organization: org });
     if (input.createdBy) this.createMembership(org.id, input.createdBy, "org:admin");
     return org;
   }
@@ -293,7 +310,10 @@ export class EmulatorStore {
     return org;
   }
 
-  updateOrganization(id: string, patch: { name?: string; slug?: string; imageUrl?: string | null; maxAllowedMemberships?: number; adminDeleteEnabled?: boolean }): OrganizationRecord {
+  updateOrganization(
+    id: string,
+    patch: { name?: string; slug?: string; imageUrl?: string | null; maxAllowedMemberships?: number; adminDeleteEnabled?: boolean; publicMetadata?: Metadata; privateMetadata?: Metadata },
+  ): OrganizationRecord {
     const org = this.getOrganization(id);
     if (patch.name !== undefined) {
       if (!patch.name.trim()) throw paramInvalid("name");
@@ -308,8 +328,10 @@ export class EmulatorStore {
     if (patch.imageUrl !== undefined) org.imageUrl = patch.imageUrl;
     if (patch.maxAllowedMemberships !== undefined) org.maxAllowedMemberships = patch.maxAllowedMemberships;
     if (patch.adminDeleteEnabled !== undefined) org.adminDeleteEnabled = patch.adminDeleteEnabled;
+    if (patch.publicMetadata !== undefined) org.publicMetadata = patch.publicMetadata;
+    if (patch.privateMetadata !== undefined) org.privateMetadata = patch.privateMetadata;
     org.updatedAt = this.now();
-    this.touch();
+    this.touch({ type: "organization.updated", organization: org });
     return org;
   }
 
@@ -319,7 +341,7 @@ export class EmulatorStore {
     this.organizations.delete(org.id);
     this.membershipsByOrg.delete(org.id);
     this.slugOwners.delete(org.slug);
-    this.touch();
+    this.touch({ type: "organization.deleted", id: org.id });
     return org;
   }
 
@@ -356,7 +378,7 @@ export class EmulatorStore {
     let set = this.membershipsByUser.get(userId);
     if (!set) this.membershipsByUser.set(userId, (set = new Set()));
     set.add(m.id);
-    this.touch();
+    this.touch({ type: "organizationMembership.created", membership: m });
     return m;
   }
 
@@ -367,13 +389,15 @@ export class EmulatorStore {
     return m;
   }
 
-  updateMembership(orgId: string, userId: string, role: string | undefined): MembershipRecord {
+  updateMembership(orgId: string, userId: string, role: string | undefined, metadata: { publicMetadata?: Metadata; privateMetadata?: Metadata } = {}): MembershipRecord {
     if (!role) throw paramMissing("role");
     if (!ROLES[role]) throw paramInvalid("role", `role "${role}" does not exist in this instance`);
     const m = this.getMembership(orgId, userId);
     m.role = role;
+    if (metadata.publicMetadata !== undefined) m.publicMetadata = metadata.publicMetadata;
+    if (metadata.privateMetadata !== undefined) m.privateMetadata = metadata.privateMetadata;
     m.updatedAt = this.now();
-    this.touch();
+    this.touch({ type: "organizationMembership.updated", membership: m });
     return m;
   }
 
@@ -393,6 +417,8 @@ export class EmulatorStore {
   }
 
   private removeMembership(m: MembershipRecord): void {
+    // Heard while the membership, its user and its organization still exist (the payload names them).
+    for (const listen of this.listeners) listen({ type: "organizationMembership.deleted", membership: m });
     this.memberships.delete(m.id);
     this.membershipsByOrg.get(m.organizationId)?.delete(m.userId);
     this.membershipsByUser.get(m.userId)?.delete(m.id);

@@ -5,8 +5,10 @@ import { isClerkAPIResponseError } from "@clerk/backend/errors";
 import { ClerkRequestError, ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { RateBudget } from "./rate-budget.ts";
+import { probeConnection } from "./reachability.ts";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RequestFailure, type RetryPolicy } from "./retry.ts";
 import type { ClerkMembership, ClerkOrganization, ClerkUser } from "./types.ts";
+import { membershipFromWire, userFromWire } from "./wire.ts";
 
 /** The dated API version @clerk/backend 3.25 speaks; our direct calls send the same. */
 const CLERK_API_VERSION = "2026-05-12";
@@ -54,33 +56,20 @@ function failureOf(err: unknown): RequestFailure & { message: string } {
   return { status: undefined, retryAfterSeconds: undefined, code: undefined, message: err instanceof Error ? err.message : String(err) };
 }
 
-/** Wire user (snake_case) → the camelCase shape the SDK would build; validation is the map stage's job. */
-function userFromWire(w: Record<string, unknown>): ClerkUser {
-  const emails = Array.isArray(w.email_addresses) ? (w.email_addresses as Record<string, unknown>[]) : [];
-  return {
-    id: w.id as string,
-    firstName: (w.first_name ?? null) as string | null,
-    lastName: (w.last_name ?? null) as string | null,
-    username: (w.username ?? null) as string | null,
-    imageUrl: w.image_url as string,
-    primaryEmailAddressId: (w.primary_email_address_id ?? null) as string | null,
-    emailAddresses: emails.map((e) => ({ id: e.id as string, emailAddress: e.email_address as string })),
-    createdAt: w.created_at as number,
-    updatedAt: w.updated_at as number,
-  };
-}
-
-// SDK resources carry far more than the sync keeps (a membership embeds a whole organization);
-// copying the kept fields right away lets the rest be collected page by page. Fields are copied
-// as they are, so the map stage still sees (and reports) anything missing.
-const slimOrganization = (o: ClerkOrganization): ClerkOrganization => ({ id: o.id, name: o.name, slug: o.slug, imageUrl: o.imageUrl, createdAt: o.createdAt, updatedAt: o.updatedAt });
-const slimMembership = (m: ClerkMembership): ClerkMembership => ({
-  id: m.id,
-  role: m.role,
-  createdAt: m.createdAt,
-  updatedAt: m.updatedAt,
-  organization: { id: m.organization?.id },
-  publicUserData: m.publicUserData ? { userId: m.publicUserData.userId } : m.publicUserData,
+// SDK resources carry far more than the sync keeps; copying the kept fields right away lets the
+// rest be collected page by page. Fields are copied as they are, so the map stage still sees (and
+// reports) anything missing.
+const slimOrganization = (o: ClerkOrganization): ClerkOrganization => ({
+  id: o.id,
+  name: o.name,
+  slug: o.slug,
+  imageUrl: o.imageUrl,
+  publicMetadata: o.publicMetadata,
+  privateMetadata: o.privateMetadata,
+  maxAllowedMemberships: o.maxAllowedMemberships,
+  createdBy: o.createdBy,
+  createdAt: o.createdAt,
+  updatedAt: o.updatedAt,
 });
 
 export class ClerkApi {
@@ -117,7 +106,7 @@ export class ClerkApi {
         release();
         const failure = failureOf(err);
         const decision = decideRetry(failure, attempt, this.policy);
-        if (!decision.retry) throw this.finalError(label, failure, attempt, err);
+        if (!decision.retry) throw await this.finalError(label, failure, attempt, err);
         this.stats.retries += 1;
         if (decision.rateLimited) {
           this.stats.rateLimited += 1;
@@ -129,10 +118,18 @@ export class ClerkApi {
     }
   }
 
-  private finalError(label: string, failure: RequestFailure & { message: string }, attempt: number, cause: unknown): Error {
+  private async finalError(label: string, failure: RequestFailure & { message: string }, attempt: number, cause: unknown): Promise<Error> {
     if (failure.status === 401) {
       return new ConfigError(
         `Clerk rejected CLERK_SECRET_KEY (401 ${failure.code ?? ""}) at ${this.options.apiUrl}: use the secret key of the instance you mean to sync from`,
+        { cause },
+      );
+    }
+    const unreachable = failure.status === undefined ? await probeConnection(this.options.apiUrl) : undefined;
+    if (unreachable) {
+      return new ClerkRequestError(
+        `Cannot reach the Clerk API at ${this.options.apiUrl} (${unreachable}): check CLERK_API_URL in .env (unset means https://api.clerk.com) and the network, or start the emulator (\`pnpm clerk:emulator\`)`,
+        undefined,
         { cause },
       );
     }
@@ -141,9 +138,9 @@ export class ClerkApi {
     return new ClerkRequestError(`Clerk request ${label} failed${tries}: ${what}: ${failure.message}`, failure.status, { cause });
   }
 
-  /** `GET /v1/users` directly: the SDK's getUserList also calls /users/count on every page. */
-  private async getUsersDirect(params: URLSearchParams): Promise<ClerkUser[]> {
-    const url = `${this.options.apiUrl}/v1/users?${params}`;
+  /** A GET straight to the API, with our retry-ready errors; the body as JSON. */
+  private async getDirect(pathAndQuery: string): Promise<{ status: number; body: unknown }> {
+    const url = `${this.options.apiUrl}${pathAndQuery}`;
     let res: Response;
     try {
       res = await fetch(url, {
@@ -168,8 +165,26 @@ export class ClerkApi {
       const retryAfter = Number.parseInt(res.headers.get("retry-after") ?? "", 10);
       throw new DirectRequestError(res.status, first?.code, Number.isNaN(retryAfter) ? undefined : retryAfter, first?.long_message ?? first?.message ?? res.statusText);
     }
-    if (!Array.isArray(body)) throw new DirectRequestError(res.status, undefined, undefined, "GET /v1/users did not return an array");
+    return { status: res.status, body };
+  }
+
+  /** `GET /v1/users` directly: the SDK's getUserList also calls /users/count on every page. */
+  private async getUsersDirect(params: URLSearchParams): Promise<ClerkUser[]> {
+    const { status, body } = await this.getDirect(`/v1/users?${params}`);
+    if (!Array.isArray(body)) throw new DirectRequestError(status, undefined, undefined, "GET /v1/users did not return an array");
     return (body as Record<string, unknown>[]).map(userFromWire);
+  }
+
+  /**
+   * Membership listings directly: the SDK's OrganizationMembership.fromJSON throws on a membership
+   * without `public_user_data` (optional in the spec), failing the whole page; the map stage
+   * reports that one membership instead.
+   */
+  private async getMembershipsDirect(pathAndQuery: string): Promise<{ data: ClerkMembership[]; totalCount: number }> {
+    const { status, body } = await this.getDirect(pathAndQuery);
+    const page = body as { data?: unknown; total_count?: unknown };
+    if (!Array.isArray(page?.data)) throw new DirectRequestError(status, undefined, undefined, `GET ${pathAndQuery.split("?")[0]} did not return a page`);
+    return { data: (page.data as Record<string, unknown>[]).map(membershipFromWire), totalCount: Number(page.total_count ?? page.data.length) };
   }
 
   async fetchInstanceId(): Promise<string> {
@@ -193,6 +208,21 @@ export class ClerkApi {
     return this.call(`GET /v1/users?starting_after=${cursor ?? ""}`, () => this.getUsersDirect(params), { priority: true });
   }
 
+  /**
+   * Users changed at or after `sinceMs`, newest first (`order_by=-updated_at`): the watcher reads
+   * until it reaches what it has already seen, so a quiet instance costs one request.
+   */
+  async fetchUsersChangedSince(sinceMs: number, pageSize = 100): Promise<ClerkUser[]> {
+    const changed: ClerkUser[] = [];
+    for (let offset = 0; ; offset += pageSize) {
+      const params = new URLSearchParams({ limit: String(pageSize), offset: String(offset), order_by: "-updated_at" });
+      const page = await this.call(`GET /v1/users?order_by=-updated_at&offset=${offset}`, () => this.getUsersDirect(params));
+      const fresh = page.filter((u) => u.updatedAt >= sinceMs);
+      changed.push(...fresh);
+      if (fresh.length < page.length || page.length < pageSize) return changed;
+    }
+  }
+
   /** Which of these users exist (≤100 ids per request). */
   async fetchUsersByIds(ids: readonly string[]): Promise<ClerkUser[]> {
     const params = new URLSearchParams({ limit: String(MAX_FILTER_VALUES) });
@@ -214,28 +244,29 @@ export class ClerkApi {
 
   /** Instance-wide memberships: one listing for all orgs instead of one per org. */
   async fetchMembershipsPage(offset: number, limit = MAX_PAGE): Promise<{ data: ClerkMembership[]; totalCount: number }> {
-    const page = await this.call(`GET /v1/organization_memberships?offset=${offset}`, () =>
-      this.sdk.organizations.getInstanceOrganizationMembershipList({ limit, offset, orderBy: "+created_at" }),
-    );
-    return { data: page.data.map(slimMembership), totalCount: page.totalCount };
+    const params = new URLSearchParams({ limit: String(limit), offset: String(offset), order_by: "+created_at" });
+    return this.call(`GET /v1/organization_memberships?offset=${offset}`, () => this.getMembershipsDirect(`/v1/organization_memberships?${params}`));
   }
 
   /** All memberships of one user (usually one page). */
   async fetchMembershipsOfUser(userId: string): Promise<ClerkMembership[]> {
     const all: ClerkMembership[] = [];
     for (let offset = 0; ; offset += MAX_PAGE) {
+      const params = new URLSearchParams({ limit: String(MAX_PAGE), offset: String(offset) });
       const page = await this.call(`GET /v1/users/${userId}/organization_memberships?offset=${offset}`, () =>
-        this.sdk.users.getOrganizationMembershipList({ userId, limit: MAX_PAGE, offset }),
+        this.getMembershipsDirect(`/v1/users/${encodeURIComponent(userId)}/organization_memberships?${params}`),
       );
-      all.push(...page.data.map(slimMembership));
+      all.push(...page.data);
       if (page.data.length < MAX_PAGE || all.length >= page.totalCount) return all;
     }
   }
 
   async fetchOrgMembershipsOfUsers(organizationId: string, userIds: readonly string[]): Promise<ClerkMembership[]> {
+    const params = new URLSearchParams({ limit: String(MAX_FILTER_VALUES) });
+    for (const id of userIds) params.append("user_id", id);
     const page = await this.call(`GET /v1/organizations/${organizationId}/memberships?user_id=[${userIds.length}]`, () =>
-      this.sdk.organizations.getOrganizationMembershipList({ organizationId, userId: [...userIds], limit: MAX_FILTER_VALUES }),
+      this.getMembershipsDirect(`/v1/organizations/${encodeURIComponent(organizationId)}/memberships?${params}`),
     );
-    return page.data.map(slimMembership);
+    return page.data;
   }
 }

@@ -6,14 +6,27 @@ export interface ClerkEmailAddress {
   emailAddress: string;
 }
 
+export interface ClerkPhoneNumber {
+  id: string;
+  phoneNumber: string;
+}
+
 export interface ClerkUser {
   id: string;
+  externalId: string | null;
   firstName: string | null;
   lastName: string | null;
   username: string | null;
   imageUrl: string;
   primaryEmailAddressId: string | null;
   emailAddresses: ClerkEmailAddress[];
+  primaryPhoneNumberId: string | null;
+  phoneNumbers: ClerkPhoneNumber[];
+  publicMetadata: Record<string, unknown> | null;
+  privateMetadata: Record<string, unknown> | null;
+  banned: boolean;
+  locked: boolean;
+  lastSignInAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -23,6 +36,10 @@ export interface ClerkOrganization {
   name: string;
   slug: string;
   imageUrl: string;
+  publicMetadata: Record<string, unknown> | null;
+  privateMetadata: Record<string, unknown> | null;
+  maxAllowedMemberships: number;
+  createdBy?: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -30,6 +47,9 @@ export interface ClerkOrganization {
 export interface ClerkMembership {
   id: string;
   role: string;
+  permissions: string[];
+  publicMetadata: Record<string, unknown> | null;
+  privateMetadata: Record<string, unknown> | null;
   createdAt: number;
   updatedAt: number;
   organization: { id: string };

@@ -1,27 +1,43 @@
+import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
-import { EXIT } from "../errors.ts";
+import { EXIT, StepError } from "../errors.ts";
+import { readJournal } from "../reset/journal.ts";
 import { writeSidecarFile } from "../sidecar/files.ts";
-import { countEntries, readOrgLocalData } from "../sidecar/read-org-local-data.ts";
+import { countRows, totalRows } from "../sidecar/format.ts";
+import { readLocalTables } from "../sidecar/local-tables.ts";
+import { readLocalData } from "../sidecar/read-local-data.ts";
+import { shareableSidecar } from "../sidecar/share.ts";
+import { readTableClasses } from "../sidecar/table-config.ts";
 import { defineCommand } from "./context.ts";
 
 export const backupCommand = defineCommand({
   spec: {
     script: "pnpm db:backup",
-    summary: "Write org-local data (custom prompts, resources, service enablements) to a sidecar file",
-    flags: { out: { type: "string", value: "FILE", description: "Write exactly this file (default: prisma/backups/backup-<iso>.json and latest-backup.json)" } },
-    example: "pnpm db:backup --out prisma/sidecar/team.json",
+    summary: "Write local data Clerk does not hold (every owned table, app columns, kept tables) to a sidecar file",
+    flags: {
+      out: { type: "string", value: "FILE", description: "Write exactly this file (default: prisma/backups/backup-<iso>.json and latest-backup.json)" },
+      share: { type: "boolean", description: "Leave secrets out, for committing (default file: the team sidecar)" },
+    },
+    example: "pnpm db:backup --share",
   },
   async run(ctx, { values }) {
-    const db = await openDatabase(ctx.config, ctx.log);
+    const journal = readJournal(ctx.config.sidecarDir);
+    // The database of an unfinished reset is missing what the journal's backup holds: never back it up over that.
+    if (journal) throw new StepError(`A db:reset started ${journal.startedAt} did not finish; its data is in ${journal.backup}. Nothing was written.`, "pnpm db:reset (it finishes that reset first)");
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:backup", needsSchema: true });
     try {
       const synced = await readSyncedInstance(db.pool);
-      const sidecar = await readOrgLocalData(db.prisma, { reason: "backup", clerkInstanceId: synced?.instanceId ?? null });
-      const file = writeSidecarFile(sidecar, { dir: ctx.config.sidecarDir, out: values.out, latest: !values.out });
-      const counts = countEntries(sidecar);
-      ctx.out.result({ file, ...counts, strippedSecrets: sidecar.strippedSecrets });
-      ctx.out.line(`Backed up ${counts.prompts} prompts, ${counts.resources} resources and ${counts.services} services of ${counts.organizations} organizations to ${file}`);
-      if (sidecar.strippedSecrets.length) ctx.out.line(`Left out ${sidecar.strippedSecrets.length} secret-looking fields (re-enter them after a restore): ${sidecar.strippedSecrets.join(", ")}`);
+      const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
+      const full = await readLocalData(db.pool, tables, { reason: "backup", clerkInstanceId: synced?.instanceId ?? null });
+      const sidecar = values.share ? shareableSidecar(full) : full;
+      const out = (values.out && resolveUserPath(values.out)) || (values.share ? ctx.config.teamSidecar : undefined);
+      const file = writeSidecarFile(sidecar, { dir: ctx.config.sidecarDir, out, latest: !out });
+      const rows = countRows(sidecar);
+      ctx.out.result({ file, shared: values.share, rows, strippedSecrets: sidecar.strippedSecrets });
+      const listed = Object.entries(rows).map(([t, n]) => `${t} ${n}`).join(", ");
+      ctx.out.line(`Backed up ${totalRows(sidecar)} rows (${listed || "no backed-up tables"}) to ${file}${values.share ? " — for committing" : " (every value kept; the file is private to you, mode 0600)"}`);
+      if (sidecar.strippedSecrets.length) ctx.out.line(`Left out ${sidecar.strippedSecrets.length} secret-looking values (re-enter them after a restore): ${sidecar.strippedSecrets.join(", ")}`);
       return EXIT.ok;
     } finally {
       await db.close();

@@ -2,11 +2,15 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
 import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { EXIT } from "../errors.ts";
 import { readSidecarFile } from "../sidecar/files.ts";
-import { formatRestore } from "../sidecar/restore-report.ts";
-import { restoreSidecar } from "../sidecar/restore.ts";
+import { readLocalTables } from "../sidecar/local-tables.ts";
+import { formatRestore, restoreSummary } from "../sidecar/report.ts";
+import { checkSidecarKeys, restoreSidecar } from "../sidecar/restore.ts";
+import { readTableClasses } from "../sidecar/table-config.ts";
+import { finishInterruptedReset } from "../reset/run-reset.ts";
 import { formatReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import { defineCommand } from "./context.ts";
@@ -25,21 +29,31 @@ export const bootstrapCommand = defineCommand({
     const shown = path.relative(ctx.config.rootDir, teamFile);
     // Validate the team file up front so a broken one stops us before anything is written.
     const team = existsSync(teamFile) ? readSidecarFile(teamFile) : undefined;
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "bootstrap" });
+    let release = async () => {};
     try {
+      release = await acquireWriterLock(db, { command: "bootstrap", log: ctx.log });
+      await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
       ctx.out.progress("applying migrations and seeding defaults");
       await migrateAndSeed(db, ctx.config.rootDir);
       ctx.out.progress("resyncing from Clerk");
-      const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir));
+      const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata));
       ctx.out.progressDone();
-      const restore = team ? await restoreSidecar(db.prisma, team) : undefined;
-      ctx.out.result({ resync: report, teamSidecar: team ? teamFile : null, restore: restore ?? null });
+      let restore;
+      if (team) {
+        const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
+        checkSidecarKeys(team, tables, teamFile);
+        restore = await restoreSidecar(db.pool, team, tables);
+      }
+      ctx.out.result({ resync: report, teamSidecar: team ? teamFile : null, restore: restore ? restoreSummary(restore) : null, reenter: team?.strippedSecrets ?? [] });
       ctx.out.line(formatReport(report, { pruned: true }));
       ctx.out.line("");
-      ctx.out.line(restore ? formatRestore(teamFile, restore) : `No team sidecar at ${shown}; org-local data starts empty (\`pnpm db:backup --out ${shown}\` shares yours).`);
+      ctx.out.line(restore ? formatRestore(teamFile, restore) : `No team sidecar at ${shown}; local data starts empty (\`pnpm db:backup --share\` writes yours for committing).`);
+      if (team?.strippedSecrets.length) ctx.out.line(`\nThe team sidecar leaves out ${team.strippedSecrets.length} secret values; re-enter them: ${team.strippedSecrets.join(", ")}`);
       return EXIT.ok;
     } finally {
       ctx.out.progressDone();
+      await release();
       await db.close();
     }
   },

@@ -10,11 +10,15 @@ import type { Config } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { EXIT } from "../errors.ts";
-import { formatResetReport } from "../reset/report.ts";
 import { runReset } from "../reset/run-reset.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
-import { defineCommand } from "./context.ts";
+import { defineCommand, type CommandContext } from "./context.ts";
+import { WebhookSender, webhookSecretFor } from "../clerk-emulator/webhook-sender.ts";
+import type { Database } from "../db/database.ts";
+import { createClerkWebhookHandler } from "../live/handler.ts";
+import { startWebhookReceiver } from "../live/server.ts";
 import { addOrgLocalData, tableDump } from "../db/demo-data.ts";
+import { formatResetReport } from "../reset/report.ts";
 
 export const demoCommand = defineCommand({
   spec: {
@@ -42,11 +46,11 @@ export const demoCommand = defineCommand({
       clerk: { ...ctx.config.clerk, apiUrl: emulator.url, secretKey: emulator.secretKey },
     };
     ctx.out.line(`Demo: Clerk API emulator at ${emulator.url} (${store.users.size} users, ${store.organizations.size} organizations, ${store.memberships.size} memberships); embedded Postgres in ${config.pgliteDir}`);
-    const db = await openDatabase(config, ctx.log);
+    const db = await openDatabase(config, ctx.log, { command: "demo" });
     try {
       ctx.out.line("1. bootstrap: migrate, seed, first resync, and some org-local data (custom prompts, resources, services)");
       await migrateAndSeed(db, config.rootDir);
-      await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir));
+      await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata));
       await addOrgLocalData(db);
       const before = await tableDump(db);
 
@@ -59,8 +63,13 @@ export const demoCommand = defineCommand({
       const identical = JSON.stringify(after) === JSON.stringify(before);
       ctx.out.line("");
       ctx.out.line(identical ? "Round trip: every table is identical to before the reset (same ids, same content)." : "Round trip: tables DIFFER from before the reset.");
-      ctx.out.result({ demo: true, identical, workDir, emulatorRequests: emulator.stats.requests });
-      return identical && report.verified ? EXIT.ok : EXIT.failure;
+
+      ctx.out.line("");
+      ctx.out.line("3. live sync: the emulator sends Svix-signed webhooks to the receiver (pnpm clerk:webhooks), which applies them through the resync's own write path");
+      const liveMs = await showLiveSync(db, store, config, ctx);
+      ctx.out.line(liveMs === null ? "A change in Clerk did NOT reach the database within 5 s." : `A user renamed in Clerk reached the database in ${liveMs} ms.`);
+      ctx.out.result({ demo: true, identical, workDir, emulatorRequests: emulator.stats.requests, liveSyncMs: liveMs });
+      return identical && report.verified && liveMs !== null ? EXIT.ok : EXIT.failure;
     } finally {
       ctx.out.progressDone();
       await db.close();
@@ -68,3 +77,26 @@ export const demoCommand = defineCommand({
     }
   },
 });
+
+/** Renames a user in the emulator and times the webhook's way into the database. */
+async function showLiveSync(db: Database, store: EmulatorStore, config: Config, ctx: CommandContext): Promise<number | null> {
+  const secret = webhookSecretFor(1);
+  const handler = createClerkWebhookHandler({ pool: db.pool, signingSecret: secret, sidecarDir: config.sidecarDir, log: ctx.log });
+  const receiver = await startWebhookReceiver(handler);
+  const sender = new WebhookSender(store, { url: receiver.url, secret });
+  try {
+    const user = [...store.users.values()][0]!;
+    const name = `Renamed ${new Date().toISOString().slice(11, 19)}`;
+    const started = performance.now();
+    store.updateUser(user.id, { firstName: name });
+    while (performance.now() - started < 5_000) {
+      const { rows } = await db.pool.query(`SELECT 1 FROM "User" WHERE id = $1 AND "firstName" = $2`, [user.id, name]);
+      if (rows.length) return Math.round(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return null;
+  } finally {
+    sender.close();
+    await receiver.close();
+  }
+}

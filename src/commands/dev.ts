@@ -6,6 +6,7 @@ import { openDatabase } from "../db/database.ts";
 import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { ConfigError, EXIT } from "../errors.ts";
 import { defineCommand } from "./context.ts";
+import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
 
 /** The embedded database's port under `pnpm dev`: stable, so the app's DATABASE_URL is too. */
 const DEV_DATABASE_PORT = 54330;
@@ -38,7 +39,7 @@ export const devCommand = defineCommand({
     example: "pnpm dev --users 500",
   },
   async run(ctx, { values }) {
-    const db = await onPort(values["db-port"], "--db-port", () => openDatabase(ctx.config, ctx.log, { embeddedPort: values["db-port"] }));
+    const db = await onPort(values["db-port"], "--db-port", () => openDatabase(ctx.config, ctx.log, { command: "dev", serve: true, embeddedPort: values["db-port"] }));
     let emulator: RunningEmulator | undefined;
     try {
       await migrateAndSeed(db, ctx.config.rootDir);
@@ -54,10 +55,14 @@ export const devCommand = defineCommand({
       ctx.out.line("For the app (and other shells) while this runs:");
       for (const [k, v] of Object.entries(env)) ctx.out.line(`  ${k}=${v}`);
       ctx.out.line("Ctrl-C stops the services.");
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      const stopped = new AbortController();
+      const stop = () => stopped.abort();
+      // `on`, not `once`: a lock's own signal hook re-raises a signal nobody else still listens to.
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      // With a real Clerk key the database follows the shared dev instance while you work, no tunnel.
+      if (ctx.config.clerk.secretKey) await watchUntilStopped({ ...ctx, db }, { intervalMs: 10_000, fullEvery: 6, signal: stopped.signal });
+      else await new Promise<void>((resolve) => stopped.signal.addEventListener("abort", () => resolve(), { once: true }));
       return EXIT.ok;
     } finally {
       await emulator?.close();

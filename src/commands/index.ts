@@ -10,6 +10,7 @@ import { resetCommand } from "./reset.ts";
 import { restoreCommand } from "./restore.ts";
 import { resyncCommand } from "./resync.ts";
 import { seedCommand } from "./seed.ts";
+import { webhooksCommand } from "./webhooks.ts";
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   migrate: migrateCommand,
@@ -22,4 +23,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   bootstrap: bootstrapCommand,
   demo: demoCommand,
   dev: devCommand,
+  webhooks: webhooksCommand,
 };

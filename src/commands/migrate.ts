@@ -11,7 +11,7 @@ export const migrateCommand = defineCommand({
     example: "pnpm db:migrate",
   },
   async run(ctx) {
-    const db = await openDatabase(ctx.config, ctx.log);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:migrate" });
     try {
       await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir, inherit: !ctx.out.json });
       ctx.out.result({ migrated: true });

@@ -1,4 +1,5 @@
 import { openDatabase } from "../db/database.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { EXIT, SafetyError } from "../errors.ts";
 import { askYesNo, canAsk } from "../prompt.ts";
@@ -9,11 +10,16 @@ export const resetForceCommand = defineCommand({
   spec: {
     script: "pnpm db:reset:force",
     summary: "Raw prisma migrate reset (re-seeds defaults): no backup, no resync — loses users and org-local data",
-    flags: { yes: { type: "boolean", description: "Do not ask; also needed for a database on another host or named like prod/staging" } },
+    flags: {
+      yes: { type: "boolean", description: "Do not ask; also needed for a database on another host or named like prod/staging" },
+      wait: { type: "boolean", description: "Wait for another process using the database instead of refusing" },
+    },
     example: "pnpm db:reset:force --yes",
   },
   async run(ctx, { values }) {
-    const db = await openDatabase(ctx.config, ctx.log);
+    if (ctx.config.databaseUrl) assertResettable({ embedded: false, url: ctx.config.databaseUrl }, values.yes);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "db:reset:force", wait: values.wait });
+    let release = async () => {};
     try {
       assertResettable(db, values.yes);
       // Like `prisma migrate reset`: a person confirms; a script says --yes.
@@ -25,12 +31,14 @@ export const resetForceCommand = defineCommand({
           return EXIT.failure;
         }
       }
+      release = await acquireWriterLock(db, { command: "db:reset:force", wait: values.wait, log: ctx.log });
       if (values.yes) ctx.log.warn("db:reset:force wipes users, organizations, memberships and org-local data with no backup; `pnpm db:reset` keeps them");
       await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
       ctx.out.result({ reset: true, backup: null, resynced: false });
       ctx.out.line("Database reset and re-seeded with defaults. Users, organizations and memberships are empty: run `pnpm clerk:resync` to bring them back from Clerk.");
       return EXIT.ok;
     } finally {
+      await release();
       await db.close();
     }
   },

@@ -1,10 +1,13 @@
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
-import { EXIT } from "../errors.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
+import { EXIT, UsageError } from "../errors.ts";
 import { hasDrift } from "../sync/plan.ts";
-import { formatReport } from "../sync/report.ts";
+import { formatReport, reportJsonChunks } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
-import { defineCommand } from "./context.ts";
+import { finishInterruptedReset } from "../reset/run-reset.ts";
+import { defineCommand, type CommandContext } from "./context.ts";
+import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
 
 export const resyncCommand = defineCommand({
   spec: {
@@ -17,15 +20,26 @@ export const resyncCommand = defineCommand({
       "allow-mass-delete": { type: "boolean", description: "Go on although over half of the users or organizations would be deleted" },
       "force-instance": { type: "boolean", description: "Sync although the database was synced from another Clerk instance" },
       "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" },
+      wait: { type: "boolean", description: "Wait for another process using the database instead of refusing" },
+      watch: { type: "boolean", description: "Keep the database in sync until Ctrl-C (changed users each tick, a full resync every few)" },
+      interval: { type: "string", value: "DURATION", default: "10s", description: "With --watch: time between ticks (10s, 500ms, 2m)" },
+      "full-every": { type: "integer", value: "N", default: 6, min: 1, description: "With --watch: a full resync every N ticks" },
     },
     example: "pnpm clerk:resync --dry-run",
   },
   async run(ctx, { values }) {
+    if (values.watch) return watchClerk(ctx, { intervalMs: parseDuration(values.interval, "--interval"), fullEvery: values["full-every"], allowProduction: values["allow-production"] });
     const check = values.check;
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
-    const db = await openDatabase(ctx.config, ctx.log);
+    const writes = !(values["dry-run"] || check);
+    const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:resync", wait: values.wait, needsSchema: true });
+    // Only a writing run takes the writer lock: a dry run or check reads.
+    let release = async () => {};
     try {
-      const { report, plan } = await runResync(
+      if (writes) release = await acquireWriterLock(db, { command: "clerk:resync", wait: values.wait, log: ctx.log });
+      // A reset left unfinished is finished first: resyncing alone would leave its local data unrestored.
+      await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
+      const { report, plan, changes } = await runResync(
         { db, api, log: ctx.log },
         {
           dryRun: values["dry-run"] || check,
@@ -33,22 +47,51 @@ export const resyncCommand = defineCommand({
           allowMassDelete: values["allow-mass-delete"],
           forceInstance: values["force-instance"],
           sidecarDir: ctx.config.sidecarDir,
+          mirrorPrivateMetadata: ctx.config.mirrorPrivateMetadata,
           onFetchProgress: (p) => ctx.out.progress(`fetching from Clerk: ${p.users}/${p.usersTotal} users, ${p.organizations} organizations, ${p.memberships} memberships`),
           onApplyProgress: (done, total) => ctx.out.progress(`applying: ${done}/${total} rows`),
         },
       );
       ctx.out.progressDone();
-      ctx.out.result(report);
-      ctx.out.line(formatReport(report, { pruned: !values["no-prune"] }));
+      ctx.out.resultChunks(reportJsonChunks(report, changes()));
+      ctx.out.line(formatReport(report, { pruned: !values["no-prune"], changes }));
       if (check) {
         const drift = hasDrift(plan);
-        ctx.out.line(drift ? "\nDrift found: run `pnpm clerk:resync` to repair it." : "\nIn sync.");
+        const fix = report.refusal ? "see why above, then `pnpm clerk:resync --allow-mass-delete` if Clerk really lost them" : "run `pnpm clerk:resync` to repair it";
+        ctx.out.line(drift ? `\nDrift found: ${fix}.` : "\nIn sync.");
         return drift ? EXIT.drift : EXIT.ok;
       }
       return EXIT.ok;
     } finally {
       ctx.out.progressDone();
+      await release();
       await db.close();
     }
   },
 });
+
+/** `--watch`: keep the database in step until Ctrl-C; one line per applied change. */
+async function watchClerk(ctx: CommandContext, options: { intervalMs: number; fullEvery: number; allowProduction: boolean }): Promise<number> {
+  const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:resync --watch", needsSchema: true });
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  try {
+    await watchUntilStopped({ ...ctx, db }, { ...options, signal: controller.signal });
+    return EXIT.ok;
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await db.close();
+  }
+}
+
+/** `10s`, `500ms`, `2m`, or plain seconds. */
+function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${flag} must be a duration such as 10s, 500ms or 2m, got "${text}"`);
+  const ms = Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
+  if (ms < 100) throw new UsageError(`${flag} must be at least 100ms, got "${text}"`);
+  return ms;
+}

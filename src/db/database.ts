@@ -3,6 +3,8 @@ import pg from "pg";
 import type { Config } from "../config.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
+import { translateDatabaseError } from "./connection-errors.ts";
+import { claimDataDir } from "./embedded-lock.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { pgConfigFromUrl, schemaFromUrl } from "./pg-config.ts";
 
@@ -19,28 +21,66 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** Names this process in lock files and refusals, e.g. `db:reset`. */
+  command: string;
+  /** Wait for a process holding the embedded data folder instead of refusing. */
+  wait?: boolean;
+  /** `pnpm dev`: serve the embedded database to others (never go through another server). */
+  serve?: boolean;
+  /** The command reads clerk-resync's tables: refuse a database never migrated. */
+  needsSchema?: boolean;
+  /** Where to serve the embedded database (default: any free port); `pnpm dev` keeps it stable. */
+  embeddedPort?: number;
+}
+
 /**
  * The one place that turns config into database clients. With DATABASE_URL set it is used;
- * without it an embedded PGlite database (data in .data/pglite) is started on a free loopback
- * port, so every command works with zero setup.
+ * without it the embedded PGlite database (data in .data/pglite) is started on a free loopback
+ * port, so every command works with zero setup — unless `pnpm dev` already serves that folder:
+ * then its server is used, since two processes must never open one PGlite folder. The first
+ * query is made here, so an unreachable, missing or unmigrated database is one clear line
+ * before anything is written.
  */
-/** `embeddedPort`: where to serve the embedded database (default: any free port). */
-export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteDir">, log: Logger, options: { embeddedPort?: number } = {}): Promise<Database> {
-  if (config.databaseUrl) return connectDatabase(config.databaseUrl, false);
-  const embedded = await startEmbeddedPostgres(config.pgliteDir, options.embeddedPort);
-  log.info({ dataDir: config.pgliteDir }, "DATABASE_URL not set: using the embedded PGlite database");
+export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteDir">, log: Logger, options: OpenOptions): Promise<Database> {
+  if (config.databaseUrl) return probed(await connectDatabase(config.databaseUrl, false), options);
+  const access = await claimDataDir(config.pgliteDir, { command: options.command, serve: options.serve, wait: options.wait, log });
+  if (access.kind === "served") return probed(await connectDatabase(access.url, true), options);
+  let stopEmbedded = async () => access.lock.release();
   try {
-    const db = await connectDatabase(embedded.url, true);
+    const embedded = await startEmbeddedPostgres(config.pgliteDir, options.embeddedPort);
+    stopEmbedded = async () => {
+      await embedded.stop();
+      access.lock.release();
+    };
+    if (options.serve) access.lock.update({ url: embedded.url });
+    log.info({ dataDir: config.pgliteDir }, "DATABASE_URL not set: using the embedded PGlite database");
+    const db = await probed(await connectDatabase(embedded.url, true), options);
     return {
       ...db,
       async close() {
         await db.close();
-        await embedded.stop();
+        await stopEmbedded();
       },
     };
   } catch (err) {
-    await embedded.stop();
+    await stopEmbedded();
     throw err;
+  }
+}
+
+/** Runs the first query; failures the user can fix come back as one line saying how. */
+async function probed(db: Database, options: OpenOptions): Promise<Database> {
+  try {
+    await db.pool.query("SELECT 1");
+    if (options.needsSchema) {
+      const { rows } = await db.pool.query<{ t: string | null }>(`SELECT to_regclass('"ClerkSyncState"')::text AS t`);
+      if (!rows[0]?.t) throw Object.assign(new Error('relation "ClerkSyncState" does not exist'), { code: "42P01" });
+    }
+    return db;
+  } catch (err) {
+    await db.close();
+    throw translateDatabaseError(err, db.url, db.embedded, "; nothing was changed");
   }
 }
 

@@ -6,9 +6,9 @@ import type { Database } from "./database.ts";
 export async function tableDump(db: Database): Promise<Record<string, unknown[]>> {
   const q = async (sql: string) => (await db.pool.query(sql)).rows;
   return {
-    users: await q(`SELECT id, email, "firstName", "lastName", username, "imageUrl", "createdAt", "updatedAt" FROM "User" ORDER BY id`),
-    organizations: await q(`SELECT id, name, slug, "imageUrl", "createdAt", "updatedAt" FROM "Organization" ORDER BY id`),
-    memberships: await q(`SELECT id, "organizationId", "userId", role, "createdAt", "updatedAt" FROM "OrganizationMembership" ORDER BY id`),
+    users: await q(`SELECT id, email, "phoneNumber", "firstName", "lastName", username, "imageUrl", "externalId", "publicMetadata", "privateMetadata", banned, locked, "lastSignInAt", "createdAt", "updatedAt" FROM "User" ORDER BY id`),
+    organizations: await q(`SELECT id, name, slug, "imageUrl", "publicMetadata", "privateMetadata", "maxAllowedMemberships", "createdBy", "createdAt", "updatedAt" FROM "Organization" ORDER BY id`),
+    memberships: await q(`SELECT id, "organizationId", "userId", role, permissions, "publicMetadata", "privateMetadata", "createdAt", "updatedAt" FROM "OrganizationMembership" ORDER BY id`),
     prompts: await q(`SELECT "organizationId", name, description, content FROM "Prompt" WHERE "organizationId" IS NOT NULL ORDER BY 1, 2`),
     resources: await q(`SELECT "organizationId", uri, name, description, "mimeType", content FROM "Resource" WHERE "organizationId" IS NOT NULL ORDER BY 1, 2`),
     services: await q(`SELECT s."organizationId", m.name, s.enabled, s.config FROM "OrganizationService" s JOIN "McpServer" m ON m.id = s."mcpServerId" ORDER BY 1, 2`),

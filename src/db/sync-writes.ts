@@ -1,81 +1,168 @@
 // Set-based writes for the Clerk-mirrored tables: each statement takes whole columns as arrays
-// and runs once per batch (`… FROM unnest($1::text[], …)`), never once per row.
+// and runs once per batch (`… FROM unnest($1::text[], …)`), never once per row. They set exactly
+// the columns of MIRRORED_COLUMNS, never an app-added one. A webhook handler uses the same
+// upserts with source "webhook".
 import type pg from "pg";
+import { clerkCopyMayReplaceSql, type SyncSource } from "../sync/freshness.ts";
 import type { MembershipRow, OrganizationRow, UserRow } from "../sync/rows.ts";
+import type { MirroredTable } from "./mirrored-columns.ts";
 
-const iso = (ms: number) => new Date(ms).toISOString();
+export type { MirroredTable } from "./mirrored-columns.ts";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** One column of the batch: name, SQL array type, value per row. */
+type Column<R> = [name: string, type: string, value: (r: R) => unknown];
 
 /**
- * Upserts users. The WHERE guard keeps a newer copy (e.g. written by a webhook while we were
- * paging) from being overwritten by an older one; equal updatedAt still repairs local edits.
+ * `INSERT … SELECT … FROM unnest(…) ON CONFLICT (id) DO UPDATE` of `columns`, plus Clerk's
+ * updated_at as `clerkUpdatedAt`, the write path as `syncSource` and `syncedAt`. The WHERE guard
+ * (clerkCopyMayReplace) keeps a newer copy from Clerk from being replaced by an older one, and
+ * replaces anything else: a local edit is repaired. `select` maps an unnested column to its
+ * value when the array type is not the column's (text[] travels as jsonb).
  */
-export async function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[]): Promise<number> {
+async function upsert<R extends { id: string; updatedAt: number }>(
+  client: pg.PoolClient,
+  table: MirroredTable,
+  columns: readonly Column<R>[],
+  rows: readonly R[],
+  origin: WriteOrigin,
+  select: Record<string, string> = {},
+): Promise<number> {
   if (!rows.length) return 0;
+  const names = columns.map(([name]) => `"${name}"`);
+  const n = columns.length;
+  // A tombstone from `tombstonesSince` on means Clerk deleted the record after this copy was read.
   const res = await client.query(
-    `INSERT INTO "User" (id, email, "firstName", "lastName", username, "imageUrl", "createdAt", "updatedAt", "syncedAt")
-     SELECT u.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[])
-       AS u(id, email, "firstName", "lastName", username, "imageUrl", "createdAt", "updatedAt")
-     ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, "firstName" = EXCLUDED."firstName", "lastName" = EXCLUDED."lastName",
-       username = EXCLUDED.username, "imageUrl" = EXCLUDED."imageUrl", "createdAt" = EXCLUDED."createdAt",
-       "updatedAt" = EXCLUDED."updatedAt", "syncedAt" = EXCLUDED."syncedAt"
-     WHERE "User"."updatedAt" <= EXCLUDED."updatedAt"`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.email),
-      rows.map((r) => r.firstName),
-      rows.map((r) => r.lastName),
-      rows.map((r) => r.username),
-      rows.map((r) => r.imageUrl),
-      rows.map((r) => iso(r.createdAt)),
-      rows.map((r) => iso(r.updatedAt)),
-    ],
+    `INSERT INTO "${table}" (${names.join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
+     SELECT ${columns.map(([name]) => select[name] ?? `r."${name}"`).join(", ")}, r."updatedAt", $${n + 1}::text, now()
+     FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) AS r(${names.join(", ")})
+     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($${n + 2}::float8 / 1000))
+     ON CONFLICT (id) DO UPDATE SET ${[...names, `"clerkUpdatedAt"`, `"syncSource"`, `"syncedAt"`]
+       .filter((c) => c !== `"id"`)
+       .map((c) => `${c} = EXCLUDED.${c}`)
+       .join(", ")}
+     WHERE ${clerkCopyMayReplaceSql(table)}`,
+    [...columns.map(([, , value]) => rows.map(value)), origin.source, origin.tombstonesSince],
   );
   return res.rowCount ?? 0;
 }
 
-export async function upsertOrganizations(client: pg.PoolClient, rows: readonly OrganizationRow[]): Promise<number> {
-  if (!rows.length) return 0;
-  const res = await client.query(
-    `INSERT INTO "Organization" (id, name, slug, "imageUrl", "createdAt", "updatedAt", "syncedAt")
-     SELECT o.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-       AS o(id, name, slug, "imageUrl", "createdAt", "updatedAt")
-     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, slug = EXCLUDED.slug, "imageUrl" = EXCLUDED."imageUrl",
-       "createdAt" = EXCLUDED."createdAt", "updatedAt" = EXCLUDED."updatedAt", "syncedAt" = EXCLUDED."syncedAt"
-     WHERE "Organization"."updatedAt" <= EXCLUDED."updatedAt"`,
-    [rows.map((r) => r.id), rows.map((r) => r.name), rows.map((r) => r.slug), rows.map((r) => r.imageUrl), rows.map((r) => iso(r.createdAt)), rows.map((r) => iso(r.updatedAt))],
-  );
-  return res.rowCount ?? 0;
+const USER_COLUMNS: Column<UserRow>[] = [
+  ["id", "text", (r) => r.id],
+  ["email", "text", (r) => r.email],
+  ["phoneNumber", "text", (r) => r.phoneNumber],
+  ["firstName", "text", (r) => r.firstName],
+  ["lastName", "text", (r) => r.lastName],
+  ["username", "text", (r) => r.username],
+  ["imageUrl", "text", (r) => r.imageUrl],
+  ["externalId", "text", (r) => r.externalId],
+  ["publicMetadata", "jsonb", (r) => r.publicMetadata],
+  ["privateMetadata", "jsonb", (r) => r.privateMetadata],
+  ["banned", "boolean", (r) => r.banned],
+  ["locked", "boolean", (r) => r.locked],
+  ["lastSignInAt", "timestamptz", (r) => iso(r.lastSignInAt)],
+  ["createdAt", "timestamptz", (r) => iso(r.createdAt)],
+  ["updatedAt", "timestamptz", (r) => iso(r.updatedAt)],
+];
+
+const ORGANIZATION_COLUMNS: Column<OrganizationRow>[] = [
+  ["id", "text", (r) => r.id],
+  ["name", "text", (r) => r.name],
+  ["slug", "text", (r) => r.slug],
+  ["imageUrl", "text", (r) => r.imageUrl],
+  ["publicMetadata", "jsonb", (r) => r.publicMetadata],
+  ["privateMetadata", "jsonb", (r) => r.privateMetadata],
+  ["maxAllowedMemberships", "int4", (r) => r.maxAllowedMemberships],
+  ["createdBy", "text", (r) => r.createdBy],
+  ["createdAt", "timestamptz", (r) => iso(r.createdAt)],
+  ["updatedAt", "timestamptz", (r) => iso(r.updatedAt)],
+];
+
+const MEMBERSHIP_COLUMNS: Column<MembershipRow>[] = [
+  ["id", "text", (r) => r.id],
+  ["organizationId", "text", (r) => r.organizationId],
+  ["userId", "text", (r) => r.userId],
+  ["role", "text", (r) => r.role],
+  // unnest flattens a text[][]: each row's permissions travel as one jsonb array instead.
+  ["permissions", "jsonb", (r) => JSON.stringify(r.permissions)],
+  ["publicMetadata", "jsonb", (r) => r.publicMetadata],
+  ["privateMetadata", "jsonb", (r) => r.privateMetadata],
+  ["createdAt", "timestamptz", (r) => iso(r.createdAt)],
+  ["updatedAt", "timestamptz", (r) => iso(r.updatedAt)],
+];
+
+/**
+ * Which Clerk write path writes (recorded per row), and which tombstones stop it: those written at
+ * or after `tombstonesSince` (epoch ms). A webhook passes 0: a deleted record never comes back
+ * through one. A resync passes the time its listing started: a record deleted while it paged stays
+ * deleted, one deleted before and listed again is Clerk's again (see clearTombstones).
+ */
+export interface WriteOrigin {
+  source: SyncSource;
+  tombstonesSince: number;
 }
 
-export async function upsertMemberships(client: pg.PoolClient, rows: readonly MembershipRow[]): Promise<number> {
-  if (!rows.length) return 0;
-  const res = await client.query(
-    `INSERT INTO "OrganizationMembership" (id, "organizationId", "userId", role, "createdAt", "updatedAt", "syncedAt")
-     SELECT m.*, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-       AS m(id, "organizationId", "userId", role, "createdAt", "updatedAt")
-     ON CONFLICT (id) DO UPDATE SET "organizationId" = EXCLUDED."organizationId", "userId" = EXCLUDED."userId", role = EXCLUDED.role,
-       "createdAt" = EXCLUDED."createdAt", "updatedAt" = EXCLUDED."updatedAt", "syncedAt" = EXCLUDED."syncedAt"
-     WHERE "OrganizationMembership"."updatedAt" <= EXCLUDED."updatedAt"`,
-    [rows.map((r) => r.id), rows.map((r) => r.organizationId), rows.map((r) => r.userId), rows.map((r) => r.role), rows.map((r) => iso(r.createdAt)), rows.map((r) => iso(r.updatedAt))],
-  );
-  return res.rowCount ?? 0;
+export const RESYNC_ORIGIN: WriteOrigin = { source: "resync", tombstonesSince: 0 };
+export const WEBHOOK_ORIGIN: WriteOrigin = { source: "webhook", tombstonesSince: 0 };
+
+export function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
+  return upsert(client, "User", USER_COLUMNS, rows, origin);
 }
 
-/** Gives memberships the new ids Clerk lists for the same (organization, user) pair. */
+export function upsertOrganizations(client: pg.PoolClient, rows: readonly OrganizationRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
+  return upsert(client, "Organization", ORGANIZATION_COLUMNS, rows, origin);
+}
+
+export function upsertMemberships(client: pg.PoolClient, rows: readonly MembershipRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
+  return upsert(client, "OrganizationMembership", MEMBERSHIP_COLUMNS, rows, origin, {
+    permissions: `ARRAY(SELECT jsonb_array_elements_text(r."permissions"))`,
+  });
+}
+
+/**
+ * Gives memberships the new ids Clerk lists for the same (organization, user) pair. The row's
+ * provenance belonged to the old Clerk record, so it is cleared: the upsert that follows writes
+ * the new record's copy whatever its timestamps.
+ */
 export async function rekeyMemberships(client: pg.PoolClient, pairs: readonly { previousId: string; id: string }[]): Promise<number> {
   if (!pairs.length) return 0;
   const res = await client.query(
-    `UPDATE "OrganizationMembership" AS m SET id = k.id FROM unnest($1::text[], $2::text[]) AS k(previous, id) WHERE m.id = k.previous`,
+    `UPDATE "OrganizationMembership" AS m SET id = k.id, "clerkUpdatedAt" = NULL FROM unnest($1::text[], $2::text[]) AS k(previous, id) WHERE m.id = k.previous`,
     [pairs.map((p) => p.previousId), pairs.map((p) => p.id)],
   );
   return res.rowCount ?? 0;
 }
 
-export type { MirroredTable } from "./mirrored-columns.ts";
-import type { MirroredTable } from "./mirrored-columns.ts";
-
-export async function deleteByIds(client: pg.PoolClient, table: MirroredTable, ids: readonly string[]): Promise<number> {
+/** Deletes rows Clerk no longer has and leaves a tombstone for each, so a late copy cannot bring one back. */
+export async function deleteByIds(client: pg.PoolClient, table: MirroredTable, ids: readonly string[], source: SyncSource = "resync"): Promise<number> {
   if (!ids.length) return 0;
+  await client.query(
+    `INSERT INTO "ClerkTombstone" (id, entity, "deletedAt", source) SELECT unnest($1::text[]), $2, now(), $3
+     ON CONFLICT (id) DO UPDATE SET "deletedAt" = EXCLUDED."deletedAt", source = EXCLUDED.source`,
+    [ids, table, source],
+  );
   const res = await client.query(`DELETE FROM "${table}" WHERE id = ANY($1::text[])`, [ids]);
+  return res.rowCount ?? 0;
+}
+
+/**
+ * Rows a tombstone from `since` on says are deleted. An upsert that ran while another transaction
+ * deleted the same row re-inserts it (ON CONFLICT finds the row gone): this statement, run after
+ * the upserts in the same transaction, sees that delete's tombstone and undoes the re-insert.
+ */
+export async function removeTombstoned(client: pg.PoolClient, table: MirroredTable, since: number, onlyIds?: readonly string[]): Promise<number> {
+  const res = await client.query(
+    `DELETE FROM "${table}" AS r USING "ClerkTombstone" AS t
+      WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($1::float8 / 1000) AND ($2::text[] IS NULL OR r.id = ANY($2::text[]))`,
+    [since, onlyIds ?? null],
+  );
+  return res.rowCount ?? 0;
+}
+
+/** Clerk lists these ids again in a listing that started after their tombstones: they are its records again. */
+export async function clearTombstones(client: pg.PoolClient, ids: readonly string[], before: number): Promise<number> {
+  if (!ids.length) return 0;
+  const res = await client.query(`DELETE FROM "ClerkTombstone" WHERE id = ANY($1::text[]) AND "deletedAt" < to_timestamp($2::float8 / 1000)`, [ids, before]);
   return res.rowCount ?? 0;
 }

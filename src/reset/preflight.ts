@@ -1,28 +1,44 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
-import { errorMessage, StepError } from "../errors.ts";
+import { errorMessage, SafetyError, StepError } from "../errors.ts";
+import { findUnclassifiedWithRows, readLocalTables } from "../sidecar/local-tables.ts";
+import { readTableClasses } from "../sidecar/table-config.ts";
 import { checkInstance } from "../sync/resync.ts";
-import { countTables, type TableCounts } from "./counts.ts";
+import { countClerkTables, isMigrated, type ClerkCounts } from "./counts.ts";
 import { assertResettable } from "./local-database.ts";
 
 export interface PreflightResult {
   instanceId: string;
-  before: TableCounts;
+  before: ClerkCounts;
 }
 
 /**
  * Everything that can be checked before anything is touched: Clerk reachable with this key, the
- * database reachable, local, and synced from this Clerk instance. Only reads.
+ * database reachable, local, synced from this Clerk instance, and every table with rows either
+ * Clerk's, owned by a user or organization, or classified. Only reads.
  */
-export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean }): Promise<PreflightResult> {
+export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean; rootDir: string }): Promise<PreflightResult> {
   assertResettable(db, options.yes);
-  let before: TableCounts;
+  let before: ClerkCounts;
   try {
-    before = await countTables(db.pool);
+    before = await countClerkTables(db.pool);
   } catch (err) {
     throw new StepError(`Database not reachable: ${errorMessage(err)}. Start it or fix DATABASE_URL; nothing was changed.`, undefined, { cause: err });
+  }
+  if (await isMigrated(db.pool)) {
+    const unclassified = await findUnclassifiedWithRows(db.pool, await readLocalTables(db.pool, readTableClasses(options.rootDir)));
+    if (unclassified.length) throw unclassifiedError(unclassified);
   }
   const instanceId = await api.fetchInstanceId();
   if (before.users || before.organizations) await checkInstance(db, instanceId, options.forceInstance);
   return { instanceId, before };
+}
+
+function unclassifiedError(tables: { table: string; rows: number }[]): SafetyError {
+  const list = tables.map((t) => `${t.table} (${t.rows} rows)`).join(", ");
+  const example = tables.map((t) => `"${t.table}": "keep"`).join(", ");
+  return new SafetyError(
+    `db:reset would lose ${list}: ${tables.length === 1 ? "this table belongs" : "these tables belong"} to no user or organization and ${tables.length === 1 ? "is" : "are"} not classified. ` +
+      `Say what each is in package.json: "clerkResync": { "tables": { ${example} } } — "keep" (backed up and restored whole), "seeded" (the seed recreates it) or "disposable" (may be lost). Nothing was changed.`,
+  );
 }

@@ -1,16 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseSidecar, SidecarFormatError, type Sidecar } from "./format.ts";
 
 export const LATEST_BACKUP = "latest-backup.json";
 
-/** Temp file + rename in the same folder: a reader never sees half a file. */
-function writeAtomic(file: string, text: string): void {
+/** Temp file + rename in the same folder: a reader never sees half a file, and a failed write leaves none. */
+export function writeAtomic(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 function stamp(iso: string): string {

@@ -1,51 +1,56 @@
 import { z } from "zod";
+import { SidecarFormatError } from "../errors.ts";
+import { upgradeVersion1, version1Schema } from "./format-v1.ts";
 
-/** The sidecar holds only org-local data Clerk does not have; never users, orgs, memberships or secrets. */
+export { SidecarFormatError };
+
+/**
+ * The sidecar holds the local data Clerk does not have, table by table, exactly: every column of
+ * every owned row (timestamps included), the app's own columns of Clerk's tables by Clerk id, and
+ * tables the app asked to keep. Never Clerk's own fields.
+ */
 export const SIDECAR_FORMAT = "clerk-resync-sidecar";
-export const SIDECAR_VERSION = 1;
+export const SIDECAR_VERSION = 2;
 
-const json: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+const json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
 
-export const promptEntry = z.object({ name: z.string().min(1), description: z.string().nullable(), content: z.string() });
-export const resourceEntry = z.object({
-  uri: z.string().min(1),
-  name: z.string(),
-  description: z.string().nullable(),
-  mimeType: z.string().nullable(),
-  content: z.string().nullable(),
-});
-export const serviceEntry = z.object({ mcpServer: z.string().min(1), enabled: z.boolean(), config: z.record(z.string(), json) });
+/** A foreign key written as the target's unique key (seeded target) or its old serial id (restored target). */
+const reference = z.object({ table: z.string().min(1), by: z.union([z.literal("id"), z.array(z.string().min(1)).min(1)]) });
 
-export const organizationEntry = z.object({
-  /** Clerk organization id: the key restore matches on. */
-  id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id"),
-  /** For people reading the file; restore ignores it. */
-  name: z.string().nullable(),
-  prompts: z.array(promptEntry),
-  resources: z.array(resourceEntry),
-  services: z.array(serviceEntry),
+export const tableEntry = z.object({
+  role: z.enum(["owned", "keep", "mirrored"]),
+  /**
+   * Column → SQL type. Values are the column's text form (exact for decimals, bytes, arrays;
+   * timestamps in UTC with microseconds), JSON for json/jsonb, and booleans and small integers as such.
+   */
+  columns: z.record(z.string(), z.string()),
+  /** Foreign key columns whose values are references (see `reference`), not raw values. */
+  references: z.record(z.string(), reference).default({}),
+  rows: z.array(z.record(z.string(), json)),
 });
 
 export const sidecarSchema = z.object({
   format: z.literal(SIDECAR_FORMAT),
   version: z.literal(SIDECAR_VERSION),
   createdAt: z.string().datetime(),
-  /** The Clerk instance the org ids belong to, when known. */
+  /** The Clerk instance the ids belong to, when known. */
   clerkInstanceId: z.string().nullable(),
-  reason: z.enum(["backup", "reset", "prune", "team"]),
-  /** Config fields left out because they looked like secrets (per org and service). */
+  reason: z.enum(["backup", "reset", "prune", "team", "share"]),
+  /** Values left out because they looked like secrets (only in files written with --share). */
   strippedSecrets: z.array(z.string()),
-  organizations: z.array(organizationEntry),
+  /** Backed-up tables in restore order (parents first). */
+  tables: z.record(z.string(), tableEntry),
 });
 
 export type Sidecar = z.infer<typeof sidecarSchema>;
-export type SidecarOrganization = z.infer<typeof organizationEntry>;
+export type SidecarTable = z.infer<typeof tableEntry>;
+export type SidecarReference = z.infer<typeof reference>;
+export type SidecarRow = Record<string, Json>;
 
-export class SidecarFormatError extends Error {
-  override name = "SidecarFormatError";
-}
+const describe = (issues: z.core.$ZodIssue[]) => issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
 
-/** Validates a parsed file; a foreign, newer or malformed file is refused with what is wrong. */
+/** Validates a parsed file; a foreign, newer or malformed file is refused with what is wrong. Version 1 is upgraded. */
 export function parseSidecar(data: unknown, source: string): Sidecar {
   const header = data as { format?: unknown; version?: unknown } | null;
   if (!header || typeof header !== "object" || header.format !== SIDECAR_FORMAT) {
@@ -54,10 +59,23 @@ export function parseSidecar(data: unknown, source: string): Sidecar {
   if (typeof header.version === "number" && header.version > SIDECAR_VERSION) {
     throw new SidecarFormatError(`${source} is sidecar version ${header.version}, newer than this tool reads (${SIDECAR_VERSION}): update clerk-resync; nothing was restored`);
   }
-  const parsed = sidecarSchema.safeParse(data);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new SidecarFormatError(`${source} is malformed (${problems}); nothing was restored`);
+  if (header.version === 1) {
+    const v1 = version1Schema.safeParse(data);
+    if (!v1.success) throw new SidecarFormatError(`${source} is malformed (${describe(v1.error.issues)}); nothing was restored`);
+    return upgradeVersion1(v1.data);
   }
+  const parsed = sidecarSchema.safeParse(data);
+  if (!parsed.success) throw new SidecarFormatError(`${source} is malformed (${describe(parsed.error.issues)}); nothing was restored`);
   return parsed.data;
 }
+
+export function emptySidecar(reason: Sidecar["reason"], clerkInstanceId: string | null, now = new Date()): Sidecar {
+  return { format: SIDECAR_FORMAT, version: SIDECAR_VERSION, createdAt: now.toISOString(), clerkInstanceId, reason, strippedSecrets: [], tables: {} };
+}
+
+/** Rows per table, for reports. */
+export function countRows(sidecar: Sidecar): Record<string, number> {
+  return Object.fromEntries(Object.entries(sidecar.tables).map(([name, t]) => [name, t.rows.length]));
+}
+
+export const totalRows = (sidecar: Sidecar) => Object.values(sidecar.tables).reduce((n, t) => n + t.rows.length, 0);

@@ -1,6 +1,6 @@
 import { redactSecrets } from "../redact.ts";
 
-const SECRET_KEY_NAME = /secret|token|password|passwd|api[_-]?key|private[_-]?key|credential|auth/i;
+export const SECRET_NAME = /secret|token|password|passwd|api[_-]?key|private[_-]?key|credential|^auth(orization)?$/i;
 
 /**
  * Service configs may carry credentials; the sidecar must not. Fields whose name looks secret are
@@ -10,7 +10,7 @@ const SECRET_KEY_NAME = /secret|token|password|passwd|api[_-]?key|private[_-]?ke
 export function stripSecrets(config: Record<string, unknown>, path: string, stripped: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) {
-    if (SECRET_KEY_NAME.test(k)) {
+    if (SECRET_NAME.test(k)) {
       stripped.push(`${path}.${k}`);
       continue;
     }

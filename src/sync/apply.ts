@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { writeSyncedInstance } from "../db/sync-state.ts";
-import { deleteByIds, rekeyMemberships, upsertMemberships, upsertOrganizations, upsertUsers } from "../db/sync-writes.ts";
+import { clearTombstones, deleteByIds, removeTombstoned, rekeyMemberships, upsertMemberships, upsertOrganizations, upsertUsers, type WriteOrigin } from "../db/sync-writes.ts";
 import { chunk as batches } from "./chunk.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
 import type { OrganizationRow, UserRow } from "./rows.ts";
@@ -36,15 +36,34 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
  * writing them while a rate-limited fetch waits for its budget takes them off the critical path.
  * Never deletes.
  */
-export async function applyParents(pool: pg.Pool, users: EntityPlan<UserRow>, organizations: EntityPlan<OrganizationRow>, options: { instanceId: string; batchSize?: number }): Promise<number> {
+/** When the listing started (epoch ms): tombstones from then on win over what it listed. */
+export interface ApplyTiming {
+  listedSince: number;
+}
+
+const originOf = (t: ApplyTiming): WriteOrigin => ({ source: "resync", tombstonesSince: t.listedSince });
+
+/** Records Clerk lists although a tombstone from before the listing says deleted: Clerk's again. */
+async function clearStaleTombstones(client: pg.PoolClient, created: readonly { id: string }[], t: ApplyTiming): Promise<void> {
+  for (const b of batches(created, APPLY_BATCH_SIZE)) await clearTombstones(client, b.map((r) => r.id), t.listedSince);
+}
+
+export async function applyParents(
+  pool: pg.Pool,
+  users: EntityPlan<UserRow>,
+  organizations: EntityPlan<OrganizationRow>,
+  options: { instanceId: string; batchSize?: number } & ApplyTiming,
+): Promise<number> {
   const size = options.batchSize ?? APPLY_BATCH_SIZE;
   const userRows = upsertRows(users);
   const orgRows = upsertRows(organizations);
   if (!userRows.length && !orgRows.length) return 0;
   return inTransaction(pool, async (client) => {
     let written = 0;
-    for (const b of batches(userRows, size)) written += await upsertUsers(client, b);
-    for (const b of batches(orgRows, size)) written += await upsertOrganizations(client, b);
+    await clearStaleTombstones(client, [...users.create, ...organizations.create], options);
+    for (const b of batches(userRows, size)) written += await upsertUsers(client, b, originOf(options));
+    for (const b of batches(orgRows, size)) written += await upsertOrganizations(client, b, originOf(options));
+    for (const table of ["User", "Organization"] as const) await removeTombstoned(client, table, options.listedSince);
     await writeSyncedInstance(client, options.instanceId);
     return written;
   });
@@ -58,7 +77,7 @@ export async function applyParents(pool: pg.Pool, users: EntityPlan<UserRow>, or
 export async function applyPlan(
   pool: pg.Pool,
   plan: SyncPlan,
-  options: { instanceId: string; parentsApplied?: boolean; batchSize?: number; onProgress?: (done: number, total: number) => void },
+  options: { instanceId: string; parentsApplied?: boolean; batchSize?: number; onProgress?: (done: number, total: number) => void } & ApplyTiming,
 ): Promise<ApplyResult> {
   const size = options.batchSize ?? APPLY_BATCH_SIZE;
   const users = options.parentsApplied ? [] : upsertRows(plan.users);
@@ -73,11 +92,14 @@ export async function applyPlan(
     done += n;
     options.onProgress?.(done, total);
   };
+  const origin = originOf(options);
   await inTransaction(pool, async (client) => {
-    for (const b of batches(users, size)) await step(b.length, upsertUsers(client, b));
-    for (const b of batches(orgs, size)) await step(b.length, upsertOrganizations(client, b));
+    await clearStaleTombstones(client, [...(options.parentsApplied ? [] : [...plan.users.create, ...plan.organizations.create]), ...plan.memberships.create], options);
+    for (const b of batches(users, size)) await step(b.length, upsertUsers(client, b, origin));
+    for (const b of batches(orgs, size)) await step(b.length, upsertOrganizations(client, b, origin));
     written += await rekeyMemberships(client, rekeys);
-    for (const b of batches(mems, size)) await step(b.length, upsertMemberships(client, b));
+    for (const b of batches(mems, size)) await step(b.length, upsertMemberships(client, b, origin));
+    for (const table of ["User", "Organization", "OrganizationMembership"] as const) await removeTombstoned(client, table, options.listedSince);
     for (const b of batches(plan.memberships.stale, size)) await step(b.length, deleteByIds(client, "OrganizationMembership", b));
     for (const b of batches(plan.users.stale, size)) await step(b.length, deleteByIds(client, "User", b));
     for (const b of batches(plan.organizations.stale, size)) await step(b.length, deleteByIds(client, "Organization", b));

@@ -1,54 +1,127 @@
 import { z } from "zod";
 import type { ClerkMembership, ClerkOrganization, ClerkSnapshot, ClerkUser } from "../clerk/types.ts";
+import { canonicalJson } from "./json-text.ts";
 import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
 
 const epochMs = z.number().int().nonnegative();
 const nullableText = z.string().nullable().optional().transform((v) => v ?? null);
+// PostgreSQL's jsonb cannot hold U+0000: such metadata would fail the whole batch, so the record is reported instead.
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+const metadata = z
+  .record(z.string(), z.unknown())
+  .nullable()
+  .optional()
+  .transform((v) => canonicalJson(v ?? {}))
+  .refine((text) => !NUL_ESCAPE.test(text), "contains U+0000, which PostgreSQL jsonb cannot store");
 
-const userSchema = z
-  .object({
-    id: z.string().regex(/^user_\w+$/, "is not a Clerk user id"),
-    firstName: nullableText,
-    lastName: nullableText,
-    username: nullableText,
+export interface MapOptions {
+  /** Mirror private metadata (CLERK_RESYNC_MIRROR_PRIVATE_METADATA); otherwise it is never read and stays null. */
+  privateMetadata: boolean;
+}
+
+function schemasFor(options: MapOptions) {
+  const privateMetadata = options.privateMetadata ? metadata : z.unknown().transform((): string | null => null);
+
+  const user = z
+    .object({
+      id: z.string().regex(/^user_\w+$/, "is not a Clerk user id"),
+      externalId: nullableText,
+      firstName: nullableText,
+      lastName: nullableText,
+      username: nullableText,
+      imageUrl: nullableText,
+      primaryEmailAddressId: nullableText,
+      // Only the primary address and phone are kept: the others may lack `id` (optional in the
+      // spec) or be malformed without making the user invalid.
+      emailAddresses: z.array(z.object({ id: z.string().nullish(), emailAddress: z.unknown() })),
+      primaryPhoneNumberId: nullableText,
+      phoneNumbers: z.array(z.object({ id: z.string().nullish(), phoneNumber: z.unknown() })).optional().transform((v) => v ?? []),
+      publicMetadata: metadata,
+      privateMetadata,
+      banned: z.boolean().optional().transform((v) => v ?? false),
+      locked: z.boolean().optional().transform((v) => v ?? false),
+      lastSignInAt: epochMs.nullable().optional().transform((v) => v ?? null),
+      createdAt: epochMs,
+      updatedAt: epochMs,
+    })
+    .transform((u, ctx): UserRow => {
+      /** The primary item's value: null when there is none, undefined (and an issue) when it is dangling or malformed. */
+      const primary = <K extends string>(idField: string, id: string | null, listField: string, items: ({ id?: string | null } & Record<K, unknown>)[], key: K, valid: (v: string) => boolean, what: string) => {
+        if (!id) return null;
+        const index = items.findIndex((x) => x.id === id);
+        if (index < 0) {
+          ctx.addIssue({ code: "custom", path: [idField], message: `${id} matches none of the user's ${what}` });
+          return undefined;
+        }
+        const value = items[index]![key];
+        if (typeof value !== "string" || !valid(value)) {
+          ctx.addIssue({ code: "custom", path: [listField, index, key], message: `is not ${what === "email addresses" ? "an email address" : "a phone number"}` });
+          return undefined;
+        }
+        return value;
+      };
+      const email = primary("primaryEmailAddressId", u.primaryEmailAddressId, "emailAddresses", u.emailAddresses, "emailAddress", (v) => v.includes("@"), "email addresses");
+      const phone = primary("primaryPhoneNumberId", u.primaryPhoneNumberId, "phoneNumbers", u.phoneNumbers, "phoneNumber", (v) => v.length > 0, "phone numbers");
+      if (email === undefined || phone === undefined) return z.NEVER;
+      return {
+        id: u.id,
+        email,
+        phoneNumber: phone,
+        firstName: u.firstName,
+        lastName: u.lastName,
+        username: u.username,
+        imageUrl: u.imageUrl,
+        externalId: u.externalId,
+        publicMetadata: u.publicMetadata,
+        privateMetadata: u.privateMetadata,
+        banned: u.banned,
+        locked: u.locked,
+        lastSignInAt: u.lastSignInAt,
+        createdAt: u.createdAt,
+        updatedAt: u.updatedAt,
+      };
+    });
+
+  const organization = z.object({
+    id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id"),
+    name: z.string().min(1, "is empty"),
+    slug: nullableText,
     imageUrl: nullableText,
-    primaryEmailAddressId: nullableText,
-    emailAddresses: z.array(z.object({ id: z.string(), emailAddress: z.string().includes("@", { message: "is not an email address" }) })),
+    publicMetadata: metadata,
+    privateMetadata,
+    maxAllowedMemberships: z.number().int().nonnegative().optional().transform((v) => v ?? 0),
+    createdBy: nullableText,
     createdAt: epochMs,
     updatedAt: epochMs,
-  })
-  .transform((u, ctx): UserRow => {
-    let email: string | null = null;
-    if (u.primaryEmailAddressId) {
-      const primary = u.emailAddresses.find((e) => e.id === u.primaryEmailAddressId);
-      if (!primary) {
-        ctx.addIssue({ code: "custom", path: ["primaryEmailAddressId"], message: `${u.primaryEmailAddressId} matches none of the user's email addresses` });
-        return z.NEVER;
-      }
-      email = primary.emailAddress;
-    }
-    return { id: u.id, email, firstName: u.firstName, lastName: u.lastName, username: u.username, imageUrl: u.imageUrl, createdAt: u.createdAt, updatedAt: u.updatedAt };
   });
 
-const organizationSchema = z.object({
-  id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id"),
-  name: z.string().min(1, "is empty"),
-  slug: nullableText,
-  imageUrl: nullableText,
-  createdAt: epochMs,
-  updatedAt: epochMs,
-});
-
-const membershipSchema = z
-  .object({
-    id: z.string().regex(/^orgmem_\w+$/, "is not a Clerk membership id"),
-    role: z.string().min(1, "is empty"),
-    organization: z.object({ id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id") }),
-    publicUserData: z.object({ userId: z.string().regex(/^user_\w+$/, "is not a Clerk user id") }, { message: "is missing" }),
-    createdAt: epochMs,
-    updatedAt: epochMs,
-  })
-  .transform((m): MembershipRow => ({ id: m.id, organizationId: m.organization.id, userId: m.publicUserData.userId, role: m.role, createdAt: m.createdAt, updatedAt: m.updatedAt }));
+  const membership = z
+    .object({
+      id: z.string().regex(/^orgmem_\w+$/, "is not a Clerk membership id"),
+      role: z.string().min(1, "is empty"),
+      permissions: z.array(z.string()).nullable().optional().transform((v) => v ?? []),
+      publicMetadata: metadata,
+      privateMetadata,
+      organization: z.object({ id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id") }),
+      publicUserData: z.object({ userId: z.string().regex(/^user_\w+$/, "is not a Clerk user id") }, { message: "is missing" }),
+      createdAt: epochMs,
+      updatedAt: epochMs,
+    })
+    .transform(
+      (m): MembershipRow => ({
+        id: m.id,
+        organizationId: m.organization.id,
+        userId: m.publicUserData.userId,
+        role: m.role,
+        permissions: m.permissions,
+        publicMetadata: m.publicMetadata,
+        privateMetadata: m.privateMetadata,
+        createdAt: m.createdAt,
+        updatedAt: m.updatedAt,
+      }),
+    );
+  return { user, organization: organization as z.ZodType<OrganizationRow>, membership };
+}
 
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "record"} ${i.message}`).join("; ");
@@ -77,29 +150,44 @@ function mapPage<In, Out>(entity: InvalidRecord["entity"], items: readonly In[],
  * Maps pages as they arrive and hands the rows on, so no listing is ever held whole as SDK
  * objects. Pure: no IO, no clock. `present` collects every id Clerk listed, valid or not.
  */
-export function createSnapshotMapper(sink: RowSink) {
+export function createSnapshotMapper(sink: RowSink, options: MapOptions = { privateMetadata: false }) {
+  const schemas = schemasFor(options);
   const invalid: InvalidRecord[] = [];
   const present = { users: new Set<string>(), organizations: new Set<string>(), memberships: new Set<string>() };
   return {
-    users: (page: readonly ClerkUser[]) => sink.users(mapPage("user", page, userSchema, present.users, invalid)),
-    organizations: (page: readonly ClerkOrganization[]) => sink.organizations(mapPage("organization", page, organizationSchema, present.organizations, invalid)),
-    memberships: (page: readonly ClerkMembership[]) => sink.memberships(mapPage("membership", page, membershipSchema, present.memberships, invalid)),
+    users: (page: readonly ClerkUser[]) => sink.users(mapPage("user", page, schemas.user, present.users, invalid)),
+    organizations: (page: readonly ClerkOrganization[]) => sink.organizations(mapPage("organization", page, schemas.organization, present.organizations, invalid)),
+    memberships: (page: readonly ClerkMembership[]) => sink.memberships(mapPage("membership", page, schemas.membership, present.memberships, invalid)),
     present,
     invalid,
   };
 }
 
 /** Clerk objects → zod-validated rows, all at once. */
-export function mapSnapshot(snapshot: Pick<ClerkSnapshot, "users" | "organizations" | "memberships">): MappedSnapshot {
+export function mapSnapshot(snapshot: Pick<ClerkSnapshot, "users" | "organizations" | "memberships">, options?: MapOptions): MappedSnapshot {
   const out: MappedSnapshot = { users: [], organizations: [], memberships: [], invalid: [] };
   const mapper = createSnapshotMapper({
     users: (rows) => out.users.push(...rows),
     organizations: (rows) => out.organizations.push(...rows),
     memberships: (rows) => out.memberships.push(...rows),
-  });
+  }, options);
   mapper.users(snapshot.users);
   mapper.organizations(snapshot.organizations);
   mapper.memberships(snapshot.memberships);
   out.invalid.push(...mapper.invalid);
   return out;
+}
+
+interface RowOf {
+  user: UserRow;
+  organization: OrganizationRow;
+  membership: MembershipRow;
+}
+
+/** One record (a webhook's `data`), through the same schemas as a listing: one mapping for both paths. */
+export function mapRecord<E extends InvalidRecord["entity"]>(entity: E, item: unknown, options: MapOptions = { privateMetadata: false }): { row: RowOf[E] } | { invalid: InvalidRecord } {
+  const schema = schemasFor(options)[entity] as z.ZodType<RowOf[E]>;
+  const parsed = schema.safeParse(item);
+  if (parsed.success) return { row: parsed.data };
+  return { invalid: { entity, id: String((item as { id?: unknown })?.id ?? "?"), reason: describe(parsed.error) } };
 }

@@ -1,19 +1,30 @@
-import { MEMBERSHIP_FIELDS, ORGANIZATION_FIELDS, USER_FIELDS, type InvalidRecord, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "./rows.ts";
+import { clerkCopyMayReplace } from "./freshness.ts";
+import { MEMBERSHIP_FIELDS, ORGANIZATION_FIELDS, USER_FIELDS, type InvalidRecord, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "./rows.ts";
 
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
 export interface RowUpdate<R> {
   row: R;
-  /** Fields whose value differs from the database's. */
+  /** Fields whose value differs from the database's (`clerkUpdatedAt` when only provenance does). */
   changed: string[];
+  /** The database's values of the changed fields. */
+  before: Record<string, unknown>;
   /** Set when the row is re-keyed (a membership Clerk re-created under a new id). */
   previousId?: string;
+}
+
+/** A row the database holds a newer copy of from Clerk (e.g. a webhook that raced the listing): not written. */
+export interface KeptRow<R> {
+  local: Local<R>;
+  /** Clerk's updated_at of the copy the listing returned (older than the database's). */
+  listedUpdatedAt: number;
 }
 
 export interface EntityPlan<R> {
   create: R[];
   update: RowUpdate<R>[];
   unchanged: number;
+  kept: KeptRow<R>[];
   /** Ids of local rows Clerk no longer lists: deleted on apply, once confirmed gone. */
   stale: string[];
 }
@@ -26,19 +37,44 @@ export interface SyncPlan {
   invalid: InvalidRecord[];
 }
 
+/** Field equality as the database sees it: scalars by value, text[] element by element. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** What differs between the database's row and Clerk's copy, provenance included. */
+function diff<R extends { id: string; updatedAt: number }>(current: Local<R>, row: R, fields: readonly (keyof R & string)[]): { changed: string[]; before: Record<string, unknown> } {
+  const changed: string[] = [];
+  const before: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (sameValue(current[f], row[f])) continue;
+    changed.push(f);
+    before[f] = current[f];
+  }
+  if (current.clerkUpdatedAt !== row.updatedAt) {
+    changed.push("clerkUpdatedAt");
+    before.clerkUpdatedAt = current.clerkUpdatedAt;
+  }
+  return { changed, before };
+}
+
 /**
  * Diffs one entity by id, fed page by page: each Clerk row is compared with its local row as it
- * arrives and the local row is let go, so only one side is held whole. Pure: no IO.
+ * arrives and the local row is let go, so only one side is held whole. A local row holding a
+ * newer copy from Clerk is kept, exactly as the guarded upsert will (clerkCopyMayReplace).
+ * Pure: no IO.
  */
-export class EntityPlanner<R extends { id: string }> {
-  private readonly local: Map<string, R>;
+export class EntityPlanner<R extends { id: string; updatedAt: number }> {
+  private readonly local: Map<string, Local<R>>;
   private readonly seen = new Set<string>();
   readonly create: R[] = [];
   readonly update: RowUpdate<R>[] = [];
+  readonly kept: KeptRow<R>[] = [];
   private unchanged = 0;
 
   constructor(
-    existing: readonly R[],
+    existing: readonly Local<R>[],
     private readonly fields: readonly (keyof R & string)[],
   ) {
     this.local = new Map(existing.map((r) => [r.id, r]));
@@ -55,8 +91,12 @@ export class EntityPlanner<R extends { id: string }> {
         continue;
       }
       this.local.delete(row.id);
-      const changed = this.fields.filter((f) => current[f] !== row[f]);
-      if (changed.length) this.update.push({ row, changed });
+      if (!clerkCopyMayReplace(current.clerkUpdatedAt, row.updatedAt)) {
+        this.kept.push({ local: current, listedUpdatedAt: row.updatedAt });
+        continue;
+      }
+      const { changed, before } = diff(current, row, this.fields);
+      if (changed.length) this.update.push({ row, changed, before });
       else this.unchanged += 1;
     }
   }
@@ -67,7 +107,7 @@ export class EntityPlanner<R extends { id: string }> {
   }
 
   /** Local rows Clerk did not list (yet): candidates for deletion. */
-  unmatched(): IterableIterator<R> {
+  unmatched(): IterableIterator<Local<R>> {
     return this.local.values();
   }
 
@@ -75,12 +115,12 @@ export class EntityPlanner<R extends { id: string }> {
   finish(present: ReadonlySet<string>): EntityPlan<R> {
     const stale: string[] = [];
     for (const id of this.local.keys()) if (!present.has(id)) stale.push(id);
-    return { create: this.create, update: this.update, unchanged: this.unchanged, stale };
+    return { create: this.create, update: this.update, unchanged: this.unchanged, kept: this.kept, stale };
   }
 }
 
 /** Diffs one entity by id in one go. */
-export function planEntity<R extends { id: string }>(incoming: readonly R[], existing: readonly R[], fields: readonly (keyof R & string)[], present: ReadonlySet<string>): EntityPlan<R> {
+export function planEntity<R extends { id: string; updatedAt: number }>(incoming: readonly R[], existing: readonly Local<R>[], fields: readonly (keyof R & string)[], present: ReadonlySet<string>): EntityPlan<R> {
   const planner = new EntityPlanner(existing, fields);
   planner.add(incoming);
   return planner.finish(present);
@@ -91,10 +131,10 @@ export function planEntity<R extends { id: string }>(incoming: readonly R[], exi
  * for a pair the database holds under an old id, the old row is re-keyed instead of deleted and
  * re-created (the unique index would otherwise reject the insert).
  */
-function rekeyMemberships(plan: EntityPlan<MembershipRow>, unmatched: Iterable<MembershipRow>): EntityPlan<MembershipRow> {
+function rekeyMemberships(plan: EntityPlan<MembershipRow>, unmatched: Iterable<Local<MembershipRow>>): EntityPlan<MembershipRow> {
   if (!plan.create.length || !plan.stale.length) return plan;
   const stale = new Set(plan.stale);
-  const staleByPair = new Map<string, MembershipRow>();
+  const staleByPair = new Map<string, Local<MembershipRow>>();
   for (const m of unmatched) if (stale.has(m.id)) staleByPair.set(`${m.organizationId}/${m.userId}`, m);
   const create: MembershipRow[] = [];
   for (const row of plan.create) {
@@ -104,8 +144,10 @@ function rekeyMemberships(plan: EntityPlan<MembershipRow>, unmatched: Iterable<M
       continue;
     }
     stale.delete(old.id);
-    const changed = ["id", ...MEMBERSHIP_FIELDS.filter((f) => old[f] !== row[f])];
-    plan.update.push({ row, changed, previousId: old.id });
+    // The old row's provenance is another Clerk record's: re-keying clears it, so the upsert
+    // that follows always writes (see rekeyMemberships in sync-writes.ts).
+    const { changed, before } = diff(old, row, MEMBERSHIP_FIELDS);
+    plan.update.push({ row, changed: ["id", ...changed], before: { id: old.id, ...before }, previousId: old.id });
   }
   return { ...plan, create, stale: plan.stale.filter((id) => stale.has(id)) };
 }

@@ -1,12 +1,12 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
-import { readLocalState } from "../db/local-state.ts";
+import { readLabelSources, readLocalState } from "../db/local-state.ts";
 import { assertSyncedFrom } from "../db/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { writeSidecarFile } from "../sidecar/files.ts";
-import { readOrgLocalData } from "../sidecar/read-org-local-data.ts";
+import { savePrunedLocalData } from "../sidecar/prune.ts";
 import { applyParents, applyPlan } from "./apply.ts";
+import { buildLabelBook, planChanges, type Change, type ChangeEntity } from "./changes.ts";
 import { fetchClerkSnapshot, fetchStillPresent, type FetchProgress } from "./fetch.ts";
 import { createSnapshotMapper } from "./map.ts";
 import { createSyncPlanner, deleteShare, withoutDeletes, withoutStillPresent, type SyncPlan, type SyncPlanner } from "./plan.ts";
@@ -21,14 +21,21 @@ export interface ResyncOptions {
   forceInstance: boolean;
   /** Where org-local data of pruned organizations is saved first. */
   sidecarDir: string;
+  /** Mirror Clerk's private metadata (CLERK_RESYNC_MIRROR_PRIVATE_METADATA); off, it is written as null. */
+  mirrorPrivateMetadata?: boolean;
   concurrency?: number;
+  /**
+   * All writes in one transaction at the end, none while listing (the watcher: a tick that fails
+   * halfway writes nothing). By default users and organizations are written as soon as listed.
+   */
+  allOrNothing?: boolean;
   onFetchProgress?: (p: FetchProgress) => void;
   onApplyProgress?: (done: number, total: number) => void;
 }
 
 /** What a plain `clerk:resync` does: apply, prune (confirmed), no overrides. */
-export function defaultResyncOptions(sidecarDir: string): ResyncOptions {
-  return { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir };
+export function defaultResyncOptions(sidecarDir: string, mirrorPrivateMetadata = false): ResyncOptions {
+  return { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir, mirrorPrivateMetadata };
 }
 
 /** A plan that would delete more than this share of an entity's local rows (and at least MASS_DELETE_MIN rows) needs --allow-mass-delete. */
@@ -38,6 +45,8 @@ export const MASS_DELETE_MIN = 3;
 export interface ResyncResult {
   report: ResyncReport;
   plan: SyncPlan;
+  /** The plan's changes, produced lazily (all, or one entity's). */
+  changes(entity?: ChangeEntity): Iterable<Change>;
 }
 
 /** Stops before any Clerk listing if the database belongs to another Clerk instance. */
@@ -49,13 +58,14 @@ export async function checkInstance(db: Database, instanceId: string, force: boo
   });
 }
 
-function assertNoMassDelete(plan: SyncPlan, localCounts: Parameters<typeof deleteShare>[1]): void {
+/** Why the mass-delete stop refuses this plan, or null. */
+function massDeleteRefusal(plan: SyncPlan, localCounts: Parameters<typeof deleteShare>[1]): string | null {
   const risky = deleteShare(plan, localCounts).filter((d) => d.entity !== "memberships" && d.stale >= MASS_DELETE_MIN && d.share > MASS_DELETE_SHARE);
-  if (!risky.length) return;
+  if (!risky.length) return null;
   const what = risky.map((d) => `${d.stale} of ${d.local} ${d.entity} (${Math.round(d.share * 100)}%)`).join(" and ");
-  throw new SafetyError(
+  return (
     `Refusing to delete ${what}: that looks like the key of another Clerk instance. ` +
-      "Check CLERK_SECRET_KEY; if Clerk really lost them, rerun with --allow-mass-delete (or --no-prune to keep them).",
+    "Check CLERK_SECRET_KEY; if Clerk really lost them, rerun with --allow-mass-delete (or --no-prune to keep them)."
   );
 }
 
@@ -75,19 +85,22 @@ interface Planned {
  * run, users and organizations are written as soon as both listings are complete, while
  * memberships may still be paging.
  */
-async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, options: ResyncOptions): Promise<Planned> {
+async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, options: ResyncOptions, listedSince: number): Promise<Planned> {
   let planner: SyncPlanner | undefined;
   const early: ((p: SyncPlanner) => void)[] = [];
   const toPlanner = <K extends "users" | "organizations" | "memberships">(kind: K) =>
     ((rows: Parameters<SyncPlanner[K]>[0]) => (planner ? planner[kind](rows as never) : early.push((p) => p[kind](rows as never)))) as SyncPlanner[K];
-  const mapper = createSnapshotMapper({ users: toPlanner("users"), organizations: toPlanner("organizations"), memberships: toPlanner("memberships") });
+  const mapper = createSnapshotMapper(
+    { users: toPlanner("users"), organizations: toPlanner("organizations"), memberships: toPlanner("memberships") },
+    { privateMetadata: options.mirrorPrivateMetadata ?? false },
+  );
 
   const listed = new Set<string>();
   let parentsWritten: Promise<number> | undefined;
   const writeParentsWhenListed = () => {
-    if (options.dryRun || parentsWritten || !planner || !listed.has("users") || !listed.has("organizations")) return;
+    if (options.dryRun || options.allOrNothing || parentsWritten || !planner || !listed.has("users") || !listed.has("organizations")) return;
     const parents = planner.parents(mapper.present);
-    parentsWritten = applyParents(db.pool, parents.users, parents.organizations, { instanceId });
+    parentsWritten = applyParents(db.pool, parents.users, parents.organizations, { instanceId, listedSince });
     parentsWritten.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   };
   const readLocal = readLocalState(db.pool).then((local) => {
@@ -141,33 +154,37 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   const instanceId = await api.fetchInstanceId();
   await checkInstance(db, instanceId, options.forceInstance);
 
-  const planned = await fetchAndPlan(db, api, instanceId, options);
+  // Deletes recorded from here on (by a webhook, say) win over what this listing sees.
+  const listedSince = Date.now();
+  const planned = await fetchAndPlan(db, api, instanceId, options, listedSince);
   const fetched = performance.now();
   log.debug({ ...planned.localCounts, invalid: planned.plan.invalid.length }, "fetched from Clerk and planned (local row counts shown)");
 
   let plan = planned.plan;
+  let refusal: string | null = null;
   if (!options.prune) plan = withoutDeletes(plan);
   else {
     plan = await confirmDeletes(api, planned, log);
-    if (!options.allowMassDelete && !options.forceInstance) assertNoMassDelete(plan, planned.localCounts);
+    if (!options.allowMassDelete && !options.forceInstance) refusal = massDeleteRefusal(plan, planned.localCounts);
   }
+  // A dry run (and --check) shows a refused plan whole; only a real run stops.
+  if (refusal && !options.dryRun) throw new SafetyError(refusal);
+  // Labels of deleted rows come from the database, so they are read before anything is applied.
+  const labels = await buildLabelBook(plan, planned.planner.unmatchedMemberships(), (ids) => readLabelSources(db.pool, ids));
 
   const confirmed = performance.now();
   let rowsWritten = planned.parentRows;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
-    if (plan.organizations.stale.length) {
-      // Deleting an organization cascades to its prompts, resources and services: save them first.
-      const sidecar = await readOrgLocalData(db.prisma, { reason: "prune", clerkInstanceId: instanceId, organizationIds: plan.organizations.stale });
-      if (sidecar.organizations.length) prunedSidecar = writeSidecarFile(sidecar, { dir: options.sidecarDir, prefix: "pruned" });
-    }
+    if (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length) prunedSidecar = await savePrunedLocalData(db.pool, { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: plan.memberships.stale }, { instanceId, sidecarDir: options.sidecarDir });
     // The counter includes the parents written early, so it ends at the report's rowsWritten.
     const onProgress = options.onApplyProgress && ((done: number, total: number) => options.onApplyProgress!(planned.parentRows + done, planned.parentRows + total));
-    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress })).rowsWritten;
+    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress, listedSince })).rowsWritten;
   }
 
   const report = buildReport(plan, {
     dryRun: options.dryRun,
+    refusal,
     requests: api.stats.requests,
     retries: api.stats.retries,
     durationMs: Math.round(performance.now() - started),
@@ -176,5 +193,5 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     instanceId,
     prunedSidecar,
   });
-  return { report, plan };
+  return { report, plan, changes: (entity) => planChanges(plan, labels, entity) };
 }

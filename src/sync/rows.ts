@@ -1,13 +1,26 @@
 // The database's view of Clerk data: what map produces, what plan compares, what apply writes.
-// Timestamps are epoch ms, as Clerk sends them, so comparisons are exact integers.
+// Timestamps are epoch ms, as Clerk sends them, so comparisons are exact integers. Metadata is
+// canonical JSON text (keys sorted, see json-text.ts), so equal metadata compares equal as a
+// string whatever the key order Clerk or jsonb used.
+
+/** JSON text in canonical form (canonicalJson). */
+export type JsonText = string;
 
 export interface UserRow {
   id: string;
   email: string | null;
+  phoneNumber: string | null;
   firstName: string | null;
   lastName: string | null;
   username: string | null;
   imageUrl: string | null;
+  externalId: string | null;
+  publicMetadata: JsonText;
+  /** Null unless private metadata is mirrored (opt-in). */
+  privateMetadata: JsonText | null;
+  banned: boolean;
+  locked: boolean;
+  lastSignInAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -17,6 +30,10 @@ export interface OrganizationRow {
   name: string;
   slug: string | null;
   imageUrl: string | null;
+  publicMetadata: JsonText;
+  privateMetadata: JsonText | null;
+  maxAllowedMemberships: number;
+  createdBy: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -26,13 +43,36 @@ export interface MembershipRow {
   organizationId: string;
   userId: string;
   role: string;
+  permissions: string[];
+  publicMetadata: JsonText;
+  privateMetadata: JsonText | null;
   createdAt: number;
   updatedAt: number;
 }
 
-export const USER_FIELDS = ["email", "firstName", "lastName", "username", "imageUrl", "createdAt", "updatedAt"] as const satisfies readonly (keyof UserRow)[];
-export const ORGANIZATION_FIELDS = ["name", "slug", "imageUrl", "createdAt", "updatedAt"] as const satisfies readonly (keyof OrganizationRow)[];
-export const MEMBERSHIP_FIELDS = ["organizationId", "userId", "role", "createdAt", "updatedAt"] as const satisfies readonly (keyof MembershipRow)[];
+/** The mirrored fields the plan compares (all but id; writes set exactly these). */
+export const USER_FIELDS = [
+  "email", "phoneNumber", "firstName", "lastName", "username", "imageUrl", "externalId",
+  "publicMetadata", "privateMetadata", "banned", "locked", "lastSignInAt", "createdAt", "updatedAt",
+] as const satisfies readonly (keyof UserRow)[];
+export const ORGANIZATION_FIELDS = ["name", "slug", "imageUrl", "publicMetadata", "privateMetadata", "maxAllowedMemberships", "createdBy", "createdAt", "updatedAt"] as const satisfies readonly (keyof OrganizationRow)[];
+export const MEMBERSHIP_FIELDS = ["organizationId", "userId", "role", "permissions", "publicMetadata", "privateMetadata", "createdAt", "updatedAt"] as const satisfies readonly (keyof MembershipRow)[];
+
+/** Fields holding epoch ms (shown as ISO times to people). */
+export const TIME_FIELDS: ReadonlySet<string> = new Set(["createdAt", "updatedAt", "lastSignInAt", "clerkUpdatedAt"]);
+
+/**
+ * Where the database's copy of a row came from, kept apart from the mirrored fields so a local
+ * edit cannot fake it: Clerk's updated_at of the copy a Clerk write path wrote (null when none
+ * did: a row the app or a person inserted, or one written before provenance was recorded), and
+ * which path wrote it.
+ */
+export interface Provenance {
+  clerkUpdatedAt: number | null;
+  syncSource: string | null;
+}
+
+export type Local<R> = R & Provenance;
 
 /** A Clerk record that could not be turned into a row: reported, never written half-way. */
 export interface InvalidRecord {
@@ -49,7 +89,7 @@ export interface MappedSnapshot {
 }
 
 export interface LocalState {
-  users: UserRow[];
-  organizations: OrganizationRow[];
-  memberships: MembershipRow[];
+  users: Local<UserRow>[];
+  organizations: Local<OrganizationRow>[];
+  memberships: Local<MembershipRow>[];
 }

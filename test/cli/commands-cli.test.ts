@@ -36,17 +36,18 @@ test("bootstrap without a team sidecar: migrate, seed, resync, and says how to s
 test("db:backup then db:restore through the CLI; the team file makes bootstrap restore it", async () => {
   await addOrgLocalData(t.db);
   const before = await tableDump(t.db);
-  const backup = await runCli(["backup", "--json", "--out", env.CLERK_RESYNC_TEAM_SIDECAR!], env);
+  const backup = await runCli(["backup", "--json", "--share"], env);
   assert.equal(backup.code, 0, backup.stderr);
-  assert.equal(JSON.parse(backup.stdout).prompts, 8);
+  assert.deepEqual(JSON.parse(backup.stdout).rows, { Prompt: 8, Resource: 4, OrganizationService: before.services!.length });
+  assert.equal(JSON.parse(backup.stdout).file, env.CLERK_RESYNC_TEAM_SIDECAR, "--share writes the team sidecar");
   await t.db.pool.query(`DELETE FROM "Prompt" WHERE "organizationId" IS NOT NULL; DELETE FROM "OrganizationService"`);
   const boot = await runCli(["bootstrap", "--json"], env);
   assert.equal(boot.code, 0, boot.stderr);
-  assert.equal(JSON.parse(boot.stdout).restore.prompts.created, 8);
+  assert.equal(JSON.parse(boot.stdout).restore.tables.find((x: { table: string }) => x.table === "Prompt").created, 8);
   assert.deepEqual(await tableDump(t.db), before);
   const again = await runCli(["restore", env.CLERK_RESYNC_TEAM_SIDECAR!], env);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, /prompts:\s+0 created, 0 updated, 8 unchanged/);
+  assert.match(again.stdout, /Prompt\s+8\s+0\s+0\s+8\s+0/);
 });
 
 test("db:restore refuses a bad file and leaves the database alone", async () => {
@@ -71,7 +72,7 @@ test("db:restore refuses a sidecar of another Clerk instance unless --force-inst
   assert.match(refused.stderr, /synced from Clerk instance ins_test8, but .*foreign\.json belongs to ins_other.*--force-instance/);
   const forced = await runCli(["restore", foreign, "--force-instance"], env);
   assert.equal(forced.code, 0, forced.stderr);
-  assert.match(forced.stdout, /prompts:\s+0 created, 0 updated, 8 unchanged/);
+  assert.match(forced.stdout, /Prompt\s+8\s+0\s+0\s+8\s+0/);
 });
 
 test("db:reset refuses a database on another host unless --yes, touching nothing", async () => {
@@ -105,6 +106,6 @@ test("db:reset:force wipes and re-seeds, with a warning and no backup", async ()
 test("pnpm demo runs the whole flow on the embedded defaults", async () => {
   const run = await runCli(["demo", "--users", "40", "--orgs", "5"], {});
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /Reset complete in .*org-local data verified/);
+  assert.match(run.stdout, /Reset complete in .*every backed-up table verified/);
   assert.match(run.stdout, /Round trip: every table is identical/);
 });

@@ -57,10 +57,12 @@ test("round trip: db:reset gives back the same rows, same ids, same content", as
   assert.deepEqual(report.before, report.after);
   assert.ok(existsSync(report.backup));
   assert.equal(readFileSync(path.join(config.sidecarDir, LATEST_BACKUP), "utf8"), readFileSync(report.backup, "utf8"));
-  // The sidecar holds org-local data only.
+  // The sidecar holds local data only: owned tables, never Clerk's users, organizations or memberships.
   const file = JSON.parse(readFileSync(report.backup, "utf8"));
-  assert.deepEqual(Object.keys(file.organizations[0]).sort(), ["id", "name", "prompts", "resources", "services"]);
-  assert.ok(!("users" in file) && !("memberships" in file));
+  assert.deepEqual(Object.keys(file.tables).sort(), ["OrganizationService", "Prompt", "Resource"]);
+  assert.deepEqual(report.tables.map((x) => x.table).sort(), ["OrganizationService", "Prompt", "Resource"], "every backed-up table is verified");
+  assert.ok(report.tables.every((x) => x.identical && x.expected === file.tables[x.table].rows.length));
+  assert.ok(!existsSync(path.join(config.sidecarDir, "reset-journal.json")), "a verified reset clears its journal");
 });
 
 test("Clerk unreachable at preflight: the database is byte-for-byte unchanged, no file written", async () => {
@@ -85,10 +87,10 @@ test("an organization Clerk no longer has: reported, kept in the file, the rest 
   emu.store.deleteOrganization(gone);
   const beforeDump = await tableDump(t.db);
   const report = await reset();
-  assert.deepEqual(report.restore.missingOrganizations, [gone]);
+  assert.deepEqual(report.restore.missingOwners.Organization, [gone]);
   assert.equal(report.verified, true, "the loss is accounted for");
   const file = JSON.parse(readFileSync(report.backup, "utf8"));
-  assert.ok(file.organizations.some((o: { id: string }) => o.id === gone), "entry kept in the file");
+  assert.ok(file.tables.Prompt.rows.some((r: { organizationId: string }) => r.organizationId === gone), "rows kept in the file");
   const afterDump = await tableDump(t.db);
   const keep = (rows: unknown[] | undefined) => (rows ?? []).filter((r) => (r as { organizationId?: string }).organizationId !== gone);
   assert.deepEqual(afterDump.prompts, keep(beforeDump.prompts));
@@ -101,8 +103,8 @@ test("a failure after the reset names the command that finishes the job; the sid
   await assert.rejects(reset(), (err: unknown) => {
     assert.ok(err instanceof StepError);
     assert.match(err.message, /Resync after the reset failed/);
-    assert.match(err.nextStep ?? "", /^pnpm clerk:resync && pnpm db:restore .*backup-.*\.json$/);
-    const file = err.nextStep!.split(" ").at(-1)!;
+    assert.match(err.nextStep ?? "", /^pnpm db:reset \(it finishes this reset from .*backup-.*\.json; so does any clerk-resync command\)$/);
+    const file = /from (\S+backup-\S+\.json)/.exec(err.nextStep!)![1]!;
     assert.ok(existsSync(file), "sidecar kept");
     return true;
   });

@@ -1,11 +1,13 @@
 import type pg from "pg";
 import { serializeOrganization, serializeUser } from "../../src/clerk-emulator/serialize.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import { ROLES } from "../../src/clerk-emulator/model.ts";
 import type { EmulatorStore } from "../../src/clerk-emulator/store.ts";
 import { ClerkApi } from "../../src/clerk/client.ts";
 import type { Database } from "../../src/db/database.ts";
 import { readLocalState } from "../../src/db/local-state.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
+import { canonicalJson } from "../../src/sync/json-text.ts";
 import type { LocalState } from "../../src/sync/rows.ts";
 import { defaultResyncOptions, runResync, type ResyncOptions } from "../../src/sync/resync.ts";
 
@@ -29,25 +31,63 @@ export async function resync(emu: RunningEmulator, db: Database, options: Partia
 
 const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
 
-/** What the database must hold after a sync: the emulator's data as rows, sorted by id. */
-export function expectedState(store: EmulatorStore): LocalState {
+/**
+ * What the database must hold after a sync: the emulator's data as rows, sorted by id, each written
+ * by a resync with Clerk's updated_at as its provenance. Private metadata only when mirrored.
+ */
+export function expectedState(store: EmulatorStore, options: { privateMetadata?: boolean } = {}): LocalState {
+  const provenance = (r: { updatedAt: number }) => ({ clerkUpdatedAt: r.updatedAt, syncSource: "resync" });
+  const priv = (m: Record<string, unknown>) => (options.privateMetadata ? canonicalJson(m) : null);
   return {
     users: byId(
       [...store.users.values()].map((u) => ({
         id: u.id,
         email: store.primaryEmail(u),
+        phoneNumber: u.phones.find((p) => p.id === u.primaryPhoneId)?.phoneNumber ?? null,
         firstName: u.firstName,
         lastName: u.lastName,
         username: u.username,
         imageUrl: serializeUser(u).image_url as string,
+        externalId: u.externalId,
+        publicMetadata: canonicalJson(u.publicMetadata),
+        privateMetadata: priv(u.privateMetadata),
+        banned: u.banned,
+        locked: u.locked,
+        lastSignInAt: u.lastSignInAt,
         createdAt: u.createdAt,
         updatedAt: u.updatedAt,
+        ...provenance(u),
       })),
     ),
     organizations: byId(
-      [...store.organizations.values()].map((o) => ({ id: o.id, name: o.name, slug: o.slug, imageUrl: serializeOrganization(o, store).image_url as string, createdAt: o.createdAt, updatedAt: o.updatedAt })),
+      [...store.organizations.values()].map((o) => ({
+        id: o.id,
+        name: o.name,
+        slug: o.slug,
+        imageUrl: serializeOrganization(o, store).image_url as string,
+        publicMetadata: canonicalJson(o.publicMetadata),
+        privateMetadata: priv(o.privateMetadata),
+        maxAllowedMemberships: o.maxAllowedMemberships,
+        createdBy: o.createdBy,
+        createdAt: o.createdAt,
+        updatedAt: o.updatedAt,
+        ...provenance(o),
+      })),
     ),
-    memberships: byId([...store.memberships.values()].map((m) => ({ id: m.id, organizationId: m.organizationId, userId: m.userId, role: m.role, createdAt: m.createdAt, updatedAt: m.updatedAt }))),
+    memberships: byId(
+      [...store.memberships.values()].map((m) => ({
+        id: m.id,
+        organizationId: m.organizationId,
+        userId: m.userId,
+        role: m.role,
+        permissions: ROLES[m.role]?.permissions ?? [],
+        publicMetadata: canonicalJson(m.publicMetadata),
+        privateMetadata: priv(m.privateMetadata),
+        createdAt: m.createdAt,
+        updatedAt: m.updatedAt,
+        ...provenance(m),
+      })),
+    ),
   };
 }
 
@@ -57,5 +97,5 @@ export async function actualState(db: Database): Promise<LocalState> {
 }
 
 export async function truncateAll(pool: pg.Pool): Promise<void> {
-  await pool.query(`TRUNCATE "OrganizationMembership", "OrganizationService", "Prompt", "Resource", "McpServer", "User", "Organization", "ClerkSyncState" RESTART IDENTITY CASCADE`);
+  await pool.query(`TRUNCATE "OrganizationMembership", "OrganizationService", "Prompt", "Resource", "McpServer", "User", "Organization", "ClerkSyncState", "ClerkTombstone", "ClerkWebhookDelivery" RESTART IDENTITY CASCADE`);
 }

@@ -1,11 +1,41 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { deleteShare, hasDrift, planEntity, planSync, presentIdsOf, withoutDeletes, withoutStillPresent } from "../../src/sync/plan.ts";
-import { USER_FIELDS, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../../src/sync/rows.ts";
+import { USER_FIELDS, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../../src/sync/rows.ts";
 
-const user = (id: string, over: Partial<UserRow> = {}): UserRow => ({ id, email: `${id}@x.test`, firstName: "F", lastName: "L", username: null, imageUrl: null, createdAt: 1, updatedAt: 1, ...over });
-const org = (id: string, over: Partial<OrganizationRow> = {}): OrganizationRow => ({ id, name: id, slug: id, imageUrl: null, createdAt: 1, updatedAt: 1, ...over });
-const mem = (id: string, organizationId: string, userId: string, over: Partial<MembershipRow> = {}): MembershipRow => ({ id, organizationId, userId, role: "org:member", createdAt: 1, updatedAt: 1, ...over });
+const user = (id: string, over: Partial<UserRow> = {}): UserRow => ({
+  id,
+  email: `${id}@x.test`,
+  phoneNumber: null,
+  firstName: "F",
+  lastName: "L",
+  username: null,
+  imageUrl: null,
+  externalId: null,
+  publicMetadata: "{}",
+  privateMetadata: null,
+  banned: false,
+  locked: false,
+  lastSignInAt: null,
+  createdAt: 1,
+  updatedAt: 1,
+  ...over,
+});
+const org = (id: string, over: Partial<OrganizationRow> = {}): OrganizationRow => ({ id, name: id, slug: id, imageUrl: null, publicMetadata: "{}", privateMetadata: null, maxAllowedMemberships: 0, createdBy: null, createdAt: 1, updatedAt: 1, ...over });
+const mem = (id: string, organizationId: string, userId: string, over: Partial<MembershipRow> = {}): MembershipRow => ({
+  id,
+  organizationId,
+  userId,
+  role: "org:member",
+  permissions: ["org:sys_memberships:read"],
+  publicMetadata: "{}",
+  privateMetadata: null,
+  createdAt: 1,
+  updatedAt: 1,
+  ...over,
+});
+/** A database row a resync wrote from Clerk's copy `row` (provenance = its updated_at). */
+const synced = <R extends { updatedAt: number }>(row: R, over: Partial<Local<R>> = {}): Local<R> => ({ ...row, clerkUpdatedAt: row.updatedAt, syncSource: "resync", ...over });
 
 function snapshot(s: Partial<MappedSnapshot>): MappedSnapshot {
   return { users: [], organizations: [], memberships: [], invalid: [], ...s };
@@ -15,15 +45,15 @@ function local(s: Partial<LocalState>): LocalState {
 }
 
 test("planEntity sorts rows into create, update (with changed fields), unchanged and stale", () => {
-  const p = planEntity([user("user_a"), user("user_b", { firstName: "New", updatedAt: 2 }), user("user_c")], [user("user_b"), user("user_c"), user("user_d")], USER_FIELDS, new Set());
+  const p = planEntity([user("user_a"), user("user_b", { firstName: "New", updatedAt: 2 }), user("user_c")], [synced(user("user_b")), synced(user("user_c")), synced(user("user_d"))], USER_FIELDS, new Set());
   assert.deepEqual(p.create.map((r) => r.id), ["user_a"]);
-  assert.deepEqual(p.update.map((u) => [u.row.id, u.changed]), [["user_b", ["firstName", "updatedAt"]]]);
+  assert.deepEqual(p.update.map((u) => [u.row.id, u.changed, u.before]), [["user_b", ["firstName", "updatedAt", "clerkUpdatedAt"], { firstName: "F", updatedAt: 1, clerkUpdatedAt: 1 }]]);
   assert.equal(p.unchanged, 1);
   assert.deepEqual(p.stale, ["user_d"]);
 });
 
 test("ids Clerk listed but that failed validation are never stale", () => {
-  const p = planEntity([], [user("user_x")], USER_FIELDS, new Set(["user_x"]));
+  const p = planEntity([], [synced(user("user_x"))], USER_FIELDS, new Set(["user_x"]));
   assert.deepEqual(p.stale, []);
 });
 
@@ -34,11 +64,11 @@ test("duplicates from offset paging count once", () => {
 
 test("a membership Clerk re-created under a new id is re-keyed, not deleted and re-inserted", () => {
   const clerk = snapshot({ users: [user("user_a")], organizations: [org("org_1")], memberships: [mem("orgmem_new", "org_1", "user_a", { role: "org:admin", updatedAt: 5 })] });
-  const db = local({ users: [user("user_a")], organizations: [org("org_1")], memberships: [mem("orgmem_old", "org_1", "user_a")] });
+  const db = local({ users: [synced(user("user_a"))], organizations: [synced(org("org_1"))], memberships: [synced(mem("orgmem_old", "org_1", "user_a"))] });
   const plan = planSync(clerk, db, presentIdsOf(clerk));
   assert.deepEqual(plan.memberships.create, []);
   assert.deepEqual(plan.memberships.stale, []);
-  assert.deepEqual(plan.memberships.update.map((u) => [u.previousId, u.row.id, u.changed]), [["orgmem_old", "orgmem_new", ["id", "role", "updatedAt"]]]);
+  assert.deepEqual(plan.memberships.update.map((u) => [u.previousId, u.row.id, u.changed]), [["orgmem_old", "orgmem_new", ["id", "role", "updatedAt", "clerkUpdatedAt"]]]);
 });
 
 test("memberships referencing a user or organization outside the sync are reported, not planned", () => {
@@ -50,7 +80,7 @@ test("memberships referencing a user or organization outside the sync are report
 
 test("confirmed-present ids leave the stale lists; withoutDeletes clears them; drift and shares", () => {
   const clerk = snapshot({ users: [user("user_a")] });
-  const db = local({ users: [user("user_a"), user("user_b"), user("user_c")] });
+  const db = local({ users: [synced(user("user_a")), synced(user("user_b")), synced(user("user_c"))] });
   const plan = planSync(clerk, db, presentIdsOf(clerk));
   assert.deepEqual(plan.users.stale, ["user_b", "user_c"]);
   assert.ok(hasDrift(plan));
@@ -62,8 +92,40 @@ test("confirmed-present ids leave the stale lists; withoutDeletes clears them; d
 
 test("planning is pure: same inputs, same plan, inputs untouched", () => {
   const clerk = snapshot({ users: [user("user_a", { firstName: "Z" })], organizations: [org("org_1")] });
-  const db = local({ users: [user("user_a")] });
+  const db = local({ users: [synced(user("user_a"))] });
   const frozen = JSON.stringify([clerk, db]);
   assert.deepEqual(planSync(clerk, db, presentIdsOf(clerk)), planSync(clerk, db, presentIdsOf(clerk)));
   assert.equal(JSON.stringify([clerk, db]), frozen);
+});
+
+test("a newer copy from Clerk is kept, not drift; a local edit (even with a bumped updatedAt) is an update", () => {
+  const clerk = snapshot({ users: [user("user_raced", { firstName: "Listed", updatedAt: 10 }), user("user_edited", { updatedAt: 10 }), user("user_unknown", { updatedAt: 10 })] });
+  const db = local({
+    // A webhook wrote Clerk's copy at 20 while the listing (10) was in flight.
+    users: [
+      synced(user("user_raced", { firstName: "Webhook", updatedAt: 20 }), { syncSource: "webhook" }),
+      // The app edited a mirrored field and bumped updatedAt; clerkUpdatedAt still says 10.
+      synced(user("user_edited", { updatedAt: 10 }), { firstName: "Local", updatedAt: 99 }),
+      // Inserted by a person: no Clerk path wrote it.
+      { ...user("user_unknown", { firstName: "Hand", updatedAt: 50 }), clerkUpdatedAt: null, syncSource: null },
+    ],
+  });
+  const plan = planSync(clerk, db, presentIdsOf(clerk));
+  assert.deepEqual(plan.users.kept.map((k) => [k.local.id, k.listedUpdatedAt]), [["user_raced", 10]]);
+  assert.deepEqual(
+    plan.users.update.map((u) => [u.row.id, u.changed]),
+    [
+      ["user_edited", ["firstName", "updatedAt"]],
+      ["user_unknown", ["firstName", "updatedAt", "clerkUpdatedAt"]],
+    ],
+  );
+  assert.equal(hasDrift({ ...plan, users: { ...plan.users, update: [] } }), false, "a kept row alone is not drift");
+});
+
+test("metadata and permissions compare by value", () => {
+  const clerk = snapshot({ users: [user("user_a")], organizations: [org("org_1")], memberships: [mem("orgmem_1", "org_1", "user_a", { permissions: ["a", "b"] })] });
+  const db = local({ users: [synced(user("user_a"))], organizations: [synced(org("org_1"))], memberships: [synced(mem("orgmem_1", "org_1", "user_a", { permissions: ["a", "b"] }))] });
+  assert.equal(hasDrift(planSync(clerk, db, presentIdsOf(clerk))), false);
+  db.memberships[0]!.permissions = ["a"];
+  assert.deepEqual(planSync(clerk, db, presentIdsOf(clerk)).memberships.update[0]?.changed, ["permissions"]);
 });

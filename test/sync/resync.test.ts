@@ -28,9 +28,9 @@ beforeEach(async () => {
 test("empty database → resync → exactly Clerk's users, organizations and memberships, same ids", async () => {
   const { report } = await resync(emu, t.db);
   assert.deepEqual(await actualState(t.db), expectedState(emu.store));
-  assert.deepEqual(report.users, { created: 120, updated: 0, deleted: 0, unchanged: 0 });
-  assert.deepEqual(report.organizations, { created: 12, updated: 0, deleted: 0, unchanged: 0 });
-  assert.deepEqual(report.memberships, { created: 72, updated: 0, deleted: 0, unchanged: 0 });
+  assert.deepEqual(report.users, { created: 120, updated: 0, deleted: 0, unchanged: 0, kept: 0 });
+  assert.deepEqual(report.organizations, { created: 12, updated: 0, deleted: 0, unchanged: 0, kept: 0 });
+  assert.deepEqual(report.memberships, { created: 72, updated: 0, deleted: 0, unchanged: 0, kept: 0 });
   assert.deepEqual(report.invalid, []);
   // instance, user count, one user page, one org page, one membership page
   assert.equal(report.requests, 5);
@@ -40,9 +40,9 @@ test("a second run reports only unchanged and writes nothing", async () => {
   await resync(emu, t.db);
   const before = await t.db.pool.query(`SELECT max("syncedAt") AS s FROM "User"`);
   const { report } = await resync(emu, t.db);
-  assert.deepEqual(report.users, { created: 0, updated: 0, deleted: 0, unchanged: 120 });
-  assert.deepEqual(report.organizations, { created: 0, updated: 0, deleted: 0, unchanged: 12 });
-  assert.deepEqual(report.memberships, { created: 0, updated: 0, deleted: 0, unchanged: 72 });
+  assert.deepEqual(report.users, { created: 0, updated: 0, deleted: 0, unchanged: 120, kept: 0 });
+  assert.deepEqual(report.organizations, { created: 0, updated: 0, deleted: 0, unchanged: 12, kept: 0 });
+  assert.deepEqual(report.memberships, { created: 0, updated: 0, deleted: 0, unchanged: 72, kept: 0 });
   assert.equal(report.rowsWritten, 0);
   const afterRun = await t.db.pool.query(`SELECT max("syncedAt") AS s FROM "User"`);
   assert.deepEqual(afterRun.rows, before.rows, "no row was touched");

@@ -1,0 +1,60 @@
+import { existsSync } from "node:fs";
+import { openDatabase } from "../db/database.ts";
+import { ConfigError, EXIT } from "../errors.ts";
+import { createClerkWebhookHandler } from "../live/handler.ts";
+import { startWebhookReceiver } from "../live/server.ts";
+import { journalPath } from "../reset/journal.ts";
+import { defineCommand } from "./context.ts";
+
+/**
+ * `pnpm clerk:webhooks`: Clerk's webhooks into the mirror, through the resync's own write path,
+ * until Ctrl-C. During a db:reset it answers 503, so Svix delivers again once the reset is done.
+ */
+export const webhooksCommand = defineCommand({
+  spec: {
+    script: "pnpm clerk:webhooks",
+    summary: "Receive Clerk webhooks (POST /webhooks/clerk, GET /healthz) and apply them to the mirror until Ctrl-C",
+    flags: {
+      port: { type: "integer", value: "N", default: 4020, min: 0, max: 65535, description: "Port to listen on (0 = any free port)" },
+      host: { type: "string", value: "HOST", default: "127.0.0.1", description: "Address to listen on" },
+    },
+    example: "pnpm clerk:webhooks --port 4020",
+  },
+  async run(ctx, { values }) {
+    const port = values.port;
+    const signingSecret = ctx.config.webhookSigningSecret;
+    if (!signingSecret) {
+      throw new ConfigError(
+        "CLERK_WEBHOOK_SIGNING_SECRET is not set: copy your webhook endpoint's signing secret (Clerk Dashboard → Webhooks → endpoint → Signing Secret, whsec_…) into .env, or the one `pnpm clerk:emulator --webhook-url …` prints",
+      );
+    }
+    const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:webhooks", needsSchema: true });
+    try {
+      const handler = createClerkWebhookHandler({
+        pool: db.pool,
+        signingSecret,
+        sidecarDir: ctx.config.sidecarDir,
+        log: ctx.log,
+        map: { privateMetadata: ctx.config.mirrorPrivateMetadata },
+        resetUnderWay: () => existsSync(journalPath(ctx.config.sidecarDir)),
+      });
+      const receiver = await startWebhookReceiver(handler, { port, host: values.host });
+      ctx.out.result({ url: receiver.url, health: receiver.url.replace(/\/webhooks\/clerk$/, "/healthz") });
+      ctx.out.line(`Receiving Clerk webhooks at ${receiver.url} (health: ${receiver.url.replace(/\/webhooks\/clerk$/, "/healthz")}). Ctrl-C stops.`);
+      // `on`, not `once`: a lock's own signal hook re-raises a signal nobody else still listens to.
+      let stop = () => {};
+      await new Promise<void>((resolve) => {
+        stop = resolve;
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      await receiver.close();
+      ctx.log.info(handler.stats, "webhook receiver stopped");
+      return EXIT.ok;
+    } finally {
+      await db.close();
+    }
+  },
+});

@@ -1,0 +1,35 @@
+// For the app's own route: `export const POST = handleClerkWebhook` (Next.js route handler), or
+// `app.post("/webhooks/clerk", (c) => handleClerkWebhook(c.req.raw))` (Hono). Configured like
+// every clerk-resync command (DATABASE_URL, CLERK_WEBHOOK_SIGNING_SECRET, …), opened on first use.
+import { existsSync } from "node:fs";
+import { loadConfig } from "../config.ts";
+import { openDatabase } from "../db/database.ts";
+import { ConfigError } from "../errors.ts";
+import { createLogger } from "../log.ts";
+import { journalPath } from "../reset/journal.ts";
+import { createClerkWebhookHandler, type ClerkWebhookHandler } from "./handler.ts";
+
+export { createClerkWebhookHandler, type ClerkWebhookHandler, type WebhookHandlerDeps, type WebhookStats } from "./handler.ts";
+
+let ready: Promise<ClerkWebhookHandler> | undefined;
+
+async function open(): Promise<ClerkWebhookHandler> {
+  const config = loadConfig(process.env);
+  if (!config.webhookSigningSecret) throw new ConfigError("CLERK_WEBHOOK_SIGNING_SECRET is not set (whsec_… of your Clerk webhook endpoint)");
+  const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", config.webhookSigningSecret], pretty: false });
+  const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });
+  return createClerkWebhookHandler({
+    pool: db.pool,
+    signingSecret: config.webhookSigningSecret,
+    sidecarDir: config.sidecarDir,
+    log,
+    map: { privateMetadata: config.mirrorPrivateMetadata },
+    resetUnderWay: () => existsSync(journalPath(config.sidecarDir)),
+  });
+}
+
+export async function handleClerkWebhook(request: Request): Promise<Response> {
+  ready ??= open();
+  ready.catch(() => (ready = undefined));
+  return (await ready)(request);
+}

@@ -1,0 +1,115 @@
+// Which tables hold local data a reset must carry over, decided from the catalog alone (pure).
+// A table that belongs to a user, an organization or a membership — a foreign key to one, directly
+// or through a chain of such tables — is the app's own data: its owned rows go into the sidecar.
+// The app classifies everything else once (package.json "clerkResync.tables").
+import { MIRRORED_COLUMNS, isMirroredTable, type MirroredTable } from "../db/mirrored-columns.ts";
+import type { Catalog, CatalogTable, ForeignKey } from "./catalog.ts";
+
+/** How an app may classify a table that is neither Clerk's nor owned (or override an owned one). */
+export type TableClassName = "seeded" | "keep" | "disposable";
+
+/** The tool's own bookkeeping: never backed up, never a reason to stop. */
+export const TOOL_TABLES: ReadonlySet<string> = new Set(["_prisma_migrations", "ClerkSyncState", "ClerkTombstone", "ClerkWebhookDelivery"]);
+
+export type TableRole =
+  /** Clerk's table; `appColumns` are the ones the app added (backed up by Clerk id). */
+  | { readonly role: "mirrored"; readonly appColumns: readonly string[] }
+  /** Rows reachable from a user, organization or membership: backed up and restored. */
+  | { readonly role: "owned" }
+  /** Backed up and restored whole. */
+  | { readonly role: "keep" }
+  /** Recreated by the seed. */
+  | { readonly role: "seeded" }
+  /** May be lost. */
+  | { readonly role: "disposable" }
+  | { readonly role: "tool" }
+  /** Nobody said: a reset stops if it has rows. */
+  | { readonly role: "unclassified" };
+
+/** How a backed-up foreign key column is written to the file and resolved on restore. */
+export type Reference =
+  /** Target restored by us with new serial ids: the old id is mapped to the new one. */
+  | { readonly table: string; readonly by: "id" }
+  /** Target recreated by the seed: stored by the target's unique key, looked up after the seed. */
+  | { readonly table: string; readonly by: readonly string[] };
+
+export interface Classification {
+  readonly roles: ReadonlyMap<string, TableRole>;
+  /** Tables with rows to back up, parents before children (the restore order). */
+  readonly order: readonly string[];
+  readonly references: ReadonlyMap<string, ReadonlyMap<string, Reference>>;
+}
+
+const isBackedUp = (r: TableRole | undefined) => r?.role === "owned" || r?.role === "keep";
+
+export function classifyTables(catalog: Catalog, classes: Readonly<Record<string, TableClassName>>): Classification {
+  const roles = new Map<string, TableRole>();
+  for (const t of catalog.values()) {
+    if (TOOL_TABLES.has(t.name)) roles.set(t.name, { role: "tool" });
+    else if (isMirroredTable(t.name)) roles.set(t.name, { role: "mirrored", appColumns: appColumns(t, t.name) });
+  }
+  // Ownership spreads along foreign keys until nothing changes (chains of any length, cycles safe).
+  const owned = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of catalog.values()) {
+      if (roles.has(t.name) || owned.has(t.name)) continue;
+      if (t.foreignKeys.some((f) => isMirroredTable(f.table) || owned.has(f.table))) {
+        owned.add(t.name);
+        grew = true;
+      }
+    }
+  }
+  for (const t of catalog.values()) {
+    if (roles.has(t.name)) continue;
+    const declared = classes[t.name];
+    roles.set(t.name, declared ? { role: declared } : owned.has(t.name) ? { role: "owned" } : { role: "unclassified" });
+  }
+
+  const references = new Map<string, Map<string, Reference>>();
+  for (const t of catalog.values()) {
+    if (!isBackedUp(roles.get(t.name))) continue;
+    const refs = new Map<string, Reference>();
+    for (const f of t.foreignKeys) {
+      const ref = referenceFor(f, catalog, roles);
+      if (ref) refs.set(f.columns[0]!, ref);
+    }
+    references.set(t.name, refs);
+  }
+  return { roles, order: restoreOrder(catalog, roles), references };
+}
+
+function appColumns(t: CatalogTable, table: MirroredTable): string[] {
+  const mirrored = new Set(MIRRORED_COLUMNS[table]);
+  return t.columns.map((c) => c.name).filter((c) => !mirrored.has(c));
+}
+
+/** Only single-column keys onto serial ids need translating; any other value is kept as it is. */
+function referenceFor(f: ForeignKey, catalog: Catalog, roles: ReadonlyMap<string, TableRole>): Reference | undefined {
+  const target = catalog.get(f.table);
+  if (!target || f.columns.length !== 1 || target.serialId !== f.references[0]) return undefined;
+  if (isBackedUp(roles.get(f.table))) return { table: f.table, by: "id" };
+  const key = target.uniqueKeys.find((k) => k.every((c) => c !== target.serialId));
+  return key ? { table: f.table, by: key } : undefined;
+}
+
+/** Parents before children; a foreign key back into a cycle (or to itself) is filled in afterwards. */
+function restoreOrder(catalog: Catalog, roles: ReadonlyMap<string, TableRole>): string[] {
+  const pending = [...catalog.values()].filter((t) => isBackedUp(roles.get(t.name))).map((t) => t.name).sort();
+  const done: string[] = [];
+  const placed = new Set<string>();
+  while (pending.length) {
+    const ready = pending.findIndex((name) =>
+      catalog.get(name)!.foreignKeys.every((f) => f.table === name || placed.has(f.table) || !pending.includes(f.table)),
+    );
+    const [next] = pending.splice(ready === -1 ? 0 : ready, 1);
+    done.push(next!);
+    placed.add(next!);
+  }
+  return done;
+}
+
+/** Foreign keys of a table that point at a Clerk table or an owned one: the ways a row is owned. */
+export function ownerKeys(t: CatalogTable, roles: ReadonlyMap<string, TableRole>): ForeignKey[] {
+  return t.foreignKeys.filter((f) => isMirroredTable(f.table) || roles.get(f.table)?.role === "owned");
+}

@@ -1,0 +1,34 @@
+// The database's tables as the sidecar sees them: catalog plus classification, read once per command.
+import type pg from "pg";
+import { readCatalog, type Catalog, type CatalogTable } from "./catalog.ts";
+import { classifyTables, type Classification, type TableClassName } from "./classify.ts";
+import { quote } from "./row-codec.ts";
+
+export interface LocalTables {
+  readonly catalog: Catalog;
+  readonly classification: Classification;
+}
+
+/** `classes`: the app's classification (package.json "clerkResync.tables", see `readTableClasses`). */
+export async function readLocalTables(pool: pg.Pool | pg.PoolClient, classes: Readonly<Record<string, TableClassName>>): Promise<LocalTables> {
+  const catalog = await readCatalog(pool);
+  return { catalog, classification: classifyTables(catalog, classes) };
+}
+
+/**
+ * The columns a restore matches existing rows on: the primary key unless it is a serial id (new
+ * ids after a reset), else the first unique key the file has every column of; none → whole-row match.
+ */
+export function matchKey(t: CatalogTable, columns: readonly string[]): readonly string[] | null {
+  const has = (k: readonly string[]) => k.length > 0 && k.every((c) => columns.includes(c));
+  if (!t.serialId && has(t.primaryKey)) return t.primaryKey;
+  return t.uniqueKeys.find((k) => has(k) && !k.includes(t.serialId ?? "")) ?? null;
+}
+
+/** Unclassified tables that have rows: a reset would lose them, so it stops before touching anything. */
+export async function findUnclassifiedWithRows(pool: pg.Pool | pg.PoolClient, tables: LocalTables): Promise<{ table: string; rows: number }[]> {
+  const names = [...tables.classification.roles].filter(([, r]) => r.role === "unclassified").map(([n]) => n);
+  if (!names.length) return [];
+  const { rows } = await pool.query<{ table: string; rows: string }>(names.map((n, i) => `SELECT $${i + 1}::text AS table, count(*) AS rows FROM ${quote(n)}`).join(" UNION ALL "), names);
+  return rows.filter((r) => Number(r.rows) > 0).map((r) => ({ table: r.table, rows: Number(r.rows) }));
+}

@@ -1,0 +1,62 @@
+// Backup: every backed-up table's rows in their exact sidecar form, read with one query per table.
+import type pg from "pg";
+import { MIRRORED_TABLES } from "../db/mirrored-columns.ts";
+import type { CatalogTable } from "./catalog.ts";
+import type { Reference } from "./classify.ts";
+import { emptySidecar, type Sidecar, type SidecarRow, type SidecarTable } from "./format.ts";
+import type { LocalTables } from "./local-tables.ts";
+import { ownedWhere, type OwnerScope } from "./owned-rows.ts";
+import { keyObject, quote, readExpr } from "./row-codec.ts";
+import { withoutClerkKeys } from "./share.ts";
+
+export interface ReadOptions {
+  reason: Sidecar["reason"];
+  clerkInstanceId: string | null;
+  /** "all" (a backup) or the owners a resync is about to delete (the pruned sidecar). */
+  scope?: OwnerScope;
+  now?: Date;
+}
+
+export async function readLocalData(pool: pg.Pool | pg.PoolClient, tables: LocalTables, options: ReadOptions): Promise<Sidecar> {
+  const scope = options.scope ?? "all";
+  const sidecar = emptySidecar(options.reason, options.clerkInstanceId, options.now);
+  const { catalog, classification } = tables;
+  for (const name of classification.order) {
+    const role = classification.roles.get(name)!.role as "owned" | "keep";
+    if (role === "keep" && scope !== "all") continue;
+    const t = catalog.get(name)!;
+    const params: unknown[] = [];
+    const where = role === "owned" ? ownedWhere(catalog, classification, name, "t0", scope, params) : "true";
+    sidecar.tables[name] = await readTable(pool, tables, t, role, t.columns.map((c) => c.name), where, params);
+  }
+  for (const name of MIRRORED_TABLES) {
+    const role = classification.roles.get(name);
+    const t = catalog.get(name);
+    if (role?.role !== "mirrored" || !role.appColumns.length || !t) continue;
+    const params: unknown[] = [];
+    const where = scope === "all" ? "true" : `t0.id = ANY(${(params.push(scope[name]), `$${params.length}`)}::text[])`;
+    sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", ["id", ...role.appColumns], where, params);
+  }
+  return withoutClerkKeys(sidecar);
+}
+
+async function readTable(pool: pg.Pool | pg.PoolClient, tables: LocalTables, t: CatalogTable, role: SidecarTable["role"], columnNames: string[], where: string, params: unknown[]): Promise<SidecarTable> {
+  const refs: ReadonlyMap<string, Reference> = tables.classification.references.get(t.name) ?? new Map();
+  const columns = columnNames.map((n) => t.columns.find((c) => c.name === n)!);
+  const select = columns.map((c) => {
+    const ref = refs.get(c.name);
+    if (!ref || ref.by === "id") return `${readExpr(c, "t0")} AS ${quote(c.name)}`;
+    // A seeded target's id changes with every seed: write its unique key instead.
+    const target = tables.catalog.get(ref.table)!;
+    const key = keyObject(ref.by.map((k) => target.columns.find((x) => x.name === k)!), "r");
+    return `(SELECT ${key} FROM ${quote(ref.table)} r WHERE r.${quote(target.serialId!)} = t0.${quote(c.name)}) AS ${quote(c.name)}`;
+  });
+  const order = (t.primaryKey.length ? t.primaryKey : columnNames.slice(0, 1)).map((c) => `t0.${quote(c)}`).join(", ");
+  const { rows } = await pool.query<SidecarRow>(`SELECT ${select.join(", ")} FROM ${quote(t.name)} t0 WHERE ${where} ORDER BY ${order}`, params);
+  return {
+    role,
+    columns: Object.fromEntries(columns.map((c) => [c.name, c.type])),
+    references: Object.fromEntries([...refs].filter(([col]) => columnNames.includes(col)).map(([col, r]) => [col, { table: r.table, by: r.by === "id" ? "id" : [...r.by] }])),
+    rows,
+  };
+}

@@ -1,0 +1,20 @@
+// The one rule for when a copy of a record from Clerk may replace the database's copy. The plan
+// applies it in TypeScript and the upserts in SQL (sync-writes.ts), so the plan says exactly
+// what the apply writes.
+
+/** Clerk write paths: a resync, and (issue 13) a webhook. Recorded per row in `syncSource`. */
+export type SyncSource = "resync" | "webhook";
+
+/**
+ * An older copy from Clerk never replaces a newer copy from Clerk, whichever path brought either;
+ * anything else (a row no Clerk path wrote, or a local edit, which leaves `clerkUpdatedAt` alone)
+ * is replaced: Clerk wins. Equal timestamps replace, so a local edit is repaired.
+ */
+export function clerkCopyMayReplace(storedClerkUpdatedAt: number | null, incomingUpdatedAt: number): boolean {
+  return storedClerkUpdatedAt === null || storedClerkUpdatedAt <= incomingUpdatedAt;
+}
+
+/** clerkCopyMayReplace as the WHERE of `INSERT … ON CONFLICT DO UPDATE` on `table`. */
+export function clerkCopyMayReplaceSql(table: string): string {
+  return `("${table}"."clerkUpdatedAt" IS NULL OR "${table}"."clerkUpdatedAt" <= EXCLUDED."clerkUpdatedAt")`;
+}

@@ -1,0 +1,101 @@
+// `clerk:resync --watch`: keeps the mirror in step without a tunnel. Each tick reads the users
+// changed since the watermark (one request when nothing changed); every `fullEvery` ticks a full
+// resync (organizations, memberships, and users deleted in Clerk, which only a full listing shows).
+// Every tick takes the single-writer lock, so a watcher and a db:reset never write at once, and a
+// tick is applied whole or not at all.
+import type { ClerkApi } from "../clerk/client.ts";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import { readSyncedInstance } from "../db/sync-state.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
+import { errorMessage } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { readJournal } from "../reset/journal.ts";
+import type { Change } from "../sync/changes.ts";
+import { defaultResyncOptions, runResync } from "../sync/resync.ts";
+import { runUsersTick } from "./users-tick.ts";
+
+export interface WatchOptions {
+  intervalMs: number;
+  /** A full resync every this many ticks (the first tick is always full). */
+  fullEvery: number;
+  signal: AbortSignal;
+  onChange(change: Change): void;
+  /** One line about the watcher's state: waiting, recovered, the budget it uses. */
+  onStatus(text: string): void;
+  /** After every tick, applied or failed. */
+  onTick?(stats: Readonly<WatchStats>): void;
+}
+
+export interface WatchStats {
+  ticks: number;
+  fullTicks: number;
+  failedTicks: number;
+  changes: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export async function watch(deps: { config: Config; db: Database; api: ClerkApi; log: Logger }, options: WatchOptions): Promise<WatchStats> {
+  const { config, db, api, log } = deps;
+  const stats: WatchStats = { ticks: 0, fullTicks: 0, failedTicks: 0, changes: 0 };
+  let failing: string | null = null;
+  // The first tick is a quick one when the mirror has a watermark (it survives restarts); without
+  // one the quick tick asks for a full resync.
+  let sinceFull = 1;
+  while (!options.signal.aborted) {
+    const started = Date.now();
+    try {
+      const journal = readJournal(config.sidecarDir);
+      if (journal) {
+        // A reset is rebuilding the database (or was interrupted: the next db:reset finishes it).
+        if (failing !== "reset") options.onStatus(`waiting: a db:reset (started ${journal.startedAt}) is rebuilding the database`);
+        failing = "reset";
+      } else {
+        const release = await acquireWriterLock(db, { command: "clerk:resync --watch", wait: true, log });
+        try {
+          const quick = sinceFull < options.fullEvery ? await quickTick(deps) : null;
+          const changes = quick ?? (await fullTick(deps));
+          for (const c of changes) options.onChange(c);
+          stats.changes += changes.length;
+          sinceFull = quick ? sinceFull + 1 : 1;
+          if (!quick) stats.fullTicks += 1;
+        } finally {
+          await release();
+        }
+        if (failing) options.onStatus(`recovered: ${failing === "reset" ? "the reset is done" : "Clerk and the database answer again"}; watching`);
+        failing = null;
+      }
+      stats.ticks += 1;
+    } catch (err) {
+      stats.failedTicks += 1;
+      const why = errorMessage(err);
+      // Said once per outage, not once per tick.
+      if (failing !== why) options.onStatus(`tick failed, nothing from it was written; retrying every ${Math.round(options.intervalMs / 1000)} s: ${why}`);
+      failing = why;
+      log.debug({ err }, "watch tick failed");
+    }
+    options.onTick?.(stats);
+    await sleep(Math.max(0, options.intervalMs - (Date.now() - started)), options.signal);
+  }
+  return stats;
+}
+
+/** Users changed since the watermark; null when there is none yet (a full tick is due). */
+async function quickTick(deps: { db: Database; api: ClerkApi; config: Config }): Promise<Change[] | null> {
+  const synced = await readSyncedInstance(deps.db.pool);
+  if (!synced) return null;
+  const result = await runUsersTick(deps, { instanceId: synced.instanceId, map: { privateMetadata: deps.config.mirrorPrivateMetadata } });
+  return result.needsFull ? null : result.changes;
+}
+
+async function fullTick(deps: { db: Database; api: ClerkApi; log: Logger; config: Config }): Promise<Change[]> {
+  const { report, changes } = await runResync(deps, { ...defaultResyncOptions(deps.config.sidecarDir, deps.config.mirrorPrivateMetadata), allOrNothing: true });
+  if (report.refusal) throw new Error(report.refusal);
+  return [...changes()].filter((c) => c.op !== "keep");
+}

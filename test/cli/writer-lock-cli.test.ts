@@ -1,0 +1,85 @@
+// One writer at a time: two db:resets (or a reset and a resync) through the real CLI against one
+// database. PostgreSQL: the advisory lock; PGlite on a socket: the lock file standing in for it.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, beforeEach, test } from "node:test";
+import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import type { CliRun } from "../support/cli.ts";
+import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
+import { startTestEmulator } from "../support/emulator.ts";
+import { resync, truncateAll } from "../support/sync.ts";
+
+let t: TestDatabase;
+let emu: RunningEmulator;
+let env: Record<string, string>;
+
+before(async () => {
+  t = await createTestDatabase();
+  emu = await startTestEmulator({ users: 40, orgs: 5, membershipsPerOrg: 4, seed: 31 });
+});
+after(async () => {
+  await emu.close();
+  await t.close();
+});
+beforeEach(async () => {
+  env = { DATABASE_URL: t.url, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: mkdtempSync(path.join(tmpdir(), "clerk-resync-lock-")) };
+  await truncateAll(t.db.pool);
+  await seedDefaults(t.db.prisma);
+  await resync(emu, t.db);
+  await addOrgLocalData(t.db);
+});
+
+/** The real CLI in a child; `stderrSeen` resolves when its stderr first contains `text`. */
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    for (const w of waiters) if (stderr.includes(w.text)) w.resolve();
+  });
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+  const stderrSeen = (text: string) => new Promise<void>((resolve) => (stderr.includes(text) ? resolve() : waiters.push({ text, resolve })));
+  return { done, stderrSeen };
+}
+
+test("two db:resets started together: one completes, the other exits 1 naming the running one; no row lost", { timeout: 120_000 }, async () => {
+  const before = await tableDump(t.db);
+  const [a, b] = await Promise.all([startCli(["reset"]).done, startCli(["reset"]).done]);
+  const [won, lost] = a.code === 0 ? [a, b] : [b, a];
+  assert.equal(won.code, 0, `one reset completes: ${won.stderr}`);
+  assert.equal(lost.code, 1, `the other refuses: ${lost.stderr}`);
+  assert.match(lost.stderr, /^error: another sync or reset is running \(db:reset, pid \d+, started \d{4}-\d\d-\d\dT[\d:]+Z\); wait for it or pass --wait$/m);
+  assert.deepEqual(await tableDump(t.db), before);
+});
+
+test("a resync while a reset runs refuses; with --wait it waits for the reset, then succeeds", { timeout: 120_000 }, async () => {
+  const before = await tableDump(t.db);
+  const reset = startCli(["reset"]);
+  await reset.stderrSeen("preflight");
+  const refused = await startCli(["resync"]).done;
+  const waiting = startCli(["resync", "--wait", "--json"]);
+  await waiting.stderrSeen("waiting for the other sync or reset to finish (db:reset, pid");
+  const [resetRun, waited] = await Promise.all([reset.done, waiting.done]);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /error: another sync or reset is running \(db:reset, pid \d+, started [^)]+\); wait for it or pass --wait/);
+  assert.equal(resetRun.code, 0, resetRun.stderr);
+  assert.equal(waited.code, 0, waited.stderr);
+  const report = JSON.parse(waited.stdout);
+  assert.equal(report.users.unchanged, 40, "the waiting resync ran after the reset had resynced");
+  assert.deepEqual(await tableDump(t.db), before);
+});

@@ -1,0 +1,57 @@
+// `pnpm clerk:webhooks` as a user runs it: the real CLI serving the emulator's signed deliveries.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import { WebhookSender, webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
+import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { runCli } from "../support/cli.ts";
+import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
+import { startTestEmulator } from "../support/emulator.ts";
+import { resync } from "../support/sync.ts";
+
+let t: TestDatabase;
+let emu: RunningEmulator;
+const SECRET = webhookSecretFor(21);
+
+before(async () => {
+  t = await createTestDatabase();
+  emu = await startTestEmulator({ users: 10, orgs: 2, membershipsPerOrg: 2, seed: 21 });
+  await seedDefaults(t.db.prisma);
+  await resync(emu, t.db);
+});
+after(async () => {
+  await emu.close();
+  await t.close();
+});
+
+test("without a signing secret it says which variable to set, exit 1", async () => {
+  const run = await runCli(["webhooks"], { DATABASE_URL: t.url });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^error: CLERK_WEBHOOK_SIGNING_SECRET is not set: copy your webhook endpoint's signing secret/m);
+});
+
+test("clerk:webhooks applies the emulator's signed deliveries, reports them on /healthz, stops on Ctrl-C", async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "webhooks", "--port", "0", "--json"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "silent", DATABASE_URL: t.url, CLERK_WEBHOOK_SIGNING_SECRET: SECRET },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  for (let i = 0; i < 300 && !stdout.includes("\n"); i++) await new Promise((r) => setTimeout(r, 50));
+  const { url, health } = JSON.parse(stdout.split("\n")[0]!) as { url: string; health: string };
+  const sender = new WebhookSender(emu.store, { url, secret: SECRET });
+  const user = emu.store.createUser({ emailAddresses: ["via-cli@example.com"], firstName: "Cli" });
+  await sender.drain();
+  sender.close();
+  const { rows } = await t.db.pool.query(`SELECT "firstName", "syncSource" FROM "User" WHERE id = $1`, [user.id]);
+  assert.deepEqual(rows, [{ firstName: "Cli", syncSource: "webhook" }]);
+  const stats = (await (await fetch(health)).json()) as { applied: number; rejected: number };
+  assert.equal(stats.applied, 1);
+  assert.equal(stats.rejected, 0);
+  child.kill("SIGINT");
+  assert.equal(await exited, 0);
+});

@@ -1,0 +1,19 @@
+// A copy of this project whose schema grew (test/fixtures/grown-schema): its own migrations
+// folder and package.json, the rest linked, so `prisma migrate reset` and the seed run as in an app.
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ROOT } from "./database.ts";
+
+export function createGrownProject(tables: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "clerk-resync-grown-"));
+  for (const name of ["node_modules", "src"]) symlinkSync(path.join(ROOT, name), path.join(dir, name));
+  copyFileSync(path.join(ROOT, "prisma.config.ts"), path.join(dir, "prisma.config.ts"));
+  cpSync(path.join(ROOT, "prisma"), path.join(dir, "prisma"), { recursive: true, filter: (src) => !src.includes(`${path.sep}backups`) });
+  const migration = path.join(dir, "prisma/migrations/29990101000000_grown");
+  mkdirSync(migration);
+  copyFileSync(path.join(ROOT, "test/fixtures/grown-schema/migration.sql"), path.join(migration, "migration.sql"));
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, clerkResync: { tables } }, null, 2));
+  return dir;
+}

@@ -186,4 +186,9 @@ test("the benchmark scripts share the parser: --help, and one-line errors for ba
   assertUsageError(scale, /^error: --scale must be a number > 0, got "abc"/);
   assertUsageError(db, /^error: --db must be one of postgres, pglite, all, got "mysql"/);
   assertUsageError(emulatorBench, /^error: unknown option --user; did you mean --users\?/);
+  await inPairs(["sidecar", "watch", "webhooks"], async (name) => {
+    const run = await runEntry(`bench/${name}.ts`, ["--help"], {});
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stdout.startsWith(`Usage: pnpm bench:${name} [options]`), run.stdout);
+  });
 });

@@ -98,3 +98,11 @@ async function tombstoned(client: pg.PoolClient, ids: string[]): Promise<boolean
   const { rows } = await client.query(`SELECT 1 FROM "ClerkTombstone" WHERE id = ANY($1::text[]) LIMIT 1`, [ids]);
   return rows.length > 0;
 }
+
+/** Svix retries for days, not weeks: ledger rows older than that only take room. */
+export const LEDGER_RETENTION_DAYS = 14;
+
+export async function pruneDeliveryLedger(pool: pg.Pool): Promise<number> {
+  const res = await pool.query(`DELETE FROM "ClerkWebhookDelivery" WHERE "receivedAt" < now() - make_interval(days => $1)`, [LEDGER_RETENTION_DAYS]);
+  return res.rowCount ?? 0;
+}

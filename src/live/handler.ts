@@ -6,7 +6,7 @@ import type pg from "pg";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { MapOptions } from "../sync/map.ts";
-import { applyLiveEvent, NotYetApplicable, type EventOutcome } from "./apply-event.ts";
+import { applyLiveEvent, NotYetApplicable, pruneDeliveryLedger, type EventOutcome } from "./apply-event.ts";
 import { parseLiveEvent, UnusableEvent } from "./event.ts";
 
 export interface WebhookHandlerDeps {
@@ -84,6 +84,7 @@ export function createClerkWebhookHandler(deps: WebhookHandlerDeps): ClerkWebhoo
       stats.lastEventAt = new Date().toISOString();
       stats.lastLagMs = event.timestamp ? Date.now() - event.timestamp : null;
       deps.log.debug({ type: event.type, id: event.change.id, outcome }, "webhook applied");
+      if (stats.applied % 1000 === 1) await pruneDeliveryLedger(deps.pool).catch(() => 0);
       return reply(200, { outcome, id: event.change.id });
     } catch (err) {
       if (err instanceof UnusableEvent) return reject(400, err.message);

@@ -1,10 +1,19 @@
 // Prisma CLI config. Native engines cannot be downloaded here, so the CLI runs its WASM engines
 // through the pg driver adapter. clerk-resync's commands set DATABASE_URL for the CLI (pointing
 // it at the embedded PGlite when no database is configured), so the CLI and the tool always see
-// the same database.
+// the same database; a plain `pnpm prisma …` reads it from .env.local / .env like the tool does.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
-import { pgConfigFromUrl } from "./src/db/pg-config.ts";
+import { pgConfigFromUrl, schemaFromUrl } from "./src/db/pg-config.ts";
+import { loadEnvFiles } from "./src/env-files.ts";
+
+loadEnvFiles(path.dirname(fileURLToPath(import.meta.url)));
+// The schema's env("DATABASE_URL") must resolve even for `prisma generate`, which connects
+// nowhere: unresolved, the CLI falls back to downloading a native engine.
+const PLACEHOLDER_URL = "postgresql://127.0.0.1/clerk-resync-placeholder";
+process.env.DATABASE_URL ||= PLACEHOLDER_URL;
 
 export default defineConfig({
   schema: "prisma/schema.prisma",
@@ -17,12 +26,12 @@ export default defineConfig({
   engine: "js",
   async adapter() {
     const url = process.env.DATABASE_URL;
-    if (!url) {
+    if (!url || url === PLACEHOLDER_URL) {
       throw new Error(
         "DATABASE_URL is not set. Run the pnpm db:* scripts (they start the embedded database), or set DATABASE_URL in .env.",
       );
     }
     // allowExitOnIdle: without it the CLI process lingers for pg's 10 s idle timeout.
-    return new PrismaPg({ ...pgConfigFromUrl(url), allowExitOnIdle: true, idleTimeoutMillis: 200 });
+    return new PrismaPg({ ...pgConfigFromUrl(url), allowExitOnIdle: true, idleTimeoutMillis: 200 }, { schema: schemaFromUrl(url) });
   },
 });

@@ -3,12 +3,20 @@
 import { fork } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../src/cli-args.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { users: { type: "string", default: "100000" }, orgs: { type: "string", default: "5000" } } });
+const { values } = parseScriptArgs({
+  script: "pnpm bench:emulator",
+  summary: "Measures the emulator alone: dataset generation and paging throughput",
+  flags: {
+    users: { type: "integer", value: "N", default: 100_000, description: "Users in the dataset" },
+    orgs: { type: "integer", value: "M", default: 5000, description: "Organizations" },
+  },
+  example: "pnpm bench:emulator --users 20000",
+});
 const started = performance.now();
-const child = fork(path.join(ROOT, "bench/emulator-process.ts"), [values.users!, values.orgs!, "30", "1", "0"], { execArgv: ["--import", "tsx"] });
+const child = fork(path.join(ROOT, "bench/emulator-process.ts"), [String(values.users), String(values.orgs), "30", "1", "0"], { execArgv: ["--import", "tsx"] });
 const ready = await new Promise<{ url: string; secretKey: string }>((resolve) => child.on("message", (m: { type: string; url: string; secretKey: string }) => m.type === "ready" && resolve(m)));
 const generatedMs = performance.now() - started;
 const headers = { Authorization: `Bearer ${ready.secretKey}`, "Content-Type": "application/json" };

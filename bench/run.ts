@@ -6,17 +6,25 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../src/cli-args.ts";
 import { formatTable } from "../src/output.ts";
-import { recreateMigratedDatabase } from "../src/db/admin.ts";
+import { recreateMigratedDatabase } from "../test/support/admin.ts";
 import { freshPgliteDir } from "./database.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { scale: { type: "string", default: "1" }, out: { type: "string", default: "bench/results.json" }, db: { type: "string", default: "all" } } });
-const scale = Number(values.scale);
-if (!(scale > 0)) throw new Error(`--scale must be a positive number, got ${values.scale}`);
+const { values } = parseScriptArgs({
+  script: "pnpm bench",
+  summary: "Benchmarks: full, noop, drift, baseline and throttled resyncs against the emulator in its own process (see README)",
+  flags: {
+    scale: { type: "number", value: "S", default: 1, description: "Multiply every dataset size (0.1 for a quick run)" },
+    db: { type: "string", value: "KIND", default: "all", choices: ["postgres", "pglite", "all"], description: "Which databases: postgres (needs BENCH_DATABASE_URL or TEST_DATABASE_URL), pglite or all" },
+    out: { type: "string", value: "FILE", default: "bench/results.json", description: "Where the results go" },
+  },
+  example: "pnpm bench --scale 0.1 --db pglite",
+});
+const scale = values.scale;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-const kinds = (values.db === "all" ? ["postgres", "pglite"] : [values.db!]).filter((k) => {
+const kinds = (values.db === "all" ? ["postgres", "pglite"] : [values.db]).filter((k) => {
   if (k === "postgres" && !adminUrl) {
     process.stderr.write("PostgreSQL skipped: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL admin URL\n");
     return false;

@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { recreateMigratedDatabase } from "../src/db/admin.ts";
+import { parseScriptArgs } from "../src/cli-args.ts";
+import { recreateMigratedDatabase } from "../test/support/admin.ts";
 import { connectDatabase, type Database } from "../src/db/database.ts";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
 import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
@@ -21,8 +21,16 @@ import { readTableClasses } from "../src/sidecar/table-config.ts";
 import { verifyRestore } from "../src/sidecar/verify.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { rows: { type: "string", default: "10000" }, out: { type: "string", default: "bench/sidecar-results.json" } } });
-const rows = Number(values.rows);
+const { values } = parseScriptArgs({
+  script: "pnpm bench:sidecar",
+  summary: "Backup, restore and verify of N local rows, beside a bare SELECT and INSERT floor",
+  flags: {
+    rows: { type: "integer", value: "N", default: 10_000, min: 1, description: "Local rows to back up and restore" },
+    out: { type: "string", value: "FILE", default: "bench/sidecar-results.json", description: "Where the results go" },
+  },
+  example: "pnpm bench:sidecar --rows 1000",
+});
+const rows = values.rows;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
 const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
@@ -105,4 +113,4 @@ try {
   await embedded.stop();
 }
 process.stdout.write(`${formatTable(["db", "rows", "backup ms", "floor", "ratio", "restore ms", "floor", "ratio", "verify ms", "2nd restore ms"], results.map((r) => [r.db, r.rows, r.backupMs, r.floorBackupMs, r.backupRatio, r.restoreMs, r.floorRestoreMs, r.restoreRatio, r.verifyMs, r.secondRestoreMs]))}\n`);
-writeFileSync(values.out!, `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);

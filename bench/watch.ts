@@ -7,14 +7,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../src/cli-args.ts";
 import { generateDataset } from "../src/clerk-emulator/dataset.ts";
 import { seededRandom } from "../src/clerk-emulator/ids.ts";
 import { startClerkEmulator } from "../src/clerk-emulator/server.ts";
 import { EmulatorStore } from "../src/clerk-emulator/store.ts";
 import { ClerkApi } from "../src/clerk/client.ts";
 import { loadConfig } from "../src/config.ts";
-import { recreateMigratedDatabase } from "../src/db/admin.ts";
+import { recreateMigratedDatabase } from "../test/support/admin.ts";
 import { connectDatabase, type Database } from "../src/db/database.ts";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
 import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
@@ -24,7 +24,12 @@ import { defaultResyncOptions, runResync } from "../src/sync/resync.ts";
 import { watch } from "../src/watch/watch-loop.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { out: { type: "string", default: "bench/watch-results.json" } } });
+const { values } = parseScriptArgs({
+  script: "pnpm bench:watch",
+  summary: "Requests per quiet and full watch tick, and change-to-row latency",
+  flags: { out: { type: "string", value: "FILE", default: "bench/watch-results.json", description: "Where the results go" } },
+  example: "pnpm bench:watch",
+});
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const DEFAULT_INTERVAL_S = 10;
 const DEFAULT_FULL_EVERY = 6;
@@ -106,4 +111,4 @@ process.stdout.write(
     results.map((r) => [r.users, r.requestsPerQuietTick, r.requestsPerFullTick, r.requestsPerHourAtDefaults, r.latencyMsAt1sInterval.median, r.latencyMsAt1sInterval.max]),
   )}\n`,
 );
-writeFileSync(values.out!, `${JSON.stringify({ at: new Date().toISOString(), database: adminUrl ? "postgres" : "pglite", results }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), database: adminUrl ? "postgres" : "pglite", results }, null, 2)}\n`);

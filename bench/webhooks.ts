@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../src/cli-args.ts";
 import { verifyWebhook } from "@clerk/backend/webhooks";
 import { Webhook } from "standardwebhooks";
 import { generateDataset } from "../src/clerk-emulator/dataset.ts";
@@ -15,7 +15,7 @@ import { seededRandom } from "../src/clerk-emulator/ids.ts";
 import { serializeUser } from "../src/clerk-emulator/serialize.ts";
 import { EmulatorStore } from "../src/clerk-emulator/store.ts";
 import { webhookSecretFor } from "../src/clerk-emulator/webhook-sender.ts";
-import { recreateMigratedDatabase } from "../src/db/admin.ts";
+import { recreateMigratedDatabase } from "../test/support/admin.ts";
 import { connectDatabase, type Database } from "../src/db/database.ts";
 import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
 import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
@@ -28,9 +28,18 @@ import { upsertUsers } from "../src/db/sync-writes.ts";
 import { userFromWire } from "../src/clerk/wire.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { events: { type: "string", default: "10000" }, concurrency: { type: "string", default: "16" }, out: { type: "string", default: "bench/webhooks-results.json" } } });
-const events = Number(values.events);
-const concurrency = Number(values.concurrency);
+const { values } = parseScriptArgs({
+  script: "pnpm bench:webhooks",
+  summary: "A signed burst of webhook deliveries against the receiver, beside a verify-only floor",
+  flags: {
+    events: { type: "integer", value: "N", default: 10_000, min: 1, description: "Deliveries in the burst" },
+    concurrency: { type: "integer", value: "N", default: 16, min: 1, description: "Deliveries in flight at once" },
+    out: { type: "string", value: "FILE", default: "bench/webhooks-results.json", description: "Where the results go" },
+  },
+  example: "pnpm bench:webhooks --events 1000",
+});
+const events = values.events;
+const concurrency = values.concurrency;
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const SECRET = webhookSecretFor(1);
 
@@ -134,4 +143,4 @@ process.stdout.write(
     results.map((r) => [r.db, r.events, r.wallMs, r.eventsPerSecond, r.p50Ms, r.p99Ms, r.failed, r.floorWallMs, r.ratioToFloor]),
   )}\n`,
 );
-writeFileSync(values.out!, `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);

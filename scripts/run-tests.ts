@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { recreateMigratedDatabase } from "../src/db/admin.ts";
+import { recreateMigratedDatabase } from "../test/support/admin.ts";
 import { ROOT, TEMPLATE_DB } from "../test/support/database.ts";
 
 function findTests(dir: string): string[] {

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
@@ -112,12 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
     mirrorPrivateMetadata: e.CLERK_RESYNC_MIRROR_PRIVATE_METADATA,
     rootDir,
   };
-}
-
-/** Loads `.env` from the project root if present; variables already set win. */
-export function loadDotEnv(rootDir: string): void {
-  const file = path.join(rootDir, ".env");
-  if (existsSync(file)) process.loadEnvFile(file);
 }
 
 export function requireSecretKey(config: Config): string {

@@ -51,14 +51,6 @@ export class StepError extends Error {
   }
 }
 
-/** Carries a non-zero exit code without being a failure message (e.g. drift found). */
-export class ExitCode extends Error {
-  override name = "ExitCode";
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -11,8 +11,10 @@ export interface LogOptions {
   secrets?: readonly string[];
   /** Human-readable lines (on a TTY) instead of JSON lines. */
   pretty?: boolean;
-  /** Where log lines go; stderr by default so stdout stays clean for `--json`. */
-  destination?: NodeJS.WritableStream;
+  /** Colours in pretty lines (see colorEnabled: NO_COLOR, FORCE_COLOR). */
+  color?: boolean;
+  /** Where log lines go; stderr by default so stdout stays clean for `--json`. The CLI passes Output.log so a progress line is cleared first. */
+  destination?: { write(text: string): unknown };
 }
 
 /**
@@ -30,7 +32,7 @@ export function createLogger(options: LogOptions): Logger {
     },
   });
   const destination = options.pretty
-    ? pretty({ destination: scrubbed, colorize: true, ignore: "pid,hostname", sync: true })
+    ? pretty({ destination: scrubbed, colorize: options.color ?? false, ignore: "pid,hostname", sync: true })
     : scrubbed;
   return pino(
     {

@@ -12,7 +12,19 @@ export interface Output {
   progress(text: string): void;
   /** Ends a progress line. */
   progressDone(): void;
+  /** A log line for stderr: the progress line is cleared first and drawn again after it. */
+  log(text: string): void;
 }
+
+/** Colours on a terminal unless NO_COLOR is set; FORCE_COLOR wins either way (as in Node). */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== "") return force !== "0" && force !== "false";
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  return isTTY;
+}
+
+const CLEAR_LINE = "\r\x1b[2K";
 
 export function createOutput(options: {
   json: boolean;
@@ -22,7 +34,19 @@ export function createOutput(options: {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const progressOn = !options.json && Boolean(stderr.isTTY);
-  let progressShown = false;
+  /** The progress text on screen, if any. */
+  let shown: string | undefined;
+  // Ctrl-C while a progress line is up: clear it, then let the signal do what it would have.
+  const onSignal = (signal: NodeJS.Signals) => {
+    stderr.write(CLEAR_LINE);
+    shown = undefined;
+    unhook();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const unhook = () => {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  };
   return {
     json: options.json,
     isTTY: Boolean(stdout.isTTY),
@@ -37,12 +61,22 @@ export function createOutput(options: {
     },
     progress(text) {
       if (!progressOn) return;
-      stderr.write(`\r\x1b[2K${text}`);
-      progressShown = true;
+      if (shown === undefined) {
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
+      }
+      stderr.write(`${CLEAR_LINE}${text}`);
+      shown = text;
     },
     progressDone() {
-      if (progressShown) stderr.write("\r\x1b[2K");
-      progressShown = false;
+      if (shown === undefined) return;
+      stderr.write(CLEAR_LINE);
+      shown = undefined;
+      unhook();
+    },
+    log(text) {
+      if (shown === undefined) stderr.write(text);
+      else stderr.write(`${CLEAR_LINE}${text}${text.endsWith("\n") ? "" : "\n"}${shown}`);
     },
   };
 }

@@ -25,3 +25,17 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * The emulator's default secret key, derived from the dataset seed: stable across restarts, so
+ * the CLERK_SECRET_KEY put in `.env` keeps working.
+ */
+export function secretKeyForSeed(seed: number): string {
+  const random = seededRandom(seed ^ 0x5eed_c1e7);
+  let key = "sk_test_";
+  while (key.length < 8 + 40) key += ALPHABET[Math.floor(random() * ALPHABET.length)];
+  return key;
+}
+
+/** Where `pnpm clerk:emulator` and `pnpm dev` serve the emulator unless told otherwise. */
+export const DEFAULT_EMULATOR_PORT = 4010;

@@ -1,54 +1,73 @@
 // `pnpm clerk:emulator`: a Clerk Backend API emulator on loopback, for local runs without a key.
-import { parseArgs } from "node:util";
+import { parseScriptArgs } from "../cli-args.ts";
+import { UsageError, errorMessage } from "../errors.ts";
 import { generateDataset } from "./dataset.ts";
-import { startClerkEmulator } from "./server.ts";
+import { DEFAULT_EMULATOR_PORT, secretKeyForSeed, seededRandom } from "./ids.ts";
+import { startClerkEmulator, type RunningEmulator } from "./server.ts";
 import { EmulatorStore } from "./store.ts";
 import { warmJsonCache } from "./serialize.ts";
-import { seededRandom } from "./ids.ts";
 
-const { values } = parseArgs({
-  options: {
-    port: { type: "string", default: "4010" },
-    users: { type: "string", default: "100" },
-    orgs: { type: "string", default: "10" },
-    "memberships-per-org": { type: "string", default: "5" },
-    seed: { type: "string", default: "1" },
-    "secret-key": { type: "string" },
-    "rate-limit": { type: "boolean", default: false },
-    "instance-id": { type: "string" },
+const spec = {
+  script: "pnpm clerk:emulator",
+  summary: "The Clerk Backend API emulator on loopback, with a generated dataset; same key and port on every start",
+  flags: {
+    port: { type: "integer", value: "N", default: DEFAULT_EMULATOR_PORT, min: 0, max: 65535, description: "Port on 127.0.0.1 (0 = any free port)" },
+    users: { type: "integer", value: "N", default: 100, description: "Users in the dataset" },
+    orgs: { type: "integer", value: "M", default: 10, description: "Organizations" },
+    "memberships-per-org": { type: "integer", value: "K", default: 5, description: "Memberships per organization" },
+    seed: { type: "integer", value: "S", default: 1, description: "Dataset seed; the default secret key and instance id derive from it" },
+    "secret-key": { type: "string", value: "KEY", description: "Accept this secret key instead of the one derived from the seed" },
+    "rate-limit": { type: "boolean", description: "Enforce Clerk's rate limits (100 requests per 10 s for sk_test_ keys)" },
+    "instance-id": { type: "string", value: "ID", description: "Instance id to report (default ins_emulator<seed>)" },
   },
-});
+  example: "pnpm clerk:emulator --users 10000 --orgs 500 --rate-limit",
+} as const;
 
-const seed = Number(values.seed);
-const store = new EmulatorStore({ random: seededRandom(seed), instanceId: values["instance-id"] ?? `ins_emulator${String(seed).padStart(6, "0")}` });
-const t0 = performance.now();
-const counts = generateDataset(store, {
-  users: Number(values.users),
-  orgs: Number(values.orgs),
-  membershipsPerOrg: Number(values["memberships-per-org"]),
-  seed,
-});
-warmJsonCache(store);
-const emulator = await startClerkEmulator({
-  store,
-  port: Number(values.port),
-  secretKeys: values["secret-key"] ? [values["secret-key"]] : undefined,
-  rateLimit: values["rate-limit"] ? "clerk" : false,
-});
-process.stdout.write(
-  [
-    `Clerk API emulator on ${emulator.url} (instance ${store.instanceId})`,
-    `dataset: ${counts.users} users, ${counts.orgs} organizations, ${counts.memberships} memberships (seed ${seed}, ${Math.round(performance.now() - t0)} ms)`,
-    `rate limit: ${values["rate-limit"] ? "Clerk's (100 per 10 s for sk_test_ keys)" : "off"}`,
-    "",
-    "Put these in .env to point clerk-resync at it:",
-    `CLERK_API_URL=${emulator.url}`,
-    `CLERK_SECRET_KEY=${emulator.secretKey}`,
-    "",
-    "Ctrl-C stops it.",
-    "",
-  ].join("\n"),
+async function main(): Promise<number> {
+  const { values } = parseScriptArgs(spec);
+  const seed = values.seed;
+  const secretKey = values["secret-key"] ?? secretKeyForSeed(seed);
+  if (!/^sk_(test|live)_\S+$/.test(secretKey)) throw new UsageError(`--secret-key must look like sk_test_…, got "${secretKey.slice(0, 8)}…"`);
+  const store = new EmulatorStore({ random: seededRandom(seed), instanceId: values["instance-id"] ?? `ins_emulator${String(seed).padStart(6, "0")}` });
+  const t0 = performance.now();
+  const counts = generateDataset(store, { users: values.users, orgs: values.orgs, membershipsPerOrg: values["memberships-per-org"], seed });
+  warmJsonCache(store);
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startClerkEmulator({ store, port: values.port, secretKeys: [secretKey], rateLimit: values["rate-limit"] ? "clerk" : false });
+  } catch (err) {
+    if ((err as { code?: string }).code === "EADDRINUSE") {
+      process.stderr.write(`error: port ${values.port} is in use (another emulator or \`pnpm dev\`?); stop it, or pass --port N (--port 0 picks a free one)\n`);
+      return 1;
+    }
+    throw err;
+  }
+  process.stdout.write(
+    [
+      `Clerk API emulator on ${emulator.url} (instance ${store.instanceId})`,
+      `dataset: ${counts.users} users, ${counts.orgs} organizations, ${counts.memberships} memberships (seed ${seed}, ${Math.round(performance.now() - t0)} ms)`,
+      `rate limit: ${values["rate-limit"] ? "Clerk's (100 per 10 s for sk_test_ keys)" : "off"}`,
+      "",
+      "Put these in .env to point clerk-resync at it (the same on every start with this seed):",
+      `CLERK_API_URL=${emulator.url}`,
+      `CLERK_SECRET_KEY=${emulator.secretKey}`,
+      "",
+      "Ctrl-C stops it.",
+      "",
+    ].join("\n"),
+  );
+  const stop = () => void emulator.close().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`error: ${errorMessage(err)}\n`);
+    process.exitCode = err instanceof UsageError ? 64 : 1;
+  },
 );
-const stop = () => void emulator.close().then(() => process.exit(0));
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);

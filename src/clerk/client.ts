@@ -41,8 +41,9 @@ class DirectRequestError extends Error {
     readonly code: string | undefined,
     readonly retryAfter: number | undefined,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -80,7 +81,9 @@ export class ClerkApi {
 
   constructor(private readonly options: ClerkApiOptions) {
     this.sdk = createClerkClient({ secretKey: options.secretKey, apiUrl: options.apiUrl, userAgent: "clerk-resync" });
-    this.budget = new RateBudget(options.requestsPerWindow, options.windowMs);
+    this.budget = new RateBudget(options.requestsPerWindow, options.windowMs, undefined, undefined, undefined, (ms) =>
+      options.log.info(`waiting for Clerk's rate budget (${Math.ceil(ms / 1000)} s)`),
+    );
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
@@ -149,13 +152,13 @@ export class ClerkApi {
         },
       });
     } catch (err) {
-      throw new DirectRequestError(undefined, undefined, undefined, `connection failed: ${(err as Error).message}`);
+      throw new DirectRequestError(undefined, undefined, undefined, `connection failed: ${(err as Error).message}`, { cause: err });
     }
     let body: unknown;
     try {
       body = await res.json();
     } catch (err) {
-      throw new DirectRequestError(res.ok ? undefined : res.status, undefined, undefined, `unreadable response: ${(err as Error).message}`);
+      throw new DirectRequestError(res.ok ? undefined : res.status, undefined, undefined, `unreadable response: ${(err as Error).message}`, { cause: err });
     }
     if (!res.ok) {
       const first = (body as { errors?: { code?: string; long_message?: string; message?: string }[] })?.errors?.[0];

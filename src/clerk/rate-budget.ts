@@ -3,6 +3,9 @@ interface Slot {
   until: number;
 }
 
+/** Waits shorter than this go unreported: they do not freeze anything a person would notice. */
+const REPORT_WAITS_FROM_MS = 1000;
+
 interface Waiter {
   priority: boolean;
   grant: (release: () => void) => void;
@@ -17,12 +20,17 @@ interface Waiter {
  * Priority requests are served first, and `reserve(n)` keeps n slots for them: the sequential
  * user-cursor chain cannot go faster than one page at a time, so it must not find the window
  * spent by parallel pages that could just as well wait.
+ *
+ * `onWait` hears of each stretch of at least a second that requests spend waiting for the window,
+ * so a caller can say why nothing moves.
  */
 export class RateBudget {
   private slots: Slot[] = [];
   private readonly waiters: Waiter[] = [];
   private reserved = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Until when the current wait has been reported. */
+  private reportedUntil = -Infinity;
 
   constructor(
     readonly requests: number,
@@ -30,6 +38,7 @@ export class RateBudget {
     private readonly marginMs = 25,
     private readonly now: () => number = () => performance.now(),
     private readonly schedule: (fn: () => void, ms: number) => ReturnType<typeof setTimeout> | undefined = (fn, ms) => setTimeout(fn, ms),
+    private readonly onWait?: (ms: number) => void,
   ) {}
 
   /** Resolves when one more request may start, with the function to call when it has finished. */
@@ -76,9 +85,14 @@ export class RateBudget {
     // Otherwise wait for the earliest finished slot to leave the window (a release also pumps).
     const earliest = Math.min(...this.slots.map((s) => s.until));
     if (earliest === Infinity) return;
+    const waitMs = earliest + this.windowMs + this.marginMs - now;
+    if (waitMs >= REPORT_WAITS_FROM_MS && now >= this.reportedUntil) {
+      this.reportedUntil = now + waitMs;
+      this.onWait?.(waitMs);
+    }
     this.timer = this.schedule(() => {
       this.timer = undefined;
       this.pump();
-    }, earliest + this.windowMs + this.marginMs - now);
+    }, waitMs);
   }
 }

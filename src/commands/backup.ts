@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
@@ -10,13 +9,19 @@ import { readLocalTables } from "../sidecar/local-tables.ts";
 import { readLocalData } from "../sidecar/read-local-data.ts";
 import { shareableSidecar } from "../sidecar/share.ts";
 import { readTableClasses } from "../sidecar/table-config.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const backupCommand: Command = {
-  summary: "Write local data Clerk does not hold (every owned table, app columns, kept tables) to a sidecar file",
-  usage: "db:backup [--out FILE] [--share]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { out: { type: "string" }, share: { type: "boolean", default: false } } });
+export const backupCommand = defineCommand({
+  spec: {
+    script: "pnpm db:backup",
+    summary: "Write local data Clerk does not hold (every owned table, app columns, kept tables) to a sidecar file",
+    flags: {
+      out: { type: "string", value: "FILE", description: "Write exactly this file (default: prisma/backups/backup-<iso>.json and latest-backup.json)" },
+      share: { type: "boolean", description: "Leave secrets out, for committing (default file: the team sidecar)" },
+    },
+    example: "pnpm db:backup --share",
+  },
+  async run(ctx, { values }) {
     const journal = readJournal(ctx.config.sidecarDir);
     // The database of an unfinished reset is missing what the journal's backup holds: never back it up over that.
     if (journal) throw new StepError(`A db:reset started ${journal.startedAt} did not finish; its data is in ${journal.backup}. Nothing was written.`, "pnpm db:reset (it finishes that reset first)");
@@ -38,4 +43,4 @@ export const backupCommand: Command = {
       await db.close();
     }
   },
-};
+});

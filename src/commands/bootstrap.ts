@@ -1,11 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
-import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { seedDefaults } from "../db/seed-defaults.ts";
+import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { EXIT } from "../errors.ts";
 import { readSidecarFile } from "../sidecar/files.ts";
 import { readLocalTables } from "../sidecar/local-tables.ts";
@@ -15,13 +13,16 @@ import { readTableClasses } from "../sidecar/table-config.ts";
 import { finishInterruptedReset } from "../reset/run-reset.ts";
 import { formatReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const bootstrapCommand: Command = {
-  summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed",
-  usage: "bootstrap [--allow-production]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { "allow-production": { type: "boolean", default: false } } });
+export const bootstrapCommand = defineCommand({
+  spec: {
+    script: "pnpm bootstrap",
+    summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed",
+    flags: { "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" } },
+    example: "pnpm bootstrap",
+  },
+  async run(ctx, { values }) {
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
     // The team's committed org-local setup, restored for every newcomer.
     const teamFile = ctx.config.teamSidecar;
@@ -33,10 +34,8 @@ export const bootstrapCommand: Command = {
     try {
       release = await acquireWriterLock(db, { command: "bootstrap", log: ctx.log });
       await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
-      ctx.out.progress("applying migrations");
-      await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
-      ctx.out.progress("seeding defaults");
-      await seedDefaults(db.prisma);
+      ctx.out.progress("applying migrations and seeding defaults");
+      await migrateAndSeed(db, ctx.config.rootDir);
       ctx.out.progress("resyncing from Clerk");
       const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata));
       ctx.out.progressDone();
@@ -58,4 +57,4 @@ export const bootstrapCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -1,3 +1,4 @@
+import type { CliSpec, Flags, ParsedArgs } from "../cli-args.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Output } from "../output.ts";
@@ -8,9 +9,14 @@ export interface CommandContext {
   readonly out: Output;
 }
 
-export interface Command {
-  readonly summary: string;
-  readonly usage: string;
+export interface Command<F extends Flags = Flags> {
+  /** Script, summary, flags and example: the parser and --help both read it. */
+  readonly spec: CliSpec<F>;
   /** Resolves to the exit code; throws on failure (only the CLI catches). */
-  run(ctx: CommandContext, args: string[]): Promise<number>;
+  run(ctx: CommandContext, args: ParsedArgs<F>): Promise<number>;
+}
+
+/** Ties a command's flag types to its `run` (argument types flow from the spec). */
+export function defineCommand<const F extends Flags>(command: Command<F>): Command<F> {
+  return command;
 }

@@ -1,7 +1,6 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { generateDataset } from "../clerk-emulator/dataset.ts";
 import { seededRandom } from "../clerk-emulator/ids.ts";
 import { startClerkEmulator } from "../clerk-emulator/server.ts";
@@ -9,30 +8,34 @@ import { EmulatorStore } from "../clerk-emulator/store.ts";
 import { createClerkApi } from "../clerk/from-config.ts";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
-import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { seedDefaults } from "../db/seed-defaults.ts";
+import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { EXIT } from "../errors.ts";
 import { runReset } from "../reset/run-reset.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
-import type { Command, CommandContext } from "./context.ts";
+import { defineCommand, type CommandContext } from "./context.ts";
 import { WebhookSender, webhookSecretFor } from "../clerk-emulator/webhook-sender.ts";
 import type { Database } from "../db/database.ts";
 import { createClerkWebhookHandler } from "../live/handler.ts";
 import { startWebhookReceiver } from "../live/server.ts";
-import { printResetReport } from "./reset.ts";
-import { addOrgLocalData, tableDump } from "./demo-data.ts";
+import { addOrgLocalData, tableDump } from "../db/demo-data.ts";
+import { formatResetReport } from "../reset/report.ts";
 
-export const demoCommand: Command = {
-  summary: "The whole flow with no key and no database: emulator + embedded Postgres, then db:reset end to end",
-  usage: "demo [--users N] [--orgs M] [--memberships-per-org K] [--seed S]",
-  async run(ctx, args) {
-    const { values } = parseArgs({
-      args,
-      options: { users: { type: "string", default: "150" }, orgs: { type: "string", default: "12" }, "memberships-per-org": { type: "string", default: "6" }, seed: { type: "string", default: "42" } },
-    });
-    const seed = Number(values.seed);
+export const demoCommand = defineCommand({
+  spec: {
+    script: "pnpm demo",
+    summary: "The whole flow with no key and no database: emulator + embedded Postgres, then db:reset end to end",
+    flags: {
+      users: { type: "integer", value: "N", default: 150, description: "Users in the emulated Clerk instance" },
+      orgs: { type: "integer", value: "M", default: 12, description: "Organizations" },
+      "memberships-per-org": { type: "integer", value: "K", default: 6, description: "Memberships per organization" },
+      seed: { type: "integer", value: "S", default: 42, description: "Seed of the generated dataset" },
+    },
+    example: "pnpm demo --users 1000 --orgs 40",
+  },
+  async run(ctx, { values }) {
+    const seed = values.seed;
     const store = new EmulatorStore({ random: seededRandom(seed), instanceId: `ins_demo${seed}` });
-    generateDataset(store, { users: Number(values.users), orgs: Number(values.orgs), membershipsPerOrg: Number(values["memberships-per-org"]), seed });
+    generateDataset(store, { users: values.users, orgs: values.orgs, membershipsPerOrg: values["memberships-per-org"], seed });
     const emulator = await startClerkEmulator({ store });
     const workDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-demo-"));
     const config: Config = {
@@ -46,8 +49,7 @@ export const demoCommand: Command = {
     const db = await openDatabase(config, ctx.log, { command: "demo" });
     try {
       ctx.out.line("1. bootstrap: migrate, seed, first resync, and some org-local data (custom prompts, resources, services)");
-      await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: config.rootDir });
-      await seedDefaults(db.prisma);
+      await migrateAndSeed(db, config.rootDir);
       await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata));
       await addOrgLocalData(db);
       const before = await tableDump(db);
@@ -55,7 +57,7 @@ export const demoCommand: Command = {
       ctx.out.line("2. pnpm db:reset: preflight → sidecar backup → prisma migrate reset → seed → resync from Clerk → restore → verify");
       const report = await runReset({ config, db, api: createClerkApi(config, ctx.log), log: ctx.log }, { yes: false, forceInstance: false, onStep: (s) => ctx.out.progress(s) });
       ctx.out.progressDone();
-      printResetReport(ctx.out, report);
+      ctx.out.line(formatResetReport(report));
 
       const after = await tableDump(db);
       const identical = JSON.stringify(after) === JSON.stringify(before);
@@ -74,7 +76,7 @@ export const demoCommand: Command = {
       await emulator.close();
     }
   },
-};
+});
 
 /** Renames a user in the emulator and times the webhook's way into the database. */
 async function showLiveSync(db: Database, store: EmulatorStore, config: Config, ctx: CommandContext): Promise<number | null> {

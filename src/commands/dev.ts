@@ -1,34 +1,53 @@
-import { parseArgs } from "node:util";
 import { generateDataset } from "../clerk-emulator/dataset.ts";
-import { seededRandom } from "../clerk-emulator/ids.ts";
+import { DEFAULT_EMULATOR_PORT, secretKeyForSeed, seededRandom } from "../clerk-emulator/ids.ts";
 import { startClerkEmulator, type RunningEmulator } from "../clerk-emulator/server.ts";
 import { EmulatorStore } from "../clerk-emulator/store.ts";
 import { openDatabase } from "../db/database.ts";
-import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { seedDefaults } from "../db/seed-defaults.ts";
-import { EXIT } from "../errors.ts";
-import type { Command } from "./context.ts";
+import { migrateAndSeed } from "../db/migrate-and-seed.ts";
+import { ConfigError, EXIT } from "../errors.ts";
+import { defineCommand } from "./context.ts";
 import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
+
+/** The embedded database's port under `pnpm dev`: stable, so the app's DATABASE_URL is too. */
+const DEV_DATABASE_PORT = 54330;
+
+/** A busy port is a one-line error naming it and the flag that moves it. */
+async function onPort<T>(port: number, flag: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
+    throw new ConfigError(`port ${port} is in use (another \`pnpm dev\` or emulator?); stop it, or pass ${flag} N (0 picks a free port)`, { cause: err });
+  }
+}
 
 /**
  * `pnpm dev`: the local services, up to date and running until Ctrl-C: the database (the
  * embedded one when DATABASE_URL is unset, served on loopback for the app to use), migrated and
  * seeded, and — without a CLERK_SECRET_KEY — the Clerk API emulator with a dataset.
  */
-export const devCommand: Command = {
-  summary: "Start the local services (database migrated and seeded; Clerk emulator when no key) until Ctrl-C",
-  usage: "dev [--users N] [--orgs M]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { users: { type: "string", default: "100" }, orgs: { type: "string", default: "10" } } });
-    const db = await openDatabase(ctx.config, ctx.log, { command: "dev", serve: true });
+export const devCommand = defineCommand({
+  spec: {
+    script: "pnpm dev",
+    summary: "Start the local services (database migrated and seeded; Clerk emulator when no key) until Ctrl-C",
+    flags: {
+      users: { type: "integer", value: "N", default: 100, description: "Users in the emulator's dataset (without CLERK_SECRET_KEY)" },
+      orgs: { type: "integer", value: "M", default: 10, description: "Organizations in the emulator's dataset" },
+      "emulator-port": { type: "integer", value: "N", default: DEFAULT_EMULATOR_PORT, min: 0, max: 65535, description: "Port of the Clerk emulator (0 = any free port)" },
+      "db-port": { type: "integer", value: "N", default: DEV_DATABASE_PORT, min: 0, max: 65535, description: "Port of the embedded database (without DATABASE_URL; 0 = any free port)" },
+    },
+    example: "pnpm dev --users 500",
+  },
+  async run(ctx, { values }) {
+    const db = await onPort(values["db-port"], "--db-port", () => openDatabase(ctx.config, ctx.log, { command: "dev", serve: true, embeddedPort: values["db-port"] }));
     let emulator: RunningEmulator | undefined;
     try {
-      await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
-      await seedDefaults(db.prisma);
+      await migrateAndSeed(db, ctx.config.rootDir);
       if (!ctx.config.clerk.secretKey) {
         const store = new EmulatorStore({ random: seededRandom(1), instanceId: "ins_dev000001" });
-        generateDataset(store, { users: Number(values.users), orgs: Number(values.orgs), membershipsPerOrg: 5, seed: 1 });
-        emulator = await startClerkEmulator({ store });
+        generateDataset(store, { users: values.users, orgs: values.orgs, membershipsPerOrg: 5, seed: 1 });
+        // Seed 1 and its derived key: the same CLERK_SECRET_KEY and URL on every start.
+        emulator = await onPort(values["emulator-port"], "--emulator-port", () => startClerkEmulator({ store, port: values["emulator-port"], secretKeys: [secretKeyForSeed(1)] }));
       }
       const env = { DATABASE_URL: db.url, ...(emulator ? { CLERK_API_URL: emulator.url, CLERK_SECRET_KEY: emulator.secretKey } : {}) };
       ctx.out.result({ services: env });
@@ -50,4 +69,4 @@ export const devCommand: Command = {
       await db.close();
     }
   },
-};
+});

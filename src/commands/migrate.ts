@@ -1,11 +1,15 @@
 import { openDatabase } from "../db/database.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { EXIT } from "../errors.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const migrateCommand: Command = {
-  summary: "Apply pending migrations (prisma migrate deploy) to the configured or embedded database",
-  usage: "db:migrate",
+export const migrateCommand = defineCommand({
+  spec: {
+    script: "pnpm db:migrate",
+    summary: "Apply pending migrations (prisma migrate deploy) to the configured or embedded database",
+    flags: {},
+    example: "pnpm db:migrate",
+  },
   async run(ctx) {
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:migrate" });
     try {
@@ -16,4 +20,4 @@ export const migrateCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -1,23 +1,38 @@
-import { parseArgs } from "node:util";
 import { openDatabase } from "../db/database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
-import { EXIT } from "../errors.ts";
+import { EXIT, SafetyError } from "../errors.ts";
+import { askYesNo, canAsk } from "../prompt.ts";
 import { assertResettable } from "../reset/local-database.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const resetForceCommand: Command = {
-  summary: "Raw prisma migrate reset (re-seeds defaults): no backup, no resync — loses users and org-local data",
-  usage: "db:reset:force [--yes] [--wait]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { yes: { type: "boolean", default: false }, wait: { type: "boolean", default: false } } });
+export const resetForceCommand = defineCommand({
+  spec: {
+    script: "pnpm db:reset:force",
+    summary: "Raw prisma migrate reset (re-seeds defaults): no backup, no resync — loses users and org-local data",
+    flags: {
+      yes: { type: "boolean", description: "Do not ask; also needed for a database on another host or named like prod/staging" },
+      wait: { type: "boolean", description: "Wait for another process using the database instead of refusing" },
+    },
+    example: "pnpm db:reset:force --yes",
+  },
+  async run(ctx, { values }) {
     if (ctx.config.databaseUrl) assertResettable({ embedded: false, url: ctx.config.databaseUrl }, values.yes);
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:reset:force", wait: values.wait });
     let release = async () => {};
     try {
       assertResettable(db, values.yes);
+      // Like `prisma migrate reset`: a person confirms; a script says --yes.
+      if (!values.yes) {
+        const what = "db:reset:force wipes users, organizations, memberships and org-local data with no backup";
+        if (!canAsk()) throw new SafetyError(`${what}; pass --yes to confirm (no terminal to ask on). \`pnpm db:reset\` keeps them.`);
+        if (!(await askYesNo(`${what} (\`pnpm db:reset\` keeps them). Reset ${db.embedded ? "the embedded database" : "it"}?`))) {
+          ctx.out.line("Nothing was reset.");
+          return EXIT.failure;
+        }
+      }
       release = await acquireWriterLock(db, { command: "db:reset:force", wait: values.wait, log: ctx.log });
-      ctx.log.warn("db:reset:force wipes users, organizations, memberships and org-local data with no backup; `pnpm db:reset` keeps them");
+      if (values.yes) ctx.log.warn("db:reset:force wipes users, organizations, memberships and org-local data with no backup; `pnpm db:reset` keeps them");
       await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
       ctx.out.result({ reset: true, backup: null, resynced: false });
       ctx.out.line("Database reset and re-seeded with defaults. Users, organizations and memberships are empty: run `pnpm clerk:resync` to bring them back from Clerk.");
@@ -27,4 +42,4 @@ export const resetForceCommand: Command = {
       await db.close();
     }
   },
-};
+});

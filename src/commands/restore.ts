@@ -1,11 +1,10 @@
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
-import { readSyncedInstance } from "../db/sync-state.ts";
+import { assertSyncedFrom } from "../db/sync-state.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
-import { EXIT, SafetyError } from "../errors.ts";
+import { EXIT } from "../errors.ts";
 import { readJournal } from "../reset/journal.ts";
 import { finishInterruptedReset } from "../reset/run-reset.ts";
 import { LATEST_BACKUP, readSidecarFile } from "../sidecar/files.ts";
@@ -13,13 +12,17 @@ import { readLocalTables } from "../sidecar/local-tables.ts";
 import { formatRestore, restoreSummary } from "../sidecar/report.ts";
 import { checkSidecarKeys, restoreSidecar } from "../sidecar/restore.ts";
 import { readTableClasses } from "../sidecar/table-config.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const restoreCommand: Command = {
-  summary: "Restore local data from a sidecar file (default: the latest backup); idempotent",
-  usage: "db:restore [FILE] [--force-instance]",
-  async run(ctx, args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "force-instance": { type: "boolean", default: false } } });
+export const restoreCommand = defineCommand({
+  spec: {
+    script: "pnpm db:restore",
+    summary: "Restore local data from a sidecar file (default: the latest backup); idempotent",
+    positional: { name: "FILE", description: "The sidecar to restore (default: prisma/backups/latest-backup.json)" },
+    flags: { "force-instance": { type: "boolean", description: "Restore a file written from another Clerk instance" } },
+    example: "pnpm db:restore prisma/sidecar/team.json",
+  },
+  async run(ctx, { values, positionals }) {
     const file = positionals[0] ? resolveUserPath(positionals[0]) : path.join(ctx.config.sidecarDir, LATEST_BACKUP);
     // Validate before opening the database: a bad file never touches it.
     const sidecar = readSidecarFile(file);
@@ -34,9 +37,8 @@ export const restoreCommand: Command = {
       }
       const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
       checkSidecarKeys(sidecar, tables, file);
-      const synced = await readSyncedInstance(db.pool);
-      if (sidecar.clerkInstanceId && synced && synced.instanceId !== sidecar.clerkInstanceId && !values["force-instance"]) {
-        throw new SafetyError(`${file} holds data of Clerk instance ${sidecar.clerkInstanceId}, but this database is synced from ${synced.instanceId}; nothing was restored (--force-instance overrides)`);
+      if (sidecar.clerkInstanceId) {
+        await assertSyncedFrom(db.pool, sidecar.clerkInstanceId, { force: values["force-instance"], source: file, remedy: "nothing was restored (--force-instance restores it anyway)." });
       }
       const report = await restoreSidecar(db.pool, sidecar, tables);
       ctx.out.result({ file, ...restoreSummary(report) });
@@ -48,4 +50,4 @@ export const restoreCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
@@ -7,29 +6,29 @@ import { hasDrift } from "../sync/plan.ts";
 import { formatReport, reportJsonChunks } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
 import { finishInterruptedReset } from "../reset/run-reset.ts";
-import type { Command, CommandContext } from "./context.ts";
+import { defineCommand, type CommandContext } from "./context.ts";
 import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
 
-export const resyncCommand: Command = {
-  summary: "Make users, organizations and memberships match Clerk (plan, then apply)",
-  usage: "clerk:resync [--dry-run] [--check] [--no-prune] [--allow-mass-delete] [--force-instance] [--allow-production] [--wait] [--watch [--interval 10s] [--full-every 6]] [--json]",
-  async run(ctx, args) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        "dry-run": { type: "boolean", default: false },
-        check: { type: "boolean", default: false },
-        "no-prune": { type: "boolean", default: false },
-        "allow-mass-delete": { type: "boolean", default: false },
-        "force-instance": { type: "boolean", default: false },
-        "allow-production": { type: "boolean", default: false },
-        wait: { type: "boolean", default: false },
-        watch: { type: "boolean", default: false },
-        interval: { type: "string", default: "10s" },
-        "full-every": { type: "string", default: "6" },
-      },
-    });
-    if (values.watch) return watchClerk(ctx, { intervalMs: parseDuration(values.interval, "--interval"), fullEvery: parseCount(values["full-every"], "--full-every"), allowProduction: values["allow-production"] });
+export const resyncCommand = defineCommand({
+  spec: {
+    script: "pnpm clerk:resync",
+    summary: "Make users, organizations and memberships match Clerk (plan, then apply)",
+    flags: {
+      "dry-run": { type: "boolean", description: "Print the plan; write nothing" },
+      check: { type: "boolean", description: "Write nothing; exit 0 in sync, 2 on drift, 1 on error" },
+      "no-prune": { type: "boolean", description: "Keep rows Clerk no longer has" },
+      "allow-mass-delete": { type: "boolean", description: "Go on although over half of the users or organizations would be deleted" },
+      "force-instance": { type: "boolean", description: "Sync although the database was synced from another Clerk instance" },
+      "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" },
+      wait: { type: "boolean", description: "Wait for another process using the database instead of refusing" },
+      watch: { type: "boolean", description: "Keep the database in sync until Ctrl-C (changed users each tick, a full resync every few)" },
+      interval: { type: "string", value: "DURATION", default: "10s", description: "With --watch: time between ticks (10s, 500ms, 2m)" },
+      "full-every": { type: "integer", value: "N", default: 6, min: 1, description: "With --watch: a full resync every N ticks" },
+    },
+    example: "pnpm clerk:resync --dry-run",
+  },
+  async run(ctx, { values }) {
+    if (values.watch) return watchClerk(ctx, { intervalMs: parseDuration(values.interval, "--interval"), fullEvery: values["full-every"], allowProduction: values["allow-production"] });
     const check = values.check;
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
     const writes = !(values["dry-run"] || check);
@@ -69,7 +68,7 @@ export const resyncCommand: Command = {
       await db.close();
     }
   },
-};
+});
 
 /** `--watch`: keep the database in step until Ctrl-C; one line per applied change. */
 async function watchClerk(ctx: CommandContext, options: { intervalMs: number; fullEvery: number; allowProduction: boolean }): Promise<number> {
@@ -95,10 +94,4 @@ function parseDuration(text: string, flag: string): number {
   const ms = Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
   if (ms < 100) throw new UsageError(`${flag} must be at least 100ms, got "${text}"`);
   return ms;
-}
-
-function parseCount(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of ticks (1 or more), got "${text}"`);
-  return n;
 }

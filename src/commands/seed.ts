@@ -1,14 +1,19 @@
-import { parseArgs } from "node:util";
 import { openDatabase } from "../db/database.ts";
 import { seedDefaults } from "../db/seed-defaults.ts";
 import { EXIT } from "../errors.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
-export const seedCommand: Command = {
-  summary: "Seed default prompts, resources and MCP servers (idempotent); --prompts-only skips servers",
-  usage: "db:seed [--prompts-only]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { "prompts-only": { type: "boolean" }, quiet: { type: "boolean" } } });
+export const seedCommand = defineCommand({
+  spec: {
+    script: "pnpm db:seed",
+    summary: "Seed default prompts, resources and MCP servers (idempotent); --prompts-only skips servers",
+    flags: {
+      "prompts-only": { type: "boolean", description: "Seed prompts and resources, not MCP servers (pnpm db:seed:prompts)" },
+      quiet: { type: "boolean", description: "Print nothing on success (prisma migrate reset's seed hook)" },
+    },
+    example: "pnpm db:seed",
+  },
+  async run(ctx, { values }) {
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:seed", needsSchema: true });
     try {
       const counts = await seedDefaults(db.prisma, { promptsOnly: values["prompts-only"] });
@@ -21,4 +26,4 @@ export const seedCommand: Command = {
       await db.close();
     }
   },
-};
+});

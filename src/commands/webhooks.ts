@@ -1,23 +1,27 @@
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { openDatabase } from "../db/database.ts";
-import { ConfigError, EXIT, UsageError } from "../errors.ts";
+import { ConfigError, EXIT } from "../errors.ts";
 import { createClerkWebhookHandler } from "../live/handler.ts";
 import { startWebhookReceiver } from "../live/server.ts";
 import { journalPath } from "../reset/journal.ts";
-import type { Command } from "./context.ts";
+import { defineCommand } from "./context.ts";
 
 /**
  * `pnpm clerk:webhooks`: Clerk's webhooks into the mirror, through the resync's own write path,
  * until Ctrl-C. During a db:reset it answers 503, so Svix delivers again once the reset is done.
  */
-export const webhooksCommand: Command = {
-  summary: "Receive Clerk webhooks (POST /webhooks/clerk, GET /healthz) and apply them to the mirror until Ctrl-C",
-  usage: "clerk:webhooks [--port 4020] [--host 127.0.0.1]",
-  async run(ctx, args) {
-    const { values } = parseArgs({ args, options: { port: { type: "string", default: "4020" }, host: { type: "string", default: "127.0.0.1" } } });
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${values.port}"`);
+export const webhooksCommand = defineCommand({
+  spec: {
+    script: "pnpm clerk:webhooks",
+    summary: "Receive Clerk webhooks (POST /webhooks/clerk, GET /healthz) and apply them to the mirror until Ctrl-C",
+    flags: {
+      port: { type: "integer", value: "N", default: 4020, min: 0, max: 65535, description: "Port to listen on (0 = any free port)" },
+      host: { type: "string", value: "HOST", default: "127.0.0.1", description: "Address to listen on" },
+    },
+    example: "pnpm clerk:webhooks --port 4020",
+  },
+  async run(ctx, { values }) {
+    const port = values.port;
     const signingSecret = ctx.config.webhookSigningSecret;
     if (!signingSecret) {
       throw new ConfigError(
@@ -54,4 +58,4 @@ export const webhooksCommand: Command = {
       await db.close();
     }
   },
-};
+});

@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import { translateDatabaseError } from "./connection-errors.ts";
 import { claimDataDir } from "./embedded-lock.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
-import { pgConfigFromUrl } from "./pg-config.ts";
+import { pgConfigFromUrl, schemaFromUrl } from "./pg-config.ts";
 
 export type { PrismaClient };
 
@@ -32,6 +32,8 @@ export interface OpenOptions {
   serve?: boolean;
   /** The command reads clerk-resync's tables: refuse a database never migrated. */
   needsSchema?: boolean;
+  /** Where to serve the embedded database (default: any free port); `pnpm dev` keeps it stable. */
+  embeddedPort?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteD
   if (access.kind === "served") return probed(await connectDatabase(access.url, true), options);
   let stopEmbedded = async () => access.lock.release();
   try {
-    const embedded = await startEmbeddedPostgres(config.pgliteDir);
+    const embedded = await startEmbeddedPostgres(config.pgliteDir, options.embeddedPort);
     stopEmbedded = async () => {
       await embedded.stop();
       access.lock.release();
@@ -91,7 +93,7 @@ export async function connectDatabase(url: string, embedded: boolean): Promise<D
   const pool = new pg.Pool({ ...pgConfigFromUrl(url), max: embedded ? 4 : 8 });
   // An idle client's error (server restarted) must not crash the process.
   pool.on("error", () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: schemaFromUrl(url) }) });
   return {
     url,
     pool,

@@ -11,14 +11,14 @@ export interface EmbeddedPostgres {
 /**
  * Starts PGlite (Postgres compiled to WASM) and serves it over a loopback socket on a free port,
  * so Prisma, pg and the Prisma CLI child process all talk to it like to any Postgres.
- * `dataDir` undefined = in memory (tests).
+ * `dataDir` undefined = in memory (tests); `port` 0 = any free port.
  */
-export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir?: string, port = 0): Promise<EmbeddedPostgres> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir ? { dataDir } : {});
   // Several connections: Prisma's migrate and client each open more than one. The server
   // serialises queries and keeps a transaction's queries on its own connection.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 32 });
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port, maxConnections: 32 });
   await server.start();
   const url = `postgresql://postgres@${server.getServerConn()}/postgres`;
   return {

@@ -1,7 +1,7 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
 import { readLabelSources, readLocalState } from "../db/local-state.ts";
-import { readSyncedInstance } from "../db/sync-state.ts";
+import { assertSyncedFrom } from "../db/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { savePrunedLocalData } from "../sidecar/prune.ts";
@@ -51,13 +51,11 @@ export interface ResyncResult {
 
 /** Stops before any Clerk listing if the database belongs to another Clerk instance. */
 export async function checkInstance(db: Database, instanceId: string, force: boolean): Promise<void> {
-  const synced = await readSyncedInstance(db.pool);
-  if (!synced || synced.instanceId === instanceId || force) return;
-  throw new SafetyError(
-    `This database was synced from Clerk instance ${synced.instanceId}, but CLERK_SECRET_KEY belongs to ${instanceId}. ` +
-      "Ids never carry over between Clerk instances. Use the key of the instance this database came from, " +
-      "or pass --force-instance to replace its Clerk data with this instance's.",
-  );
+  await assertSyncedFrom(db.pool, instanceId, {
+    force,
+    source: "CLERK_SECRET_KEY",
+    remedy: "use the key of the instance this database came from, or pass --force-instance to replace its Clerk data with this instance's.",
+  });
 }
 
 /** Why the mass-delete stop refuses this plan, or null. */
@@ -179,7 +177,9 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
     if (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length) prunedSidecar = await savePrunedLocalData(db.pool, { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: plan.memberships.stale }, { instanceId, sidecarDir: options.sidecarDir });
-    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress: options.onApplyProgress, listedSince })).rowsWritten;
+    // The counter includes the parents written early, so it ends at the report's rowsWritten.
+    const onProgress = options.onApplyProgress && ((done: number, total: number) => options.onApplyProgress!(planned.parentRows + done, planned.parentRows + total));
+    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress, listedSince })).rowsWritten;
   }
 
   const report = buildReport(plan, {

@@ -20,16 +20,23 @@ test("backoff is capped", () => {
 });
 
 /** A budget on a fake clock: scheduled wake-ups advance it. */
-function fakeBudget(requests: number, windowMs: number) {
+function fakeBudget(requests: number, windowMs: number, onWait?: (ms: number) => void) {
   const clock = { now: 0 };
-  const budget = new RateBudget(requests, windowMs, 0, () => clock.now, (fn, ms) => {
-    const at = clock.now + ms;
-    setImmediate(() => {
-      clock.now = Math.max(clock.now, at);
-      fn();
-    });
-    return undefined;
-  });
+  const budget = new RateBudget(
+    requests,
+    windowMs,
+    0,
+    () => clock.now,
+    (fn, ms) => {
+      const at = clock.now + ms;
+      setImmediate(() => {
+        clock.now = Math.max(clock.now, at);
+        fn();
+      });
+      return undefined;
+    },
+    onWait,
+  );
   return { clock, budget };
 }
 
@@ -90,4 +97,26 @@ test("after a 429 the budget holds everyone until the pause ends", async () => {
   budget.pause(2500);
   await budget.acquire();
   assert.equal(clock.now, 2500);
+});
+
+test("each wait of a second or more for the window is reported once, with its length; short waits are not", async () => {
+  const waits: [number, number][] = [];
+  const { clock, budget } = fakeBudget(2, 5000, (ms) => waits.push([clock.now, ms]));
+  // 6 requests of 10 ms at 2 per 5 s: two full waits for the window.
+  await Promise.all(
+    Array.from({ length: 6 }, () =>
+      budget.acquire().then((release) => {
+        clock.now += 10;
+        release();
+      }),
+    ),
+  );
+  assert.deepEqual(waits, [
+    [10, 5000],
+    [5020, 5000],
+  ]);
+  const quiet: number[] = [];
+  const short = fakeBudget(1, 500, (ms) => quiet.push(ms));
+  await Promise.all([0, 1, 2].map(() => short.budget.acquire().then((release) => release())));
+  assert.deepEqual(quiet, [], "half-second waits go unreported");
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { addOrgLocalData, tableDump } from "../../src/commands/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { runCli } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
@@ -57,7 +57,22 @@ test("db:restore refuses a bad file and leaves the database alone", async () => 
   const run = await runCli(["restore", bad], env);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /newer than this tool reads/);
+  const debug = await runCli(["restore", bad], { ...env, LOG_LEVEL: "debug" });
+  assert.match(debug.stderr, /^error: .*newer than this tool reads/m);
+  assert.doesNotMatch(debug.stderr, /\n\s+at /, "an expected error prints no stack trace, even at debug level");
   assert.deepEqual(await tableDump(t.db), before);
+});
+
+test("db:restore refuses a sidecar of another Clerk instance unless --force-instance", async () => {
+  const foreign = path.join(work, "foreign.json");
+  const sidecar = JSON.parse(readFileSync(env.CLERK_RESYNC_TEAM_SIDECAR!, "utf8"));
+  writeFileSync(foreign, JSON.stringify({ ...sidecar, clerkInstanceId: "ins_other" }));
+  const refused = await runCli(["restore", foreign], env);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /synced from Clerk instance ins_test8, but .*foreign\.json belongs to ins_other.*--force-instance/);
+  const forced = await runCli(["restore", foreign, "--force-instance"], env);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, /Prompt\s+8\s+0\s+0\s+8\s+0/);
 });
 
 test("db:reset refuses a database on another host unless --yes, touching nothing", async () => {
@@ -80,7 +95,7 @@ test("db:reset --json end to end: one JSON report, tables identical after", asyn
 });
 
 test("db:reset:force wipes and re-seeds, with a warning and no backup", async () => {
-  const run = await runCli(["reset-force"], env);
+  const run = await runCli(["reset-force", "--yes"], env);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /wipes users, organizations, memberships and org-local data with no backup/);
   assert.match(run.stdout, /run `pnpm clerk:resync`/);

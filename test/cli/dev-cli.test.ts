@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { secretKeyForSeed } from "../../src/clerk-emulator/ids.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 
 let t: TestDatabase;
@@ -13,7 +14,7 @@ after(async () => {
 });
 
 test("pnpm dev brings the services up, prints their settings, and stops cleanly on Ctrl-C", { timeout: 60_000 }, async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "dev", "--json", "--users", "12"], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "dev", "--json", "--users", "12", "--emulator-port", "0"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.url, LOG_LEVEL: "silent" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -30,6 +31,7 @@ test("pnpm dev brings the services up, prints their settings, and stops cleanly 
   });
   const { services } = JSON.parse(line) as { services: Record<string, string> };
   assert.equal(services.DATABASE_URL, t.url);
+  assert.equal(services.CLERK_SECRET_KEY, secretKeyForSeed(1), "the same key on every start: .env stays valid");
   const res = await fetch(`${services.CLERK_API_URL}/v1/users/count`, { headers: { Authorization: `Bearer ${services.CLERK_SECRET_KEY}` } });
   assert.deepEqual(await res.json(), { object: "total_count", total_count: 12 });
   assert.ok((await t.db.prisma.mcpServer.count()) > 0, "seeded");

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { addOrgLocalData, tableDump } from "../../src/commands/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { connectDatabase } from "../../src/db/database.ts";
 import { dataDirLockFile } from "../../src/db/embedded-lock.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
@@ -20,7 +20,7 @@ const newFolder = () => path.join(mkdtempSync(path.join(tmpdir(), "clerk-resync-
 test("pnpm dev holds the folder: db:reset from another process works through dev's socket; dev's database stays healthy and complete", { timeout: 180_000 }, async () => {
   const dataDir = newFolder();
   const sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-embedded-sidecar-"));
-  const dev = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "dev", "--json", "--users", "30"], {
+  const dev = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "dev", "--json", "--users", "30", "--db-port", "0", "--emulator-port", "0"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CLERK_RESYNC_PGLITE_DIR: dataDir, LOG_LEVEL: "silent" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { addOrgLocalData, tableDump } from "../../src/commands/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { runPrismaCliOrThrow } from "../../src/db/prisma-cli.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";

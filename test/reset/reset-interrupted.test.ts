@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { addOrgLocalData, tableDump } from "../../src/commands/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { JOURNAL_FILE } from "../../src/reset/journal.ts";

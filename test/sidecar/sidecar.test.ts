@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
-import { addOrgLocalData, tableDump } from "../../src/commands/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { SidecarFormatError } from "../../src/errors.ts";
 import { readSidecarFile, writeSidecarFile } from "../../src/sidecar/files.ts";

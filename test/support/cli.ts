@@ -10,8 +10,13 @@ export interface CliRun {
 
 /** Runs the real CLI in a child process, as `pnpm <script>` would, with a controlled environment. */
 export function runCli(args: string[], env: Record<string, string | undefined>, cwd = ROOT): Promise<CliRun> {
+  return runEntry("src/cli.ts", args, env, cwd);
+}
+
+/** Runs a TypeScript entry point of the project (`src/cli.ts`, `src/clerk-emulator/main.ts`) to its end. */
+export function runEntry(entry: string, args: string[], env: Record<string, string | undefined>, cwd = ROOT): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, entry), ...args], {
       cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -23,4 +28,46 @@ export function runCli(args: string[], env: Record<string, string | undefined>, 
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+export interface TtyRun {
+  /** What the terminal received, escape sequences and all (`\r\n` line ends). */
+  output: string;
+  code: number | null;
+}
+
+/**
+ * Runs the real CLI on a pseudo-terminal (`script`), so stdin, stdout and stderr are TTYs:
+ * progress lines, colours and questions behave as a person would see them. `interact` gets the
+ * output so far and a way to type.
+ */
+export function runCliOnTty(
+  args: string[],
+  env: Record<string, string | undefined>,
+  interact?: (output: () => string, type: (text: string) => void) => Promise<void> | void,
+): Promise<TtyRun> {
+  const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const command = [process.execPath, "--import", "tsx", path.join(ROOT, "src/cli.ts"), ...args].map(quote).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "xterm", LOG_LEVEL: "info", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ output, code }));
+    Promise.resolve(interact?.(() => output, (text) => child.stdin.write(text))).catch(reject);
+  });
+}
+
+/** Resolves once `output()` matches `pattern` (polling), or rejects after `ms`. */
+export async function waitForOutput(output: () => string, pattern: RegExp, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!pattern.test(output())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; output so far: ${JSON.stringify(output())}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

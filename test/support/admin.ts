@@ -1,6 +1,6 @@
 import pg from "pg";
-import { pgConfigFromUrl } from "./pg-config.ts";
-import { runPrismaCliOrThrow } from "./prisma-cli.ts";
+import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
+import { runPrismaCliOrThrow } from "../../src/db/prisma-cli.ts";
 
 /**
  * Drops (if present) and creates database `name` on the server of `adminUrl`, migrated with the

@@ -1,4 +1,6 @@
-import type { Database } from "../db/database.ts";
+// Sample org-local data for `pnpm demo` (and the tests that use the same), and whole-table dumps to
+// compare a database before and after a reset.
+import type { Database } from "./database.ts";
 
 /** Everything a reset must give back, as comparable text: whole tables, not counts. */
 export async function tableDump(db: Database): Promise<Record<string, unknown[]>> {

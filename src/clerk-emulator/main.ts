@@ -6,6 +6,7 @@ import { DEFAULT_EMULATOR_PORT, secretKeyForSeed, seededRandom } from "./ids.ts"
 import { startClerkEmulator, type RunningEmulator } from "./server.ts";
 import { EmulatorStore } from "./store.ts";
 import { warmJsonCache } from "./serialize.ts";
+import { parseWebhookFaults, WebhookSender, webhookSecretFor } from "./webhook-sender.ts";
 
 const spec = {
   script: "pnpm clerk:emulator",
@@ -19,8 +20,11 @@ const spec = {
     "secret-key": { type: "string", value: "KEY", description: "Accept this secret key instead of the one derived from the seed" },
     "rate-limit": { type: "boolean", description: "Enforce Clerk's rate limits (100 requests per 10 s for sk_test_ keys)" },
     "instance-id": { type: "string", value: "ID", description: "Instance id to report (default ins_emulator<seed>)" },
+    "webhook-url": { type: "string", value: "URL", description: "Deliver every change, Svix-signed, to this endpoint (e.g. http://127.0.0.1:4020/webhooks/clerk)" },
+    "webhook-secret": { type: "string", value: "WHSEC", description: "Signing secret (whsec_…); default derived from the seed" },
+    "webhook-faults": { type: "string", value: "LIST", description: "Unkind delivery: duplicates,reorder,drops,delay (each optionally =value)" },
   },
-  example: "pnpm clerk:emulator --users 10000 --orgs 500 --rate-limit",
+  example: "pnpm clerk:emulator --users 10000 --orgs 500 --rate-limit --webhook-url http://127.0.0.1:4020/webhooks/clerk",
 } as const;
 
 async function main(): Promise<number> {
@@ -28,6 +32,7 @@ async function main(): Promise<number> {
   const seed = values.seed;
   const secretKey = values["secret-key"] ?? secretKeyForSeed(seed);
   if (!/^sk_(test|live)_\S+$/.test(secretKey)) throw new UsageError(`--secret-key must look like sk_test_…, got "${secretKey.slice(0, 8)}…"`);
+  const webhooks = webhookOptions(values["webhook-url"], values["webhook-secret"], values["webhook-faults"], seed);
   const store = new EmulatorStore({ random: seededRandom(seed), instanceId: values["instance-id"] ?? `ins_emulator${String(seed).padStart(6, "0")}` });
   const t0 = performance.now();
   const counts = generateDataset(store, { users: values.users, orgs: values.orgs, membershipsPerOrg: values["memberships-per-org"], seed });
@@ -52,14 +57,42 @@ async function main(): Promise<number> {
       `CLERK_API_URL=${emulator.url}`,
       `CLERK_SECRET_KEY=${emulator.secretKey}`,
       "",
+      ...(webhooks
+        ? [
+            `Webhooks: every change is delivered, Svix-signed, to ${webhooks.url}${values["webhook-faults"] ? ` (faults: ${values["webhook-faults"]})` : ""}; for the receiver:`,
+            `CLERK_WEBHOOK_SIGNING_SECRET=${webhooks.secret}`,
+            "",
+          ]
+        : []),
+      "",
       "Ctrl-C stops it.",
       "",
     ].join("\n"),
   );
-  const stop = () => void emulator.close().then(() => process.exit(0));
+  const sender = webhooks ? new WebhookSender(store, { url: webhooks.url, secret: webhooks.secret, faults: webhooks.faults }) : undefined;
+  const stop = () => {
+    sender?.close();
+    void emulator.close().then(() => process.exit(0));
+  };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   return 0;
+}
+
+/** The webhook flags, checked before anything starts. */
+function webhookOptions(url: string | undefined, secretFlag: string | undefined, faultsFlag: string | undefined, seed: number) {
+  if (!url) {
+    if (secretFlag || faultsFlag) throw new UsageError("--webhook-secret and --webhook-faults need --webhook-url");
+    return undefined;
+  }
+  if (!/^https?:\/\/\S+$/.test(url)) throw new UsageError(`--webhook-url must be an http(s) URL, got "${url}"`);
+  const secret = secretFlag ?? webhookSecretFor(seed);
+  if (!/^whsec_\S+$/.test(secret)) throw new UsageError(`--webhook-secret must look like whsec_…, got "${secret.slice(0, 8)}…"`);
+  try {
+    return { url, secret, faults: parseWebhookFaults(faultsFlag ?? "") };
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
 }
 
 main().then(

@@ -55,3 +55,41 @@ test("clerk:webhooks applies the emulator's signed deliveries, reports them on /
   child.kill("SIGINT");
   assert.equal(await exited, 0);
 });
+
+test("pnpm clerk:emulator --webhook-url: a change through its API arrives signed at the receiver, duplicates and reordering on", async () => {
+  const { createClerkWebhookHandler } = await import("../../src/live/handler.ts");
+  const { startWebhookReceiver } = await import("../../src/live/server.ts");
+  const { silentLogger } = await import("../../src/log.ts");
+  const { sdkFor } = await import("../support/emulator.ts");
+  const seed = 77;
+  const handler = createClerkWebhookHandler({ pool: t.db.pool, oneAtATime: t.db.pglite, signingSecret: webhookSecretFor(seed), sidecarDir: "/tmp", log: silentLogger });
+  const receiver = await startWebhookReceiver(handler);
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/clerk-emulator/main.ts"), "--port", "0", "--users", "3", "--orgs", "1", "--seed", String(seed), "--webhook-url", receiver.url, "--webhook-faults", "duplicates=1,reorder=50"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  const exited = new Promise((resolve) => child.on("close", resolve));
+  try {
+    for (let i = 0; i < 300 && !stdout.includes("Ctrl-C"); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(stdout.includes(`CLERK_WEBHOOK_SIGNING_SECRET=${webhookSecretFor(seed)}\n`), stdout);
+    const url = /CLERK_API_URL=(\S+)/.exec(stdout)![1]!;
+    const secretKey = /CLERK_SECRET_KEY=(\S+)/.exec(stdout)![1]!;
+    // Another instance than the one the database was synced from: the receiver must refuse its events…
+    const created = await sdkFor({ url, secretKey } as RunningEmulator).users.createUser({ emailAddress: ["from-emulator-cli@example.com"], firstName: "Emu" });
+    for (let i = 0; i < 100 && handler.stats.rejected < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(handler.stats.rejected >= 1, JSON.stringify(handler.stats));
+    // …and, once the database belongs to that instance, apply them (each delivered twice: once).
+    await t.db.pool.query(`UPDATE "ClerkSyncState" SET "instanceId" = $1`, [`ins_emulator${String(seed).padStart(6, "0")}`]);
+    const before = handler.stats.duplicates;
+    await sdkFor({ url, secretKey } as RunningEmulator).users.updateUser(created.id, { firstName: "Emu2" });
+    for (let i = 0; i < 100 && handler.stats.duplicates === before; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(handler.stats.duplicates > before, JSON.stringify(handler.stats));
+  } finally {
+    child.kill("SIGINT");
+    await exited;
+    await receiver.close();
+    await t.db.pool.query(`UPDATE "ClerkSyncState" SET "instanceId" = $1`, [emu.store.instanceId]);
+  }
+});

@@ -56,12 +56,11 @@ async function main(): Promise<number> {
       "Put these in .env to point clerk-resync at it (the same on every start with this seed):",
       `CLERK_API_URL=${emulator.url}`,
       `CLERK_SECRET_KEY=${emulator.secretKey}`,
-      "",
       ...(webhooks
         ? [
+            "",
             `Webhooks: every change is delivered, Svix-signed, to ${webhooks.url}${values["webhook-faults"] ? ` (faults: ${values["webhook-faults"]})` : ""}; for the receiver:`,
             `CLERK_WEBHOOK_SIGNING_SECRET=${webhooks.secret}`,
-            "",
           ]
         : []),
       "",

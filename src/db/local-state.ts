@@ -1,6 +1,6 @@
 import type pg from "pg";
-import { canonicalJson } from "../sync/json-text.ts";
-import type { Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "../sync/rows.ts";
+import { canonicalJson } from "./json-text.ts";
+import type { Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
 
 /** Timestamps as epoch ms straight from SQL: no Date objects to build and convert per row. */
 const ms = (column: string) => `round(extract(epoch from "${column}") * 1000)::float8 AS "${column}"`;

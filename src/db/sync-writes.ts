@@ -3,8 +3,8 @@
 // the columns of MIRRORED_COLUMNS, never an app-added one. A webhook handler uses the same
 // upserts with source "webhook".
 import type pg from "pg";
-import { clerkCopyMayReplaceSql, type SyncSource } from "../sync/freshness.ts";
-import type { MembershipRow, OrganizationRow, UserRow } from "../sync/rows.ts";
+import { clerkCopyMayReplaceSql, type SyncSource } from "./freshness.ts";
+import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
 import type { MirroredTable } from "./mirrored-columns.ts";
 
 export type { MirroredTable } from "./mirrored-columns.ts";
@@ -125,7 +125,7 @@ export function upsertMemberships(client: pg.PoolClient, rows: readonly Membersh
  * provenance belonged to the old Clerk record, so it is cleared: the upsert that follows writes
  * the new record's copy whatever its timestamps.
  */
-export async function rekeyMemberships(client: pg.PoolClient, pairs: readonly { previousId: string; id: string }[]): Promise<number> {
+export async function writeMembershipRekeys(client: pg.PoolClient, pairs: readonly { previousId: string; id: string }[]): Promise<number> {
   if (!pairs.length) return 0;
   const res = await client.query(
     `UPDATE "OrganizationMembership" AS m SET id = k.id, "clerkUpdatedAt" = NULL FROM unnest($1::text[], $2::text[]) AS k(previous, id) WHERE m.id = k.previous`,

@@ -8,7 +8,7 @@ import type { MirroredTable } from "../db/mirrored-columns.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { savePrunedLocalData } from "../sidecar/prune.ts";
 import { mapRecord, type MapOptions } from "../sync/map.ts";
-import type { MembershipRow, OrganizationRow, UserRow } from "../sync/rows.ts";
+import type { MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
 import { UnusableEvent, type Entity, type LiveEvent } from "./event.ts";
 
 export type EventOutcome =

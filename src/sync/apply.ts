@@ -1,9 +1,9 @@
 import type pg from "pg";
 import { writeSyncedInstance } from "../db/sync-state.ts";
-import { clearTombstones, deleteByIds, removeTombstoned, rekeyMemberships, upsertMemberships, upsertOrganizations, upsertUsers, type WriteOrigin } from "../db/sync-writes.ts";
+import { clearTombstones, deleteByIds, removeTombstoned, writeMembershipRekeys, upsertMemberships, upsertOrganizations, upsertUsers, type WriteOrigin } from "../db/sync-writes.ts";
 import { chunk as batches } from "./chunk.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
-import type { OrganizationRow, UserRow } from "./rows.ts";
+import type { OrganizationRow, UserRow } from "../db/rows.ts";
 
 export const APPLY_BATCH_SIZE = 5000;
 
@@ -97,7 +97,7 @@ export async function applyPlan(
     await clearStaleTombstones(client, [...(options.parentsApplied ? [] : [...plan.users.create, ...plan.organizations.create]), ...plan.memberships.create], options);
     for (const b of batches(users, size)) await step(b.length, upsertUsers(client, b, origin));
     for (const b of batches(orgs, size)) await step(b.length, upsertOrganizations(client, b, origin));
-    written += await rekeyMemberships(client, rekeys);
+    written += await writeMembershipRekeys(client, rekeys);
     for (const b of batches(mems, size)) await step(b.length, upsertMemberships(client, b, origin));
     for (const table of ["User", "Organization", "OrganizationMembership"] as const) await removeTombstoned(client, table, options.listedSince);
     for (const b of batches(plan.memberships.stale, size)) await step(b.length, deleteByIds(client, "OrganizationMembership", b));

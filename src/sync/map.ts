@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ClerkMembership, ClerkOrganization, ClerkSnapshot, ClerkUser } from "../clerk/types.ts";
-import { canonicalJson } from "./json-text.ts";
-import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
+import { canonicalJson } from "../db/json-text.ts";
+import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
 
 const epochMs = z.number().int().nonnegative();
 const nullableText = z.string().nullable().optional().transform((v) => v ?? null);

@@ -1,5 +1,5 @@
-import { clerkCopyMayReplace } from "./freshness.ts";
-import { MEMBERSHIP_FIELDS, ORGANIZATION_FIELDS, USER_FIELDS, type InvalidRecord, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "./rows.ts";
+import { clerkCopyMayReplace } from "../db/freshness.ts";
+import { MEMBERSHIP_FIELDS, ORGANIZATION_FIELDS, USER_FIELDS, type InvalidRecord, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../db/rows.ts";
 
 export const PLAN_VERSION = 2;
 
@@ -131,7 +131,7 @@ export function planEntity<R extends { id: string; updatedAt: number }>(incoming
  * for a pair the database holds under an old id, the old row is re-keyed instead of deleted and
  * re-created (the unique index would otherwise reject the insert).
  */
-function rekeyMemberships(plan: EntityPlan<MembershipRow>, unmatched: Iterable<Local<MembershipRow>>): EntityPlan<MembershipRow> {
+function planMembershipRekeys(plan: EntityPlan<MembershipRow>, unmatched: Iterable<Local<MembershipRow>>): EntityPlan<MembershipRow> {
   if (!plan.create.length || !plan.stale.length) return plan;
   const stale = new Set(plan.stale);
   const staleByPair = new Map<string, Local<MembershipRow>>();
@@ -145,7 +145,7 @@ function rekeyMemberships(plan: EntityPlan<MembershipRow>, unmatched: Iterable<L
     }
     stale.delete(old.id);
     // The old row's provenance is another Clerk record's: re-keying clears it, so the upsert
-    // that follows always writes (see rekeyMemberships in sync-writes.ts).
+    // that follows always writes (see writeMembershipRekeys in sync-writes.ts).
     const { changed, before } = diff(old, row, MEMBERSHIP_FIELDS);
     plan.update.push({ row, changed: ["id", ...changed], before: { id: old.id, ...before }, previousId: old.id });
   }
@@ -198,7 +198,7 @@ export function createSyncPlanner(local: LocalState) {
         version: PLAN_VERSION,
         users: userPlan,
         organizations: orgPlan,
-        memberships: rekeyMemberships(filtered, memberships.unmatched()),
+        memberships: planMembershipRekeys(filtered, memberships.unmatched()),
         invalid,
       };
     },

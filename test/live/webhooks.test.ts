@@ -17,7 +17,7 @@ import { createClerkWebhookHandler, type ClerkWebhookHandler } from "../../src/l
 import { startWebhookReceiver, type RunningReceiver } from "../../src/live/server.ts";
 import { JOURNAL_FILE } from "../../src/reset/journal.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
-import type { LocalState } from "../../src/sync/rows.ts";
+import type { LocalState } from "../../src/db/rows.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { actualState, expectedState, resync, truncateAll } from "../support/sync.ts";

@@ -7,8 +7,8 @@ import { ClerkApi } from "../../src/clerk/client.ts";
 import type { Database } from "../../src/db/database.ts";
 import { readLocalState } from "../../src/db/local-state.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
-import { canonicalJson } from "../../src/sync/json-text.ts";
-import type { LocalState } from "../../src/sync/rows.ts";
+import { canonicalJson } from "../../src/db/json-text.ts";
+import type { LocalState } from "../../src/db/rows.ts";
 import { defaultResyncOptions, runResync, type ResyncOptions } from "../../src/sync/resync.ts";
 
 export function apiFor(emu: RunningEmulator, options: { log?: Logger; requestsPerWindow?: number; windowMs?: number; secretKey?: string } = {}): ClerkApi {

@@ -8,7 +8,7 @@ import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { MIRRORED_COLUMNS, MIRRORED_TABLES } from "../../src/db/mirrored-columns.ts";
 import { upsertUsers, WEBHOOK_ORIGIN } from "../../src/db/sync-writes.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
-import type { UserRow } from "../../src/sync/rows.ts";
+import type { UserRow } from "../../src/db/rows.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { actualState, expectedState, resync, truncateAll } from "../support/sync.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { deleteShare, hasDrift, planEntity, planSync, presentIdsOf, withoutDeletes, withoutStillPresent } from "../../src/sync/plan.ts";
-import { USER_FIELDS, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../../src/sync/rows.ts";
+import { USER_FIELDS, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../../src/db/rows.ts";
 
 const user = (id: string, over: Partial<UserRow> = {}): UserRow => ({
   id,

@@ -12,7 +12,7 @@ import { loadConfig, type Config } from "../../src/config.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { Change } from "../../src/sync/changes.ts";
-import type { LocalState } from "../../src/sync/rows.ts";
+import type { LocalState } from "../../src/db/rows.ts";
 import { watch } from "../../src/watch/watch-loop.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";

@@ -7,10 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseScriptArgs } from "../src/cli-args.ts";
-import { recreateMigratedDatabase } from "../test/support/admin.ts";
-import { connectDatabase, type Database } from "../src/db/database.ts";
-import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
-import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
+import type { Database } from "../src/db/database.ts";
+import { onEachBenchDatabase } from "./database.ts";
 import { seedDefaults } from "../src/db/seed-defaults.ts";
 import { formatTable } from "../src/output.ts";
 import { readSidecarFile, writeSidecarFile } from "../src/sidecar/files.ts";
@@ -31,7 +29,6 @@ const { values } = parseScriptArgs({
   example: "pnpm bench:sidecar --rows 1000",
 });
 const rows = values.rows;
-const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
 const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   const t0 = performance.now();
@@ -93,24 +90,6 @@ async function measure(kind: string, db: Database) {
   };
 }
 
-const results = [];
-if (adminUrl) {
-  const url = await recreateMigratedDatabase(adminUrl, "clerk_resync_bench_sidecar", ROOT);
-  const db = await connectDatabase(url, false);
-  try {
-    results.push(await measure("postgres", db));
-  } finally {
-    await db.close();
-  }
-} else process.stderr.write("PostgreSQL skipped: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)\n");
-const embedded = await startEmbeddedPostgres();
-const db = await connectDatabase(embedded.url, true);
-try {
-  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: embedded.url, cwd: ROOT });
-  results.push(await measure("pglite", db));
-} finally {
-  await db.close();
-  await embedded.stop();
-}
+const results = await onEachBenchDatabase("clerk_resync_bench_sidecar", ROOT, measure);
 process.stdout.write(`${formatTable(["db", "rows", "backup ms", "floor", "ratio", "restore ms", "floor", "ratio", "verify ms", "2nd restore ms"], results.map((r) => [r.db, r.rows, r.backupMs, r.floorBackupMs, r.backupRatio, r.restoreMs, r.floorRestoreMs, r.restoreRatio, r.verifyMs, r.secondRestoreMs]))}\n`);
 writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), results }, null, 2)}\n`);

@@ -15,10 +15,8 @@ import { seededRandom } from "../src/clerk-emulator/ids.ts";
 import { serializeUser } from "../src/clerk-emulator/serialize.ts";
 import { EmulatorStore } from "../src/clerk-emulator/store.ts";
 import { webhookSecretFor } from "../src/clerk-emulator/webhook-sender.ts";
-import { recreateMigratedDatabase } from "../test/support/admin.ts";
-import { connectDatabase, type Database } from "../src/db/database.ts";
-import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
-import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
+import type { Database } from "../src/db/database.ts";
+import { onEachBenchDatabase } from "./database.ts";
 import { silentLogger } from "../src/log.ts";
 import { createClerkWebhookHandler, type ClerkWebhookHandler } from "../src/live/handler.ts";
 import { startWebhookReceiver } from "../src/live/server.ts";
@@ -40,7 +38,6 @@ const { values } = parseScriptArgs({
 });
 const events = values.events;
 const concurrency = values.concurrency;
-const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const SECRET = webhookSecretFor(1);
 
 const store = new EmulatorStore({ random: seededRandom(5), instanceId: "ins_bench_webhooks" });
@@ -118,25 +115,7 @@ async function measure(kind: string, db: Database) {
   };
 }
 
-const results = [];
-if (adminUrl) {
-  const url = await recreateMigratedDatabase(adminUrl, "clerk_resync_bench_webhooks", ROOT);
-  const db = await connectDatabase(url, false);
-  try {
-    results.push(await measure("postgres", db));
-  } finally {
-    await db.close();
-  }
-} else process.stderr.write("PostgreSQL skipped: set BENCH_DATABASE_URL (or TEST_DATABASE_URL)\n");
-const embedded = await startEmbeddedPostgres();
-const db = await connectDatabase(embedded.url, true);
-try {
-  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: embedded.url, cwd: ROOT });
-  results.push(await measure("pglite", db));
-} finally {
-  await db.close();
-  await embedded.stop();
-}
+const results = await onEachBenchDatabase("clerk_resync_bench_webhooks", ROOT, measure);
 process.stdout.write(
   `${formatTable(
     ["db", "events", "wall ms", "events/s", "p50 ms", "p99 ms", "failed", "floor ms", "ratio"],

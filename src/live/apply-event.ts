@@ -6,6 +6,7 @@ import type pg from "pg";
 import { deleteByIds, removeTombstoned, upsertMemberships, upsertOrganizations, upsertUsers, WEBHOOK_ORIGIN } from "../db/sync-writes.ts";
 import type { MirroredTable } from "../db/mirrored-columns.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { savePrunedLocalData } from "../sidecar/prune.ts";
 import { mapRecord, type MapOptions } from "../sync/map.ts";
 import type { MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
@@ -34,19 +35,8 @@ export interface ApplyEventOptions {
 
 const TABLE: Record<Entity, MirroredTable> = { user: "User", organization: "Organization", membership: "OrganizationMembership" };
 
-export async function applyLiveEvent(pool: pg.Pool, svixId: string, event: LiveEvent, options: ApplyEventOptions): Promise<EventOutcome> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const outcome = await applyInTransaction(client, svixId, event, options);
-    await client.query("COMMIT");
-    return outcome;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+export function applyLiveEvent(pool: pg.Pool, svixId: string, event: LiveEvent, options: ApplyEventOptions): Promise<EventOutcome> {
+  return inTransaction(pool, (client) => applyInTransaction(client, svixId, event, options));
 }
 
 async function applyInTransaction(client: pg.PoolClient, svixId: string, event: LiveEvent, options: ApplyEventOptions): Promise<EventOutcome> {

@@ -4,6 +4,7 @@
 // second run changes nothing. Rows whose owner is gone stay in the file and are reported.
 import type pg from "pg";
 import { isMirroredTable } from "../db/mirrored-columns.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { SidecarFormatError } from "../errors.ts";
 import type { CatalogColumn, CatalogTable } from "./catalog.ts";
 import type { Json, Sidecar, SidecarRow, SidecarTable } from "./format.ts";
@@ -71,9 +72,7 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
   const { catalog, classification } = tables;
   const rank = (name: string) => (isMirroredTable(name) ? Number.MAX_SAFE_INTEGER : classification.order.indexOf(name));
   const names = Object.keys(sidecar.tables).sort((a, b) => rank(a) - rank(b));
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  await inTransaction(pool, async (client) => {
     const ids: IdMap = new Map();
     for (const name of names) {
       const entry = sidecar.tables[name]!;
@@ -85,13 +84,7 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
       }
       report.tables.push(await restoreTable(client, tables, t, entry, ids, report));
     }
-    await client.query("COMMIT");
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   return report;
 }
 

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { writeSyncedInstance } from "../db/sync-state.ts";
+import { inTransaction } from "../db/transaction.ts";
 import { clearTombstones, deleteByIds, removeTombstoned, writeMembershipRekeys, upsertMemberships, upsertOrganizations, upsertUsers, type WriteOrigin } from "../db/sync-writes.ts";
 import { chunk as batches } from "./chunk.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
@@ -13,21 +14,6 @@ export interface ApplyResult {
 
 function upsertRows<R>(p: EntityPlan<R>): R[] {
   return [...p.create, ...p.update.map((u) => u.row)];
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 /**

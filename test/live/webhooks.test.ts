@@ -17,10 +17,9 @@ import { createClerkWebhookHandler, type ClerkWebhookHandler } from "../../src/l
 import { startWebhookReceiver, type RunningReceiver } from "../../src/live/server.ts";
 import { JOURNAL_FILE } from "../../src/reset/journal.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
-import type { LocalState } from "../../src/db/rows.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
-import { actualState, expectedState, resync, truncateAll } from "../support/sync.ts";
+import { actualState, clerkState, expectedState, resync, truncateAll } from "../support/sync.ts";
 
 const SECRET = webhookSecretFor(13);
 let t: TestDatabase;
@@ -59,12 +58,6 @@ function seeded(seed: number): () => number {
   return () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
 
-/** Which path wrote a row is not Clerk's state: compared without it. */
-const clerkState = (s: LocalState) => ({
-  users: s.users.map(({ syncSource: _, ...r }) => r),
-  organizations: s.organizations.map(({ syncSource: _, ...r }) => r),
-  memberships: s.memberships.map(({ syncSource: _, ...r }) => r),
-});
 
 async function assertConverged(): Promise<void> {
   await sender!.drain();

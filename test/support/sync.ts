@@ -91,6 +91,13 @@ export function expectedState(store: EmulatorStore, options: { privateMetadata?:
   };
 }
 
+/** Which path wrote a row (resync or webhook) is not Clerk's state: compared without it. */
+export const clerkState = (s: LocalState) => ({
+  users: s.users.map(({ syncSource: _, ...r }) => r),
+  organizations: s.organizations.map(({ syncSource: _, ...r }) => r),
+  memberships: s.memberships.map(({ syncSource: _, ...r }) => r),
+});
+
 export async function actualState(db: Database): Promise<LocalState> {
   const s = await readLocalState(db.pool);
   return { users: byId(s.users), organizations: byId(s.organizations), memberships: byId(s.memberships) };

@@ -12,11 +12,10 @@ import { loadConfig, type Config } from "../../src/config.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { Change } from "../../src/sync/changes.ts";
-import type { LocalState } from "../../src/db/rows.ts";
 import { watch } from "../../src/watch/watch-loop.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
-import { actualState, apiFor, expectedState, resync, truncateAll } from "../support/sync.ts";
+import { actualState, clerkState, apiFor, expectedState, resync, truncateAll } from "../support/sync.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -38,11 +37,6 @@ beforeEach(async () => {
   config = { ...loadConfig({}, ROOT), databaseUrl: t.url, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-watch-")) };
 });
 
-const clerkState = (s: LocalState) => ({
-  users: s.users.map(({ syncSource: _, ...r }) => r),
-  organizations: s.organizations.map(({ syncSource: _, ...r }) => r),
-  memberships: s.memberships.map(({ syncSource: _, ...r }) => r),
-});
 const inSync = async () => JSON.stringify(clerkState(await actualState(t.db))) === JSON.stringify(clerkState(expectedState(emu.store)));
 
 /** Runs a watcher until `until` holds (or `maxTicks` pass); returns its stats, changes and status lines. */

@@ -27,6 +27,7 @@ after(async () => {
   await t.close();
 });
 beforeEach(async () => {
+  emu.faults.clear();
   env = { DATABASE_URL: t.url, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: mkdtempSync(path.join(tmpdir(), "clerk-resync-lock-")) };
   await truncateAll(t.db.pool);
   await seedDefaults(t.db.prisma);
@@ -69,12 +70,16 @@ test("two db:resets started together: one completes, the other exits 1 naming th
 
 test("a resync while a reset runs refuses; with --wait it waits for the reset, then succeeds", { timeout: 120_000 }, async () => {
   const before = await tableDump(t.db);
+  // A slow Clerk keeps the reset (and its lock) busy while the two resyncs start, however slow the machine.
+  emu.faults.set([{ route: "GET /organization_memberships", latencyMs: 8_000, times: 1 }]);
   const reset = startCli(["reset"]);
   await reset.stderrSeen("preflight");
   const refused = await startCli(["resync"]).done;
   const waiting = startCli(["resync", "--wait", "--json"]);
-  await waiting.stderrSeen("waiting for the other sync or reset to finish (db:reset, pid");
+  const sawWaiting = await Promise.race([waiting.stderrSeen("waiting for the other sync or reset to finish (db:reset, pid").then(() => true), reset.done.then(() => false)]);
+  assert.ok(sawWaiting, "the second resync waited while the reset ran");
   const [resetRun, waited] = await Promise.all([reset.done, waiting.done]);
+  emu.faults.clear();
   assert.equal(refused.code, 1, refused.stderr);
   assert.match(refused.stderr, /error: another sync or reset is running \(db:reset, pid \d+, started [^)]+\); wait for it or pass --wait/);
   assert.equal(resetRun.code, 0, resetRun.stderr);

@@ -56,7 +56,43 @@ function sortedUsers(req: RouteRequest): { users: UserRecord[]; key: string } {
   return { key, users: req.store.sorted("users", key, () => req.store.users.values(), compare) };
 }
 
-function userFilter(req: RouteRequest): ((u: UserRecord) => boolean) | undefined {
+/** A time filter's ms value (CONTRACT.md §1: ms epoch integers), or undefined when absent. */
+function msParam(q: Query, name: string): number | undefined {
+  const raw = q.first(name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(n)) throw paramInvalid(name, `${name} must be a Unix timestamp in milliseconds, got "${raw}"`);
+  return n;
+}
+
+/**
+ * The users list's time filters, strict at both ends ("created before/after the given date": the
+ * spec does not say whether the date itself is included; clients must not rely on either).
+ * A null timestamp matches no filter on it.
+ */
+function userTimeFilter(q: Query, options: { createdAt: boolean }): ((u: UserRecord) => boolean) | undefined {
+  const fields: [string, (u: UserRecord) => number | null, number | undefined, number | undefined][] = [
+    ["last_active_at", (u) => u.lastActiveAt, msParam(q, "last_active_at_before"), msParam(q, "last_active_at_after") ?? msParam(q, "last_active_at_since")],
+    ["last_sign_in_at", (u) => u.lastSignInAt, msParam(q, "last_sign_in_at_before"), msParam(q, "last_sign_in_at_after")],
+  ];
+  if (options.createdAt) fields.push(["created_at", (u) => u.createdAt, msParam(q, "created_at_before"), msParam(q, "created_at_after")]);
+  const checks: ((u: UserRecord) => boolean)[] = [];
+  for (const [, get, before, after] of fields) {
+    if (before !== undefined) checks.push((u) => get(u) !== null && get(u)! < before);
+    if (after !== undefined) checks.push((u) => get(u) !== null && get(u)! > after);
+  }
+  return checks.length ? (u) => checks.every((c) => c(u)) : undefined;
+}
+
+/** All filters but, when `createdAtByRange`, created_at's (the caller cuts the sorted list instead). */
+function userFilter(req: RouteRequest, createdAtByRange = false): ((u: UserRecord) => boolean) | undefined {
+  const time = userTimeFilter(req.query, { createdAt: !createdAtByRange });
+  const rest = userFieldFilter(req);
+  if (!time || !rest) return time ?? rest;
+  return (u) => time(u) && rest(u);
+}
+
+function userFieldFilter(req: RouteRequest): ((u: UserRecord) => boolean) | undefined {
   const q = req.query;
   const ids = plusMinus(q.all("user_id"));
   const orgs = plusMinus(q.all("organization_id"));
@@ -92,8 +128,12 @@ function listUsers(req: RouteRequest): unknown {
   const limit = req.query.limit();
   const offset = req.query.offset();
   const startingAfter = req.query.first("starting_after");
-  const { users, key } = sortedUsers(req);
-  const filter = userFilter(req);
+  const { users: sorted, key } = sortedUsers(req);
+  // Ordered by created_at, its range filters cut the sorted list (a cursor page then costs the
+  // same wherever it sits, as the spec promises); otherwise they filter like the rest.
+  const byCreatedAt = key.endsWith("created_at");
+  const users = byCreatedAt ? createdAtRange(sorted, key.startsWith("-"), msParam(req.query, "created_at_after"), msParam(req.query, "created_at_before")) : sorted;
+  const filter = userFilter(req, byCreatedAt);
   const matching = filter ? users.filter(filter) : users;
   if (startingAfter === undefined) return jsonArray(page(matching, offset, limit).map(userJson));
   // Cursor pagination (new in the spec): only over a created_at ordering, never with an offset.
@@ -108,6 +148,16 @@ function listUsers(req: RouteRequest): unknown {
       : u.createdAt > cursor.createdAt || (u.createdAt === cursor.createdAt && u.id > cursor.id);
   const start = lowerBound(matching, after);
   return jsonArray(matching.slice(start, start + limit).map(userJson));
+}
+
+/** The users created strictly between `after` and `before`, of a list sorted by created_at. */
+function createdAtRange(users: UserRecord[], desc: boolean, after: number | undefined, before: number | undefined): UserRecord[] {
+  if (after === undefined && before === undefined) return users;
+  const lo = after ?? -Infinity;
+  const hi = before ?? Infinity;
+  const start = desc ? lowerBound(users, (u) => u.createdAt < hi) : lowerBound(users, (u) => u.createdAt > lo);
+  const end = desc ? lowerBound(users, (u) => u.createdAt <= lo) : lowerBound(users, (u) => u.createdAt >= hi);
+  return users.slice(start, Math.max(start, end));
 }
 
 /** First index where `pred` holds, for a list sorted so that pred is false…false,true…true. */

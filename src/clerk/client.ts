@@ -32,6 +32,8 @@ export interface ClerkApiStats {
   requests: number;
   retries: number;
   rateLimited: number;
+  /** The fastest successful round trip so far (ms): what a request costs at least. */
+  minLatencyMs: number;
 }
 
 /** A non-2xx answer (or a dropped connection) of a direct call, shaped like the SDK's error. */
@@ -73,7 +75,7 @@ const slimOrganization = (o: ClerkOrganization): ClerkOrganization => ({
 });
 
 export class ClerkApi {
-  readonly stats: ClerkApiStats = { requests: 0, retries: 0, rateLimited: 0 };
+  readonly stats: ClerkApiStats = { requests: 0, retries: 0, rateLimited: 0, minLatencyMs: Infinity };
   private readonly sdk: ReturnType<typeof createClerkClient>;
   private readonly budget: RateBudget;
   private readonly policy: RetryPolicy;
@@ -88,6 +90,11 @@ export class ClerkApi {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
+  /** The request budget as a steady rate (requests per ms). */
+  get budgetRatePerMs(): number {
+    return this.options.requestsPerWindow / this.options.windowMs;
+  }
+
   /** Holds `n` slots of the request budget for priority requests (see RateBudget). */
   reservePriority(n: number): void {
     this.budget.reserve(n);
@@ -98,9 +105,11 @@ export class ClerkApi {
     for (let attempt = 1; ; attempt++) {
       const release = await this.budget.acquire(options);
       this.stats.requests += 1;
+      const sent = performance.now();
       try {
         const result = await fn();
         release();
+        this.stats.minLatencyMs = Math.min(this.stats.minLatencyMs, performance.now() - sent);
         return result;
       } catch (err) {
         release();
@@ -200,12 +209,21 @@ export class ClerkApi {
 
   /**
    * One page of users by cursor (oldest first): stable under concurrent creates and deletes.
-   * A priority request: the cursor chain is sequential, so it goes first in the budget.
+   * `createdBefore` (ms) asks Clerk to stop near the end of a range (`created_at_before`, sent
+   * one ms later so the boundary itself comes back whether Clerk's filter is strict or not).
+   * A priority request: a cursor chain is sequential, so it goes first in the budget.
    */
-  async fetchUsersAfter(cursor: string | undefined, limit = MAX_PAGE): Promise<ClerkUser[]> {
-    const params = new URLSearchParams({ limit: String(limit), order_by: "+created_at" });
+  async fetchUsersAfter(cursor: string | undefined, options: { limit?: number; createdBefore?: number } = {}): Promise<ClerkUser[]> {
+    const params = new URLSearchParams({ limit: String(options.limit ?? MAX_PAGE), order_by: "+created_at" });
     if (cursor) params.set("starting_after", cursor);
+    if (options.createdBefore !== undefined) params.set("created_at_before", String(options.createdBefore + 1));
     return this.call(`GET /v1/users?starting_after=${cursor ?? ""}`, () => this.getUsersDirect(params), { priority: true });
+  }
+
+  /** One page of users by offset (oldest first): where a cursor chain starts. */
+  async fetchUsersAtOffset(offset: number, limit = MAX_PAGE): Promise<ClerkUser[]> {
+    const params = new URLSearchParams({ limit: String(limit), offset: String(offset), order_by: "+created_at" });
+    return this.call(`GET /v1/users?offset=${offset}`, () => this.getUsersDirect(params), { priority: true });
   }
 
   /**

@@ -3,6 +3,7 @@ import { MAX_FILTER_VALUES, MAX_PAGE, type ClerkApi } from "../clerk/client.ts";
 import type { ClerkMembership, ClerkOrganization, ClerkUser } from "../clerk/types.ts";
 import { ClerkRequestError } from "../errors.ts";
 import { chunk } from "./chunk.ts";
+import { chainOffsets, fetchUsersInChains } from "./fetch-users.ts";
 import { createHeapTrimmer } from "./heap.ts";
 
 /** Pages between full collections (see heap.ts). */
@@ -16,7 +17,7 @@ export interface FetchProgress {
 }
 
 export interface FetchOptions {
-  /** Pages in flight at once (the rate budget still caps requests per window). */
+  /** Pages in flight at once (the rate budget still caps requests per window); by default from the budget and the measured latency. */
   concurrency?: number;
   onProgress?: (p: FetchProgress) => void;
   /** Called as each listing completes, so its part of the plan can be applied early. */
@@ -34,28 +35,45 @@ export interface SnapshotSink {
 // Ordered by +created_at, so records created meanwhile land after the last page; a record
 // deleted meanwhile shifts the rest left by one: one record may be listed twice (the mapper
 // dedupes) and one may be missed (deletes are confirmed by id before they happen).
-async function fetchAllOffsetPages<T>(
+async function fetchRestOfOffsetPages<T>(
+  first: { data: T[]; totalCount: number },
   fetchPage: (offset: number) => Promise<{ data: T[]; totalCount: number }>,
   limit: ReturnType<typeof pLimit>,
   onPage: (page: T[]) => void,
 ): Promise<void> {
-  const first = await limit(() => fetchPage(0));
   onPage(first.data);
   const offsets: number[] = [];
   for (let o = MAX_PAGE; o < first.totalCount; o += MAX_PAGE) offsets.push(o);
   await Promise.all(offsets.map((o) => limit(async () => onPage((await fetchPage(o)).data))));
 }
 
+/** Fewest requests in flight, whatever the latency (a local emulator answers in a millisecond). */
+const MIN_LANES = 4;
+/** Most requests in flight: beyond this a slow network is better waited out than flooded. */
+const MAX_LANES = 32;
+
 /**
- * Everything Clerk holds for the sync, in as few requests as the data needs: the user count
- * once, users by cursor (stable under concurrent creates and deletes), organizations and
- * memberships instance-wide at the largest page size, all in parallel, each page handed to
- * `sink`. Throws if any listing fails: the caller then plans nothing, so it can never delete.
+ * How many requests to keep in flight, and how many of them are user cursor chains. Enough
+ * lanes that the budget's steady rate is reached at the measured latency (Little's law:
+ * in flight = rate × latency); the chains get the users' share of them, so the users' cursor
+ * chains and the offset-paged listings finish together. One chain unless the users need several
+ * pages and the lanes allow it.
+ */
+export function planLanes(pages: { users: number; others: number }, latencyMs: number, ratePerMs: number, lanes?: number): { lanes: number; userChains: number } {
+  const total = lanes ?? Math.min(MAX_LANES, Math.max(MIN_LANES, Math.ceil(ratePerMs * latencyMs)));
+  const share = Math.round((total * pages.users) / Math.max(1, pages.users + pages.others));
+  return { lanes: total, userChains: Math.max(1, Math.min(pages.users, share, total - 1)) };
+}
+
+/**
+ * Everything Clerk holds for the sync, in as few requests as the data needs: the user count and
+ * the first page of organizations and of memberships at once (their totals), then users by
+ * cursor chains over created_at ranges (stable under concurrent creates and deletes; see
+ * fetch-users.ts) and the rest of the organizations and memberships by offset, at the largest
+ * page size, all in parallel, each page handed to `sink`. Throws if any listing fails: the caller
+ * then plans nothing, so it can never delete.
  */
 export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, options: FetchOptions = {}): Promise<void> {
-  // The user cursor chain is sequential: it gets a lane of its own (and reserved budget), the
-  // offset-paged listings share the rest.
-  const limit = pLimit(Math.max(1, (options.concurrency ?? 4) - 1));
   const progress: FetchProgress = { users: 0, usersTotal: 0, organizations: 0, memberships: 0 };
   const trimHeap = createHeapTrimmer(HEAP_TRIM_EVERY_PAGES);
   const report = () => {
@@ -63,21 +81,28 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
     options.onProgress?.({ ...progress });
   };
 
-  progress.usersTotal = await api.fetchUserCount();
+  const [usersTotal, firstOrgs, firstMemberships] = await Promise.all([api.fetchUserCount(), api.fetchOrganizationsPage(0), api.fetchMembershipsPage(0)]);
+  progress.usersTotal = usersTotal;
+  const pagesOf = (n: number) => Math.floor(n / MAX_PAGE) + 1;
+  const userPages = pagesOf(usersTotal);
+  const { lanes, userChains } = planLanes(
+    { users: userPages, others: pagesOf(firstOrgs.totalCount) + pagesOf(firstMemberships.totalCount) - 2 },
+    api.stats.minLatencyMs,
+    api.budgetRatePerMs,
+    options.concurrency,
+  );
+  // Each chain is sequential, a lane of its own; the offset-paged listings share the rest.
+  const limit = pLimit(Math.max(1, lanes - userChains));
 
   const fetchUsers = async (): Promise<void> => {
-    // Pages the chain needs (one more, empty, when the count is a multiple of the page size).
-    api.reservePriority(Math.floor(progress.usersTotal / MAX_PAGE) + 1);
+    // The chains' pages (one more per chain at worst) go first in the budget.
+    api.reservePriority(userPages + userChains);
     try {
-      let cursor: string | undefined;
-      for (;;) {
-        const page = await api.fetchUsersAfter(cursor);
+      await fetchUsersInChains(api, chainOffsets(usersTotal, userChains), (page) => {
         sink.users(page);
         progress.users += page.length;
         report();
-        if (page.length < MAX_PAGE) return;
-        cursor = page.at(-1)!.id;
-      }
+      });
     } finally {
       api.reservePriority(0);
     }
@@ -91,7 +116,7 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
     listed("users", fetchUsers()),
     listed(
       "organizations",
-      fetchAllOffsetPages((o) => api.fetchOrganizationsPage(o), limit, (page) => {
+      fetchRestOfOffsetPages(firstOrgs, (o) => api.fetchOrganizationsPage(o), limit, (page) => {
         sink.organizations(page);
         progress.organizations += page.length;
         report();
@@ -99,7 +124,7 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
     ),
     listed(
       "memberships",
-      fetchAllOffsetPages((o) => api.fetchMembershipsPage(o), limit, (page) => {
+      fetchRestOfOffsetPages(firstMemberships, (o) => api.fetchMembershipsPage(o), limit, (page) => {
         sink.memberships(page);
         progress.memberships += page.length;
         report();

@@ -8,11 +8,14 @@ import { warmJsonCache } from "../src/clerk-emulator/serialize.ts";
 
 export type EmulatorMessage = { type: "drift"; changeShare: number; deleteShare: number; seed: number } | { type: "stats" } | { type: "stop" };
 
-const [users, orgs, membershipsPerOrg, seed, rateLimited] = process.argv.slice(2).map(Number) as [number, number, number, number, number];
+// budget: Clerk's requests per 10 s (0 = no rate limit); latencyMs: added to every request (a
+// network round trip plus Clerk's own time).
+const [users, orgs, membershipsPerOrg, seed, budget, latencyMs] = process.argv.slice(2).map(Number) as [number, number, number, number, number, number];
 const store = new EmulatorStore({ random: seededRandom(seed), instanceId: `ins_bench${seed}` });
 generateDataset(store, { users, orgs, membershipsPerOrg, seed });
 warmJsonCache(store);
-const emulator = await startClerkEmulator({ store, rateLimit: rateLimited ? "clerk" : false });
+const emulator = await startClerkEmulator({ store, rateLimit: budget ? { requests: budget, windowMs: 10_000 } : false });
+if (latencyMs) emulator.faults.set([{ route: "*", times: Infinity, latencyMs }]);
 
 /** Changes `changeShare` of each entity and deletes `deleteShare` of each, deterministically. */
 function drift(changeShare: number, deleteShare: number, driftSeed: number) {

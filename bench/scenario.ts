@@ -1,10 +1,12 @@
 // One benchmark scenario in a fresh process, so peak RSS is this scenario's own. Prints one JSON
 // line: the measurements.
 import { createClerkClient } from "@clerk/backend";
+import pLimit from "p-limit";
 import { ClerkApi } from "../src/clerk/client.ts";
 import { connectDatabase, type Database } from "../src/db/database.ts";
 import { openBenchDatabase } from "./database.ts";
 import { silentLogger } from "../src/log.ts";
+import { planLanes } from "../src/sync/fetch.ts";
 import { defaultResyncOptions, runResync } from "../src/sync/resync.ts";
 
 const scenario = process.env.BENCH_SCENARIO!;
@@ -36,6 +38,55 @@ async function baseline(db: Database, limit: number) {
     if (page.data.length < 500) break;
   }
   return { requests, retries: 0, rowsWritten: written, records: written };
+}
+
+/**
+ * The floor: a bare client paging the same emulator at the minimum request count (the user count
+ * with the first organization and membership pages, then every other page by offset), parsing
+ * each page and nothing else: no SDK, no validation, no database. As many requests in flight as
+ * the resync would keep at the latency it measures.
+ */
+async function floor() {
+  let requests = 0;
+  const get = async (pathAndQuery: string): Promise<unknown> => {
+    requests++;
+    const res = await fetch(`${apiUrl}/v1${pathAndQuery}`, { headers: { Authorization: `Bearer ${secretKey}`, "Clerk-API-Version": "2026-05-12" } });
+    const body = await res.json();
+    if (!res.ok) throw new Error(`floor: GET ${pathAndQuery} answered ${res.status}`);
+    return body;
+  };
+  const sent = performance.now();
+  const [count, orgs, memberships] = (await Promise.all([get("/users/count"), get("/organizations?limit=500&order_by=%2Bcreated_at"), get("/organization_memberships?limit=500&order_by=%2Bcreated_at")])) as [
+    { total_count: number },
+    { data: unknown[]; total_count: number },
+    { data: unknown[]; total_count: number },
+  ];
+  const latencyMs = performance.now() - sent;
+  const pages = (n: number) => Math.max(1, Math.ceil(n / 500));
+  const { lanes } = planLanes({ users: pages(count.total_count), others: pages(orgs.total_count) + pages(memberships.total_count) - 2 }, latencyMs, requestsPerWindow / 10_000);
+  const limit = pLimit(lanes);
+  let records = orgs.data.length + memberships.data.length;
+  const rest: string[] = [];
+  for (let o = 0; o < count.total_count; o += 500) rest.push(`/users?limit=500&offset=${o}&order_by=%2Bcreated_at`);
+  for (let o = 500; o < orgs.total_count; o += 500) rest.push(`/organizations?limit=500&offset=${o}&order_by=%2Bcreated_at`);
+  for (let o = 500; o < memberships.total_count; o += 500) rest.push(`/organization_memberships?limit=500&offset=${o}&order_by=%2Bcreated_at`);
+  await Promise.all(
+    rest.map((q) =>
+      limit(async () => {
+        const body = (await get(q)) as unknown[] | { data: unknown[] };
+        records += Array.isArray(body) ? body.length : body.data.length;
+      }),
+    ),
+  );
+  return { requests, retries: 0, rowsWritten: 0, records, lanes };
+}
+
+if (scenario === "floor") {
+  const started = performance.now();
+  const result = await floor();
+  const wallMs = performance.now() - started;
+  process.stdout.write(`${JSON.stringify({ scenario, wallMs: Math.round(wallMs), ...result, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.exit(0);
 }
 
 const pg = await openBenchDatabase();

@@ -37,8 +37,15 @@ interface Boundary {
  * deleted meanwhile and others share its millisecond, a few may be listed twice (the planner keeps
  * the first copy) but none is missed.
  */
-export async function fetchUsersInChains(api: ClerkApi, offsets: readonly number[], onPage: (users: ClerkUser[]) => void): Promise<void> {
-  const heads = await Promise.all(offsets.map((o) => api.fetchUsersAtOffset(o)));
+export async function fetchUsersInChains(
+  api: ClerkApi,
+  offsets: readonly number[],
+  /** The page at offset 0, when already fetched. */
+  firstPage: ClerkUser[] | undefined,
+  signal: AbortSignal | undefined,
+  onPage: (users: ClerkUser[]) => void,
+): Promise<void> {
+  const heads = await Promise.all(offsets.map((o) => (o === 0 && firstPage ? firstPage : api.fetchUsersAtOffset(o))));
   // A head past the end (users deleted since the count) starts no chain: the one before runs on.
   const chains = heads.filter((page, i) => i === 0 || page.length > 0);
   await Promise.all(
@@ -51,6 +58,7 @@ export async function fetchUsersInChains(api: ClerkApi, offsets: readonly number
         const mine = end === -1 ? page : page.slice(0, end);
         if (mine.length) onPage(mine);
         if (end !== -1 || page.length < MAX_PAGE) return;
+        signal?.throwIfAborted();
         page = await api.fetchUsersAfter(page.at(-1)!.id, { createdBefore: boundary?.createdAt });
       }
     }),

@@ -20,6 +20,8 @@ export interface FetchOptions {
   /** Pages in flight at once (the rate budget still caps requests per window); by default from the budget and the measured latency. */
   concurrency?: number;
   onProgress?: (p: FetchProgress) => void;
+  /** Aborted: no further request starts, and the listing throws the abort's reason. */
+  signal?: AbortSignal;
   /** Called as each listing completes, so its part of the plan can be applied early. */
   onListingDone?: (entity: "users" | "organizations" | "memberships") => void;
 }
@@ -74,6 +76,7 @@ export function planLanes(pages: { users: number; others: number }, latencyMs: n
  * then plans nothing, so it can never delete.
  */
 export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, options: FetchOptions = {}): Promise<void> {
+  const signal = options.signal;
   const progress: FetchProgress = { users: 0, usersTotal: 0, organizations: 0, memberships: 0 };
   const trimHeap = createHeapTrimmer(HEAP_TRIM_EVERY_PAGES);
   const report = () => {
@@ -81,7 +84,14 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
     options.onProgress?.({ ...progress });
   };
 
-  const [usersTotal, firstOrgs, firstMemberships] = await Promise.all([api.fetchUserCount(), api.fetchOrganizationsPage(0), api.fetchMembershipsPage(0)]);
+  // One round trip for every total, and the first users page (every chain plan starts at 0).
+  const [usersTotal, firstOrgs, firstMemberships, firstUsers] = await Promise.all([
+    api.fetchUserCount(),
+    api.fetchOrganizationsPage(0),
+    api.fetchMembershipsPage(0),
+    api.fetchUsersAtOffset(0),
+  ]);
+  signal?.throwIfAborted();
   progress.usersTotal = usersTotal;
   const pagesOf = (n: number) => Math.floor(n / MAX_PAGE) + 1;
   const userPages = pagesOf(usersTotal);
@@ -98,7 +108,7 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
     // The chains' pages (one more per chain at worst) go first in the budget.
     api.reservePriority(userPages + userChains);
     try {
-      await fetchUsersInChains(api, chainOffsets(usersTotal, userChains), (page) => {
+      await fetchUsersInChains(api, chainOffsets(usersTotal, userChains), firstUsers, signal, (page) => {
         sink.users(page);
         progress.users += page.length;
         report();
@@ -116,7 +126,7 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
     listed("users", fetchUsers()),
     listed(
       "organizations",
-      fetchRestOfOffsetPages(firstOrgs, (o) => api.fetchOrganizationsPage(o), limit, (page) => {
+      fetchRestOfOffsetPages(firstOrgs, (o) => (signal?.throwIfAborted(), api.fetchOrganizationsPage(o)), limit, (page) => {
         sink.organizations(page);
         progress.organizations += page.length;
         report();
@@ -124,7 +134,7 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
     ),
     listed(
       "memberships",
-      fetchRestOfOffsetPages(firstMemberships, (o) => api.fetchMembershipsPage(o), limit, (page) => {
+      fetchRestOfOffsetPages(firstMemberships, (o) => (signal?.throwIfAborted(), api.fetchMembershipsPage(o)), limit, (page) => {
         sink.memberships(page);
         progress.memberships += page.length;
         report();

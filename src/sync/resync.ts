@@ -49,7 +49,7 @@ export interface ResyncResult {
   changes(entity?: ChangeEntity): Iterable<Change>;
 }
 
-/** Stops before any Clerk listing if the database belongs to another Clerk instance. */
+/** Throws if the database belongs to another Clerk instance (the resync checks before writing anything). */
 export async function checkInstance(db: Database, instanceId: string, force: boolean): Promise<void> {
   await assertSyncedFrom(db.pool, instanceId, {
     force,
@@ -85,7 +85,7 @@ interface Planned {
  * run, users and organizations are written as soon as both listings are complete, while
  * memberships may still be paging.
  */
-async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, options: ResyncOptions, listedSince: number): Promise<Planned> {
+async function fetchAndPlan(db: Database, api: ClerkApi, instance: Promise<string>, options: ResyncOptions, listedSince: number): Promise<Planned> {
   let planner: SyncPlanner | undefined;
   const early: ((p: SyncPlanner) => void)[] = [];
   const toPlanner = <K extends "users" | "organizations" | "memberships">(kind: K) =>
@@ -100,7 +100,7 @@ async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, opt
   const writeParentsWhenListed = () => {
     if (options.dryRun || options.allOrNothing || parentsWritten || !planner || !listed.has("users") || !listed.has("organizations")) return;
     const parents = planner.parents(mapper.present);
-    parentsWritten = applyParents(db.pool, parents.users, parents.organizations, { instanceId, listedSince });
+    parentsWritten = instance.then((instanceId) => applyParents(db.pool, parents.users, parents.organizations, { instanceId, listedSince }));
     parentsWritten.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   };
   const readLocal = readLocalState(db.pool).then((local) => {
@@ -109,7 +109,11 @@ async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, opt
     writeParentsWhenListed();
     return { users: local.users.length, organizations: local.organizations.length, memberships: local.memberships.length };
   });
+  // A wrong instance stops the listing too (nothing was written: writes wait for the check).
+  const stop = new AbortController();
+  instance.catch((err) => stop.abort(err));
   const fetched = fetchClerkSnapshot(api, mapper, {
+    signal: stop.signal,
     concurrency: options.concurrency,
     onProgress: options.onFetchProgress,
     onListingDone: (entity) => {
@@ -118,11 +122,12 @@ async function fetchAndPlan(db: Database, api: ClerkApi, instanceId: string, opt
     },
   });
   try {
-    const [localCounts] = await Promise.all([readLocal, fetched]);
+    const [localCounts] = await Promise.all([readLocal, fetched, instance]);
     const parentRows = (await parentsWritten) ?? 0;
     return { plan: planner!.finish(mapper.present, mapper.invalid), planner: planner!, localCounts, parentsApplied: parentsWritten !== undefined, parentRows };
   } catch (err) {
-    await parentsWritten?.catch(() => {});
+    stop.abort(err);
+    await Promise.allSettled([fetched, readLocal, parentsWritten]);
     throw err;
   }
 }
@@ -151,12 +156,16 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   const started = performance.now();
   const { db, api, log } = deps;
 
-  const instanceId = await api.fetchInstanceId();
-  await checkInstance(db, instanceId, options.forceInstance);
-
+  // The instance is checked while the listing starts (one round trip fewer); nothing is written before it passes.
+  const instance = api.fetchInstanceId().then(async (id) => {
+    await checkInstance(db, id, options.forceInstance);
+    return id;
+  });
+  instance.catch(() => {}); // awaited in fetchAndPlan
   // Deletes recorded from here on (by a webhook, say) win over what this listing sees.
   const listedSince = Date.now();
-  const planned = await fetchAndPlan(db, api, instanceId, options, listedSince);
+  const planned = await fetchAndPlan(db, api, instance, options, listedSince);
+  const instanceId = await instance;
   const fetched = performance.now();
   log.debug({ ...planned.localCounts, invalid: planned.plan.invalid.length }, "fetched from Clerk and planned (local row counts shown)");
 

@@ -20,18 +20,28 @@ test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { tim
     child.on("close", (c) => resolve({ code: c ?? 1, stdout: so, stderr: se }));
   });
   assert.equal(code, 0, stderr);
-  assert.match(stdout, /scenario\s+wall s\s+records\/s\s+requests\s+retries\s+rows written\s+peak RSS MB/);
+  assert.match(stdout, /scenario\s+wall s\s+floor s\s+ratio\s+records\/s\s+requests\s+÷ min\s+retries\s+rows written\s+peak RSS MB/);
   const results = JSON.parse(readFileSync(out, "utf8"));
   assert.equal(results.scale, 0.1);
   assert.deepEqual(results.dataset, { users: 10_000, orgs: 500, membershipsPerOrg: 30 });
-  const rows = results.results[db] as { scenario: string; wallMs: number; requests: number; rowsWritten: number; peakRssMB: number; records: number }[];
-  assert.deepEqual(rows.map((r) => r.scenario), ["full", "noop", "drift", "baseline", "throttled"]);
+  const rows = results.results[db] as { scenario: string; wallMs: number; requests: number; rowsWritten: number; peakRssMB: number; records: number; floorMs?: number; ratioToFloor?: number; minRequests?: number }[];
+  assert.deepEqual(rows.map((r) => r.scenario), ["floor", "full", "noop", "drift", "baseline", "latency floor", "latency full", "latency noop", "throttled"]);
   for (const r of rows) {
     assert.ok(r.wallMs > 0 && r.requests > 0 && r.peakRssMB > 0 && r.records > 0, JSON.stringify(r));
   }
   const byName = Object.fromEntries(rows.map((r) => [r.scenario, r]));
   assert.equal(byName.full!.rowsWritten, 10_000 + 500 + 15_000, "full writes every record");
   assert.equal(byName.noop!.rowsWritten, 0, "noop writes nothing");
+  assert.equal(byName["latency noop"]!.rowsWritten, 0);
+  assert.equal(byName.floor!.records, 10_000 + 500 + 15_000, "the floor lists everything");
+  assert.equal(byName.floor!.rowsWritten, 0);
+  for (const name of ["full", "noop", "latency full", "latency noop"]) {
+    const r = byName[name]!;
+    assert.ok(r.floorMs! > 0 && r.ratioToFloor === Number((r.wallMs / r.floorMs!).toFixed(2)), `${name} is reported against its floor: ${JSON.stringify(r)}`);
+    assert.ok(r.requests >= r.minRequests!, `${name} cannot beat the minimum request count`);
+  }
+  // 150 ms per request: the floor is bounded below by its rounds of requests.
+  assert.ok(byName["latency floor"]!.wallMs >= 2 * 150, JSON.stringify(byName["latency floor"]));
   assert.ok(byName.drift!.rowsWritten > 0);
   assert.equal(typeof results.summary[db].speedupVsBaseline, "number");
 });

@@ -112,6 +112,8 @@ for (const signal of ["SIGINT", "SIGKILL"] as const) {
     // A lock held by another session keeps the restore waiting; PGlite has one session for all.
     if (t.kind === "pglite") return ctx.skip("needs a second database session to hold a lock (PostgreSQL)");
     const before = await tableDump(t.db);
+    // A slow Clerk keeps the resync running until the lock is held (a fast resync beats the locker to the table).
+    emu.faults.set([{ route: "GET /organization_memberships", latencyMs: 1_000, times: 1 }]);
     const locker = new pg.Client(pgConfigFromUrl(t.url));
     let locked = false;
     try {
@@ -121,6 +123,8 @@ for (const signal of ["SIGINT", "SIGKILL"] as const) {
         locked = true;
         // Signal only once the restore is waiting on the lock.
         for (let i = 0; i < 200; i++) {
+          // Inside a transaction pg_stat_activity is a snapshot taken at first use: clear it each time.
+          await locker.query("SELECT pg_stat_clear_snapshot()");
           const { rows } = await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
           if (rows[0].n > 0) return;
           await new Promise((r) => setTimeout(r, 100));

@@ -25,7 +25,7 @@ async function emulator(users: number, seed: number): Promise<RunningEmulator> {
 async function listInChains(emu: RunningEmulator, chains: number) {
   const api = apiFor(emu);
   const listed: string[] = [];
-  await fetchUsersInChains(api, chainOffsets(emu.store.users.size, chains), (page: ClerkUser[]) => listed.push(...page.map((u) => u.id)));
+  await fetchUsersInChains(api, chainOffsets(emu.store.users.size, chains), undefined, undefined, (page: ClerkUser[]) => listed.push(...page.map((u) => u.id)));
   return { listed, requests: api.stats.requests };
 }
 

@@ -5,7 +5,6 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import { translateDatabaseError } from "./connection-errors.ts";
 import { claimDataDir } from "./embedded-lock.ts";
-import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { pgConfigFromUrl, schemaFromUrl } from "./pg-config.ts";
 
 export type { PrismaClient };
@@ -50,6 +49,8 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteD
   if (access.kind === "served") return probed(await connectDatabase(access.url, true), options);
   let stopEmbedded = async () => access.lock.release();
   try {
+    // Loaded only here: PGlite's import alone costs ~0.1 s of every command's start-up.
+    const { startEmbeddedPostgres } = await import("./embedded-postgres.ts");
     const embedded = await startEmbeddedPostgres(config.pgliteDir, options.embeddedPort);
     stopEmbedded = async () => {
       await embedded.stop();

@@ -103,7 +103,8 @@ async function fetchAndPlan(db: Database, api: ClerkApi, instance: Promise<strin
     parentsWritten = instance.then((instanceId) => applyParents(db.pool, parents.users, parents.organizations, { instanceId, listedSince }));
     parentsWritten.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
   };
-  const readLocal = readLocalState(db.pool).then((local) => {
+  // PGlite serves every connection from one session: its queries wait for the instance check's.
+  const readLocal = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(() => readLocalState(db.pool)).then((local) => {
     planner = createSyncPlanner(local);
     for (const replay of early.splice(0)) replay(planner);
     writeParentsWhenListed();

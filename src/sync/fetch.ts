@@ -86,13 +86,17 @@ export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, opti
 
   // One round trip for every total, and the first users page (every chain plan starts at 0).
   const [usersTotal, firstOrgs, firstMemberships, firstUsers] = await Promise.all([
-    api.fetchUserCount(),
+    // The progress line goes up as soon as the total is known, even if the budget then makes everyone wait.
+    api.fetchUserCount().then((n) => {
+      progress.usersTotal = n;
+      options.onProgress?.({ ...progress });
+      return n;
+    }),
     api.fetchOrganizationsPage(0),
     api.fetchMembershipsPage(0),
     api.fetchUsersAtOffset(0),
   ]);
   signal?.throwIfAborted();
-  progress.usersTotal = usersTotal;
   const pagesOf = (n: number) => Math.floor(n / MAX_PAGE) + 1;
   const userPages = pagesOf(usersTotal);
   const { lanes, userChains } = planLanes(

@@ -1,8 +1,10 @@
 import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
-import { EXIT, StepError } from "../errors.ts";
-import { readJournal } from "../reset/journal.ts";
+import { EXIT } from "../errors.ts";
+import { refuseDuringReset } from "../reset/run-reset.ts";
+import { inSnapshot } from "../db/transaction.ts";
+import { acquireWriterLock } from "../db/writer-lock.ts";
 import { writeSidecarFile } from "../sidecar/files.ts";
 import { countRows, totalRows } from "../sidecar/format.ts";
 import { readLocalTables } from "../sidecar/local-tables.ts";
@@ -22,14 +24,17 @@ export const backupCommand = defineCommand({
     example: "pnpm db:backup --share",
   },
   async run(ctx, { values }) {
-    const journal = readJournal(ctx.config.sidecarDir);
-    // The database of an unfinished reset is missing what the journal's backup holds: never back it up over that.
-    if (journal) throw new StepError(`A db:reset started ${journal.startedAt} did not finish; its data is in ${journal.backup}. Nothing was written.`, "pnpm db:reset (it finishes that reset first)");
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:backup", needsSchema: true });
+    let release = async () => {};
     try {
+      // Under the writer lock, so no reset starts wiping while the tables are read.
+      release = await acquireWriterLock(db, { command: "db:backup", log: ctx.log });
+      // The database of an unfinished reset is missing what the journal's backup holds: never back it up over that.
+      refuseDuringReset(ctx.config.sidecarDir, "backing up the half-rebuilt database would replace the real backup");
       const synced = await readSyncedInstance(db.pool);
-      const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
-      const full = await readLocalData(db.pool, tables, { reason: "backup", clerkInstanceId: synced?.instanceId ?? null });
+      const full = await inSnapshot(db.pool, async (client) =>
+        readLocalData(client, await readLocalTables(client, readTableClasses(ctx.config.rootDir)), { reason: "backup", clerkInstanceId: synced?.instanceId ?? null }),
+      );
       const sidecar = values.share ? shareableSidecar(full) : full;
       const out = (values.out && resolveUserPath(values.out)) || (values.share ? ctx.config.teamSidecar : undefined);
       const file = writeSidecarFile(sidecar, { dir: ctx.config.sidecarDir, out, latest: !out });
@@ -40,6 +45,7 @@ export const backupCommand = defineCommand({
       if (sidecar.strippedSecrets.length) ctx.out.line(`Left out ${sidecar.strippedSecrets.length} secret-looking values (re-enter them after a restore): ${sidecar.strippedSecrets.join(", ")}`);
       return EXIT.ok;
     } finally {
+      await release();
       await db.close();
     }
   },

@@ -72,7 +72,11 @@ async function applyInTransaction(client: pg.PoolClient, svixId: string, event: 
       [m.organizationId, m.userId, m.id, m.createdAt],
     );
     if (twins.some((t) => t.newer)) return "kept-newer";
-    await deleteByIds(client, "OrganizationMembership", twins.map((t) => t.id), "webhook");
+    if (twins.length) {
+      const ids = { User: [], Organization: [], OrganizationMembership: twins.map((t) => t.id) };
+      await savePrunedLocalData(client, ids, { instanceId: synced, sidecarDir: options.sidecarDir });
+      await deleteByIds(client, "OrganizationMembership", ids.OrganizationMembership, "webhook");
+    }
   }
   const written =
     change.entity === "user" ? await upsertUsers(client, [mapped.row as UserRow], WEBHOOK_ORIGIN)

@@ -2,7 +2,10 @@
 // `app.post("/webhooks/clerk", (c) => handleClerkWebhook(c.req.raw))` (Hono). Configured like
 // every clerk-resync command (DATABASE_URL, CLERK_WEBHOOK_SIGNING_SECRET, …), opened on first use.
 import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { loadConfig } from "../config.ts";
+import { loadEnvFiles } from "../env-files.ts";
 import { openDatabase } from "../db/database.ts";
 import { ConfigError } from "../errors.ts";
 import { createLogger } from "../log.ts";
@@ -11,10 +14,14 @@ import { createClerkWebhookHandler, type ClerkWebhookHandler } from "./handler.t
 
 export { createClerkWebhookHandler, type ClerkWebhookHandler, type WebhookHandlerDeps, type WebhookStats } from "./handler.ts";
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
 let ready: Promise<ClerkWebhookHandler> | undefined;
 
 async function open(): Promise<ClerkWebhookHandler> {
-  const config = loadConfig(process.env);
+  // The project's root, as the CLI resolves it: the app's route runs with another working directory.
+  loadEnvFiles(ROOT);
+  const config = loadConfig(process.env, ROOT);
   if (!config.webhookSigningSecret) throw new ConfigError("CLERK_WEBHOOK_SIGNING_SECRET is not set (whsec_… of your Clerk webhook endpoint)");
   const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", config.webhookSigningSecret], pretty: false });
   const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });

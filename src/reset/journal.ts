@@ -16,6 +16,8 @@ const journalSchema = z.object({
   /** The validated sidecar this reset restores from. */
   backup: z.string(),
   instanceId: z.string(),
+  /** Which database was being reset (host:port/name, or the embedded data folder). */
+  database: z.string().optional(),
   /** The step under way: "wipe" until the migrate reset finished, then "resync", "restore". */
   step: z.enum(["wipe", "resync", "restore"]),
   before: z.object({ users: z.number(), organizations: z.number(), memberships: z.number() }),

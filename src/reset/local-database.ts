@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.ts";
+import { pgConfigFromUrl } from "../db/pg-config.ts";
 import { SafetyError } from "../errors.ts";
 
 /**
@@ -6,10 +7,11 @@ import { SafetyError } from "../errors.ts";
  * database. Anything on another host, or whose name suggests production, needs --yes.
  */
 export function describeRemoteDatabase(url: string): string | undefined {
-  const u = new URL(url);
-  const host = u.hostname.replace(/^\[|\]$/g, "");
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
-  const local = host === "" || host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host) || u.searchParams.get("host")?.startsWith("/");
+  // Parsed as pg parses it: `?host=` overrides the URL's host.
+  const config = pgConfigFromUrl(url);
+  const host = String(config.host ?? "").replace(/^\[|\]$/g, "");
+  const database = String(config.database ?? "");
+  const local = host === "" || host.startsWith("/") || host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
   if (!local) return `DATABASE_URL points at ${host}, which is not this machine`;
   if (/prod|live|shared|staging/i.test(database)) return `DATABASE_URL names the database "${database}", which does not look like a development database`;
   return undefined;

@@ -1,7 +1,9 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
+import { pgConfigFromUrl } from "../db/pg-config.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
+import { inSnapshot } from "../db/transaction.ts";
 import { errorMessage, StepError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { readSidecarFile, writeSidecarFile } from "../sidecar/files.ts";
@@ -66,12 +68,12 @@ export async function runReset(deps: ResetDeps, options: ResetOptions): Promise<
   step("backing up local data to the sidecar");
   // A database never migrated has no local data: the sidecar is then empty, but still written.
   const sidecar = (await isMigrated(db.pool))
-    ? await readLocalData(db.pool, await readLocalTables(db.pool, readTableClasses(config.rootDir)), { reason: "reset", clerkInstanceId: instanceId })
+    ? await inSnapshot(db.pool, async (client) => readLocalData(client, await readLocalTables(client, readTableClasses(config.rootDir)), { reason: "reset", clerkInstanceId: instanceId }))
     : emptySidecar("reset", instanceId);
   const backup = writeSidecarFile(sidecar, { dir: config.sidecarDir, latest: true });
   log.info({ backup, rows: countRows(sidecar) }, "sidecar written and validated");
 
-  const journal: ResetJournal = { format: "clerk-resync-reset-journal", startedAt: new Date().toISOString(), pid: process.pid, backup, instanceId, step: "wipe", before };
+  const journal: ResetJournal = { format: "clerk-resync-reset-journal", startedAt: new Date().toISOString(), pid: process.pid, backup, instanceId, database: databaseIdentity(config, db), step: "wipe", before };
   writeJournal(config.sidecarDir, journal);
   step("resetting the database (prisma migrate reset --force, then seed)");
   await wipe(deps, journal);
@@ -86,10 +88,32 @@ export async function finishInterruptedReset(deps: ResetDeps, onStep?: (step: st
   const step = stepper(deps.log, onStep);
   deps.log.warn({ backup: journal.backup, startedAt: journal.startedAt, pid: journal.pid, step: journal.step }, "an earlier db:reset did not finish: finishing it from its backup first");
   step(`finishing the db:reset started ${journal.startedAt} from ${journal.backup}`);
+  // Only the database and the Clerk instance it was started on: never wipe or fill another one.
+  const here = databaseIdentity(deps.config, deps.db);
+  if (journal.database && journal.database !== here) {
+    throw new StepError(`A db:reset of ${journal.database} (started ${journal.startedAt}) has not finished, but this command is pointed at ${here}; nothing was changed.`, `point DATABASE_URL back at ${journal.database} and run pnpm db:reset to finish it`);
+  }
+  const instanceId = await deps.api.fetchInstanceId();
+  if (instanceId !== journal.instanceId) {
+    throw new StepError(`A db:reset started ${journal.startedAt} with Clerk instance ${journal.instanceId} has not finished, but CLERK_SECRET_KEY is of ${instanceId}; nothing was changed.`, "set CLERK_SECRET_KEY back to that instance's key and run pnpm db:reset to finish it");
+  }
   const sidecar = readSidecarFile(journal.backup);
   // Stopped during the wipe: the schema may be half dropped. Redo the wipe; the data is in the backup.
   if (journal.step === "wipe") await wipe(deps, journal);
   return completeReset(deps, journal, sidecar, { started, resumed: true, step });
+}
+
+/** Host, port and database name (no credentials), or the embedded data folder. */
+function databaseIdentity(config: Config, db: Database): string {
+  if (db.embedded) return `the embedded database in ${config.pgliteDir}`;
+  const c = pgConfigFromUrl(db.url);
+  return `${c.host ?? "localhost"}:${c.port ?? 5432}/${c.database ?? ""}`;
+}
+
+/** For commands that only read (a dry run, a check, a backup): an unfinished reset is not theirs to finish. */
+export function refuseDuringReset(sidecarDir: string, why: string): void {
+  const journal = readJournal(sidecarDir);
+  if (journal) throw new StepError(`A db:reset started ${journal.startedAt} has not finished (its data is in ${journal.backup}): ${why}. Nothing was written.`, "pnpm db:reset (it finishes that reset first)");
 }
 
 const stepper = (log: Logger, onStep?: (step: string) => void) => (s: string) => {

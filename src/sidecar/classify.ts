@@ -93,7 +93,7 @@ function referenceFor(f: ForeignKey, catalog: Catalog, roles: ReadonlyMap<string
   return key ? { table: f.table, by: key } : undefined;
 }
 
-/** Parents before children; a foreign key back into a cycle (or to itself) is filled in afterwards. */
+/** Parents before children. A link to the own table is re-linked within the table; a cycle between tables is broken arbitrarily (its rows whose parent is not yet restored are reported, not guessed). */
 function restoreOrder(catalog: Catalog, roles: ReadonlyMap<string, TableRole>): string[] {
   const pending = [...catalog.values()].filter((t) => isBackedUp(roles.get(t.name))).map((t) => t.name).sort();
   const done: string[] = [];

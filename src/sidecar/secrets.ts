@@ -14,7 +14,8 @@ export function stripSecrets(config: Record<string, unknown>, path: string, stri
       stripped.push(`${path}.${k}`);
       continue;
     }
-    if (v && typeof v === "object" && !Array.isArray(v)) out[k] = stripSecrets(v as Record<string, unknown>, `${path}.${k}`, stripped);
+    if (Array.isArray(v)) out[k] = v.map((x, i) => (x && typeof x === "object" && !Array.isArray(x) ? stripSecrets(x as Record<string, unknown>, `${path}.${k}.${i}`, stripped) : typeof x === "string" ? redactSecrets(x) : x));
+    else if (v && typeof v === "object") out[k] = stripSecrets(v as Record<string, unknown>, `${path}.${k}`, stripped);
     else if (typeof v === "string") out[k] = redactSecrets(v);
     else out[k] = v;
   }

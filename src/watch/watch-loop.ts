@@ -8,7 +8,7 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
-import { errorMessage } from "../errors.ts";
+import { errorMessage, SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { readJournal } from "../reset/journal.ts";
 import type { Change } from "../sync/changes.ts";
@@ -48,6 +48,7 @@ export async function watch(deps: { config: Config; db: Database; api: ClerkApi;
   // The first tick is a quick one when the mirror has a watermark (it survives restarts); without
   // one the quick tick asks for a full resync.
   let sinceFull = 1;
+  let instanceChecked = false;
   while (!options.signal.aborted) {
     const started = Date.now();
     try {
@@ -59,6 +60,10 @@ export async function watch(deps: { config: Config; db: Database; api: ClerkApi;
       } else {
         const release = await acquireWriterLock(db, { command: "clerk:resync --watch", wait: true, log });
         try {
+          // Checked again under the lock: the reset it waited for may have failed half-way.
+          if (readJournal(config.sidecarDir)) throw new Error("a db:reset has not finished; run `pnpm db:reset` to finish it");
+          // Once per run: a quick tick trusts the instance the mirror was synced from.
+          if (!instanceChecked) instanceChecked = await checkInstanceOnce(db, api);
           const quick = sinceFull < options.fullEvery ? await quickTick(deps) : null;
           const changes = quick ?? (await fullTick(deps));
           for (const c of changes) options.onChange(c);
@@ -98,4 +103,13 @@ async function fullTick(deps: { db: Database; api: ClerkApi; log: Logger; config
   const { report, changes } = await runResync(deps, { ...defaultResyncOptions(deps.config.sidecarDir, deps.config.mirrorPrivateMetadata), allOrNothing: true });
   if (report.refusal) throw new Error(report.refusal);
   return [...changes()].filter((c) => c.op !== "keep");
+}
+
+/** Users of another Clerk instance must never land in this mirror (ids never carry over). */
+async function checkInstanceOnce(db: Database, api: ClerkApi): Promise<boolean> {
+  const synced = await readSyncedInstance(db.pool);
+  if (!synced) return true;
+  const clerk = await api.fetchInstanceId();
+  if (clerk !== synced.instanceId) throw new SafetyError(`CLERK_SECRET_KEY is of Clerk instance ${clerk}, but this database is synced from ${synced.instanceId}; not watching (a reset, or --force-instance on a plain resync, moves it)`);
+  return true;
 }

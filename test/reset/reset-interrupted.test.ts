@@ -71,7 +71,11 @@ async function rerunAndCompare(before: Record<string, unknown[]>): Promise<void>
   const latest = readFileSync(path.join(backups, "latest-backup.json"), "utf8");
   const backup = await runCli(["backup"], env);
   assert.equal(backup.code, 1);
-  assert.match(backup.stderr, /A db:reset started .* did not finish; its data is in .*backup-.*\.json\. Nothing was written\.\nTo finish the job: pnpm db:reset/);
+  assert.match(backup.stderr, /A db:reset started .* has not finished \(its data is in .*backup-.*\.json\): backing up the half-rebuilt database would replace the real backup\. Nothing was written\.\nTo finish the job: pnpm db:reset/);
+  // A check only reads: it refuses too, rather than finishing the reset without the lock.
+  const checkDuring = await runCli(["resync", "--check"], env);
+  assert.equal(checkDuring.code, 1);
+  assert.match(checkDuring.stderr, /A db:reset started .* has not finished .*: a plan of it would compare Clerk with a half-rebuilt database\. Nothing was written\./);
   assert.equal(readFileSync(path.join(backups, "latest-backup.json"), "utf8"), latest);
   const rerun = await runCli(["reset", "--json"], env);
   assert.equal(rerun.code, 0, rerun.stderr);
@@ -146,5 +150,15 @@ test("Clerk down after the wipe: the reset fails, a plain rerun once Clerk is ba
   assert.equal(failed.code, 1);
   assert.match(failed.stderr, /Resync after the reset failed: .*Local data is safe in .*backup-.*\.json\.\nTo finish the job: pnpm db:reset \(it finishes this reset from /);
   emu.faults.clear();
+  // Pointed at another database, the unfinished reset is not finished there: nothing is wiped or filled.
+  const other = await createTestDatabase();
+  try {
+    const elsewhere = await runCli(["resync"], { ...env, DATABASE_URL: other.url });
+    assert.equal(elsewhere.code, 1);
+    assert.match(elsewhere.stderr, /A db:reset of \S+ \(started [^)]+\) has not finished, but this command is pointed at \S+; nothing was changed\.\nTo finish the job: point DATABASE_URL back at/);
+    assert.equal((await other.db.pool.query(`SELECT count(*)::int AS n FROM "User"`)).rows[0].n, 0);
+  } finally {
+    await other.close();
+  }
   await rerunAndCompare(before);
 });

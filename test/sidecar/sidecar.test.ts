@@ -94,7 +94,7 @@ test("rows of organizations missing from the database are reported and kept in t
 
 test("a service token: kept whole in a local backup, absent from the shared export and listed", async () => {
   const server = await t.db.prisma.mcpServer.findFirstOrThrow({ where: { name: "github" } });
-  await t.db.prisma.organizationService.create({ data: { organizationId: "org_5", mcpServerId: server.id, config: { repo: "acme/app", apiKey: "ghp_very_secret", nested: { password: "hunter2" } } } });
+  await t.db.prisma.organizationService.create({ data: { organizationId: "org_5", mcpServerId: server.id, config: { repo: "acme/app", apiKey: "ghp_very_secret", nested: { password: "hunter2" }, servers: [{ token: "tok_in_array" }] } } });
   await t.db.prisma.prompt.create({ data: { organizationId: "org_5", name: "pasted", content: "use sk_test_abcdefghijklmnop here" } });
   const local = await backup();
   const localFile = writeSidecarFile(local, { dir });
@@ -104,9 +104,9 @@ test("a service token: kept whole in a local backup, absent from the shared expo
   const shared = shareableSidecar(local);
   const sharedFile = writeSidecarFile(shared, { dir, out: path.join(dir, "team.json") });
   const text = readFileSync(sharedFile, "utf8");
-  assert.ok(!text.includes("ghp_very_secret") && !text.includes("hunter2"));
+  assert.ok(!text.includes("ghp_very_secret") && !text.includes("hunter2") && !text.includes("tok_in_array"));
   assert.ok(text.includes("acme/app"));
-  assert.deepEqual(shared.strippedSecrets.filter((s) => s.includes("org_5")).map((s) => s.replace(/#\d+/, "")).sort(), ["OrganizationService[org_5].config.apiKey", "OrganizationService[org_5].config.nested.password", "Prompt[org_5].content"]);
+  assert.deepEqual(shared.strippedSecrets.filter((s) => s.includes("org_5")).map((s) => s.replace(/#\d+/, "")).sort(), ["OrganizationService[org_5].config.apiKey", "OrganizationService[org_5].config.nested.password", "OrganizationService[org_5].config.servers.0.token", "Prompt[org_5].content"]);
   // Restoring the local backup after a wipe gives the token back.
   await t.db.pool.query(`DELETE FROM "OrganizationService"`);
   await restoreSidecar(t.db.pool, readSidecarFile(localFile), tables);

@@ -10,7 +10,8 @@ import { pollUntil } from "./wait.ts";
 
 /** The advisory lock key ("clrk", "rsyc"): one per database, as advisory locks are. */
 const KEY: [number, number] = [0x636c726b, 0x72737963];
-const TAG = /^clerk-resync (\S+) pid=(\d+) started=(\S+)$/;
+// PostgreSQL keeps 63 bytes of application_name: short enough for every command, the watcher's included.
+const TAG = /^clerk-resync (.+) pid=(\d+) at=(\d+)$/;
 
 export interface WriterLockOptions {
   /** The command taking the lock, e.g. `db:reset`; the refusal names it to the next one. */
@@ -35,8 +36,7 @@ function busy(holder: string): BusyError {
  * advisory lock excludes nothing there: a lock file keyed by the server's address stands in.
  */
 export async function acquireWriterLock(db: { url: string }, options: WriterLockOptions): Promise<ReleaseWriterLock> {
-  const started = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  const client = new pg.Client({ ...pgConfigFromUrl(db.url), application_name: `clerk-resync ${options.command} pid=${process.pid} started=${started}`.slice(0, 63) });
+  const client = new pg.Client({ ...pgConfigFromUrl(db.url), application_name: `clerk-resync ${options.command} pid=${process.pid} at=${Math.floor(Date.now() / 1000)}` });
   client.on("error", () => {});
   await client.connect();
   try {
@@ -82,7 +82,7 @@ async function describeAdvisoryHolder(client: pg.Client): Promise<string> {
   const row = rows[0];
   if (!row) return "it has just finished; try again";
   const tag = TAG.exec(row.application_name ?? "");
-  return tag ? `${tag[1]}, pid ${tag[2]}, started ${tag[3]}` : `database session ${row.pid}`;
+  return tag ? `${tag[1]}, pid ${tag[2]}, started ${new Date(Number(tag[3]) * 1000).toISOString().replace(/\.\d+Z$/, "Z")}` : `database session ${row.pid}`;
 }
 
 /** The lock file for a PGlite server, by address, in the temp folder every local process shares. */

@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
 import { openDatabase } from "../db/database.ts";
-import { ConfigError, EXIT } from "../errors.ts";
-import { createClerkWebhookHandler } from "../live/handler.ts";
+import { EXIT } from "../errors.ts";
+import { createWebhookHandlerFromConfig, requireWebhookSecret } from "../live/from-config.ts";
 import { startWebhookReceiver } from "../live/server.ts";
-import { journalPath } from "../reset/journal.ts";
 import { defineCommand } from "./context.ts";
 
 /**
@@ -22,26 +20,14 @@ export const webhooksCommand = defineCommand({
   },
   async run(ctx, { values }) {
     const port = values.port;
-    const signingSecret = ctx.config.webhookSigningSecret;
-    if (!signingSecret) {
-      throw new ConfigError(
-        "CLERK_WEBHOOK_SIGNING_SECRET is not set: copy your webhook endpoint's signing secret (Clerk Dashboard → Webhooks → endpoint → Signing Secret, whsec_…) into .env, or the one `pnpm clerk:emulator --webhook-url …` prints",
-      );
-    }
+    requireWebhookSecret(ctx.config);
     const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:webhooks", needsSchema: true });
     try {
-      const handler = createClerkWebhookHandler({
-        pool: db.pool,
-        oneAtATime: db.pglite,
-        signingSecret,
-        sidecarDir: ctx.config.sidecarDir,
-        log: ctx.log,
-        map: { privateMetadata: ctx.config.mirrorPrivateMetadata },
-        resetUnderWay: () => existsSync(journalPath(ctx.config.sidecarDir)),
-      });
+      const handler = createWebhookHandlerFromConfig(ctx.config, db, ctx.log);
       const receiver = await startWebhookReceiver(handler, { port, host: values.host });
-      ctx.out.result({ url: receiver.url, health: receiver.url.replace(/\/webhooks\/clerk$/, "/healthz") });
-      ctx.out.line(`Receiving Clerk webhooks at ${receiver.url} (health: ${receiver.url.replace(/\/webhooks\/clerk$/, "/healthz")}). Ctrl-C stops.`);
+      const health = receiver.url.replace(/\/webhooks\/clerk$/, "/healthz");
+      ctx.out.result({ url: receiver.url, health });
+      ctx.out.line(`Receiving Clerk webhooks at ${receiver.url} (health: ${health}). Ctrl-C stops.`);
       // `on`, not `once`: a lock's own signal hook re-raises a signal nobody else still listens to.
       let stop = () => {};
       await new Promise<void>((resolve) => {

@@ -1,16 +1,14 @@
 // For the app's own route: `export const POST = handleClerkWebhook` (Next.js route handler), or
 // `app.post("/webhooks/clerk", (c) => handleClerkWebhook(c.req.raw))` (Hono). Configured like
 // every clerk-resync command (DATABASE_URL, CLERK_WEBHOOK_SIGNING_SECRET, …), opened on first use.
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../config.ts";
 import { loadEnvFiles } from "../env-files.ts";
 import { openDatabase } from "../db/database.ts";
-import { ConfigError } from "../errors.ts";
 import { createLogger } from "../log.ts";
-import { journalPath } from "../reset/journal.ts";
-import { createClerkWebhookHandler, type ClerkWebhookHandler } from "./handler.ts";
+import { createWebhookHandlerFromConfig, requireWebhookSecret } from "./from-config.ts";
+import type { ClerkWebhookHandler } from "./handler.ts";
 
 export { createClerkWebhookHandler, type ClerkWebhookHandler, type WebhookHandlerDeps, type WebhookStats } from "./handler.ts";
 
@@ -22,18 +20,10 @@ async function open(): Promise<ClerkWebhookHandler> {
   // The project's root, as the CLI resolves it: the app's route runs with another working directory.
   loadEnvFiles(ROOT);
   const config = loadConfig(process.env, ROOT);
-  if (!config.webhookSigningSecret) throw new ConfigError("CLERK_WEBHOOK_SIGNING_SECRET is not set (whsec_… of your Clerk webhook endpoint)");
-  const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", config.webhookSigningSecret], pretty: false });
+  const secret = requireWebhookSecret(config);
+  const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", secret], pretty: false });
   const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });
-  return createClerkWebhookHandler({
-    pool: db.pool,
-    oneAtATime: db.pglite,
-    signingSecret: config.webhookSigningSecret,
-    sidecarDir: config.sidecarDir,
-    log,
-    map: { privateMetadata: config.mirrorPrivateMetadata },
-    resetUnderWay: () => existsSync(journalPath(config.sidecarDir)),
-  });
+  return createWebhookHandlerFromConfig(config, db, log);
 }
 
 export async function handleClerkWebhook(request: Request): Promise<Response> {

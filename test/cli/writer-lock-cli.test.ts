@@ -8,11 +8,10 @@ import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import type { CliRun } from "../support/cli.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
-import { resync, truncateAll } from "../support/sync.ts";
+import { resetToSynced } from "../support/sync.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -29,9 +28,7 @@ after(async () => {
 beforeEach(async () => {
   emu.faults.clear();
   env = { DATABASE_URL: t.url, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: mkdtempSync(path.join(tmpdir(), "clerk-resync-lock-")) };
-  await truncateAll(t.db.pool);
-  await seedDefaults(t.db.prisma);
-  await resync(emu, t.db);
+  await resetToSynced(emu, t.db);
   await addOrgLocalData(t.db);
 });
 

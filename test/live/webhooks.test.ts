@@ -11,7 +11,6 @@ import { Webhook } from "standardwebhooks";
 import { serializeUser } from "../../src/clerk-emulator/serialize.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { WebhookSender, webhookSecretFor, type WebhookFaults } from "../../src/clerk-emulator/webhook-sender.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createClerkWebhookHandler, type ClerkWebhookHandler } from "../../src/live/handler.ts";
 import { startWebhookReceiver, type RunningReceiver } from "../../src/live/server.ts";
@@ -19,7 +18,7 @@ import { JOURNAL_FILE } from "../../src/reset/journal.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
-import { actualState, clerkState, expectedState, resync, truncateAll } from "../support/sync.ts";
+import { actualState, clerkState, expectedState, resetToSynced, resync } from "../support/sync.ts";
 
 const SECRET = webhookSecretFor(13);
 let t: TestDatabase;
@@ -38,9 +37,7 @@ after(async () => {
   await t.close();
 });
 beforeEach(async () => {
-  await truncateAll(t.db.pool);
-  await seedDefaults(t.db.prisma);
-  await resync(emu, t.db);
+  await resetToSynced(emu, t.db);
   sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-live-"));
   handler = createClerkWebhookHandler({ pool: t.db.pool, oneAtATime: t.db.pglite, signingSecret: SECRET, sidecarDir, log: silentLogger, resetUnderWay: () => readdirSync(sidecarDir).includes(JOURNAL_FILE) });
   receiver = await startWebhookReceiver(handler);

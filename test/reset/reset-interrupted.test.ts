@@ -11,12 +11,11 @@ import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { JOURNAL_FILE } from "../../src/reset/journal.ts";
 import { runCli } from "../support/cli.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
-import { resync, truncateAll } from "../support/sync.ts";
+import { resetToSynced } from "../support/sync.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -33,9 +32,7 @@ after(async () => {
 });
 beforeEach(async () => {
   emu.faults.clear();
-  await truncateAll(t.db.pool);
-  await seedDefaults(t.db.prisma);
-  await resync(emu, t.db);
+  await resetToSynced(emu, t.db);
   await addOrgLocalData(t.db);
   backups = mkdtempSync(path.join(tmpdir(), "clerk-resync-interrupted-"));
   env = { DATABASE_URL: t.url, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: backups };

@@ -5,6 +5,7 @@ import { ROLES } from "../../src/clerk-emulator/model.ts";
 import type { EmulatorStore } from "../../src/clerk-emulator/store.ts";
 import { ClerkApi } from "../../src/clerk/client.ts";
 import type { Database } from "../../src/db/database.ts";
+import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { readLocalState } from "../../src/db/local-state.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import { canonicalJson } from "../../src/db/json-text.ts";
@@ -105,4 +106,11 @@ export async function actualState(db: Database): Promise<LocalState> {
 
 export async function truncateAll(pool: pg.Pool): Promise<void> {
   await pool.query(`TRUNCATE "OrganizationMembership", "OrganizationService", "Prompt", "Resource", "McpServer", "User", "Organization", "ClerkSyncState", "ClerkTombstone", "ClerkWebhookDelivery" RESTART IDENTITY CASCADE`);
+}
+
+/** A test's starting point: an empty mirror, the defaults seeded, then synced from the emulator. */
+export async function resetToSynced(emu: RunningEmulator, db: Database): Promise<void> {
+  await truncateAll(db.pool);
+  await seedDefaults(db.prisma);
+  await resync(emu, db);
 }

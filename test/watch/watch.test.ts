@@ -9,13 +9,12 @@ import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { Change } from "../../src/sync/changes.ts";
 import { watch } from "../../src/watch/watch-loop.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
-import { actualState, clerkState, apiFor, expectedState, resync, truncateAll } from "../support/sync.ts";
+import { actualState, apiFor, clerkState, expectedState, resetToSynced } from "../support/sync.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -31,9 +30,7 @@ after(async () => {
 });
 beforeEach(async () => {
   emu.faults.clear();
-  await truncateAll(t.db.pool);
-  await seedDefaults(t.db.prisma);
-  await resync(emu, t.db);
+  await resetToSynced(emu, t.db);
   config = { ...loadConfig({}, ROOT), databaseUrl: t.url, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-watch-")) };
 });
 

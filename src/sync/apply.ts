@@ -12,28 +12,29 @@ export interface ApplyResult {
   rowsWritten: number;
 }
 
-function upsertRows<R>(p: EntityPlan<R>): R[] {
-  return [...p.create, ...p.update.map((u) => u.row)];
+/** Rows less those already written (by the upsert writer). */
+function unwritten<R extends object>(rows: R[], written?: ReadonlySet<object>): R[] {
+  return written?.size ? rows.filter((r) => !written.has(r)) : rows;
 }
 
-/**
- * Creates and updates of users and organizations, in a transaction of their own, as soon as both
- * listings are complete: they are Clerk's truth whatever happens to the memberships listing, and
- * writing them while a rate-limited fetch waits for its budget takes them off the critical path.
- * Never deletes.
- */
+/** The plan's creates and updates still to write. */
+function upsertRows<R extends object>(p: EntityPlan<R>, written?: ReadonlySet<object>): R[] {
+  return unwritten([...p.create, ...p.update.map((u) => u.row)], written);
+}
+
 /** When the listing started (epoch ms): tombstones from then on win over what it listed. */
 export interface ApplyTiming {
   listedSince: number;
 }
 
-const originOf = (t: ApplyTiming): WriteOrigin => ({ source: "resync", tombstonesSince: t.listedSince });
+export const originOf = (t: ApplyTiming): WriteOrigin => ({ source: "resync", tombstonesSince: t.listedSince });
 
 /** Records Clerk lists although a tombstone from before the listing says deleted: Clerk's again. */
 async function clearStaleTombstones(client: pg.PoolClient, created: readonly { id: string }[], t: ApplyTiming): Promise<void> {
   for (const b of batches(created, APPLY_BATCH_SIZE)) await clearTombstones(client, b.map((r) => r.id), t.listedSince);
 }
 
+/** Creates and updates of users and organizations, in one transaction (the watcher's users tick). Never deletes. */
 export async function applyParents(
   pool: pg.Pool,
   users: EntityPlan<UserRow>,
@@ -56,19 +57,19 @@ export async function applyParents(
 }
 
 /**
- * Applies the rest of a plan in one transaction: all of it or none of it, so an interrupted run
- * leaves it undone and a rerun converges. Parents before children (users and organizations,
- * unless `parentsApplied`, then memberships); deletes last, children first.
+ * Applies the rest of a plan (all of it but the rows in `written`) in one transaction: all of it or
+ * none of it, so an interrupted run leaves it undone and a rerun converges. Parents before
+ * children; deletes last, children first.
  */
 export async function applyPlan(
   pool: pg.Pool,
   plan: SyncPlan,
-  options: { instanceId: string; parentsApplied?: boolean; batchSize?: number; onProgress?: (done: number, total: number) => void } & ApplyTiming,
+  options: { instanceId: string; written?: ReadonlySet<object>; batchSize?: number; onProgress?: (done: number, total: number) => void } & ApplyTiming,
 ): Promise<ApplyResult> {
   const size = options.batchSize ?? APPLY_BATCH_SIZE;
-  const users = options.parentsApplied ? [] : upsertRows(plan.users);
-  const orgs = options.parentsApplied ? [] : upsertRows(plan.organizations);
-  const mems = upsertRows(plan.memberships);
+  const users = upsertRows(plan.users, options.written);
+  const orgs = upsertRows(plan.organizations, options.written);
+  const mems = upsertRows(plan.memberships, options.written);
   const rekeys = plan.memberships.update.flatMap((u) => (u.previousId ? [{ previousId: u.previousId, id: u.row.id }] : []));
   const total = users.length + orgs.length + mems.length + plan.users.stale.length + plan.organizations.stale.length + plan.memberships.stale.length;
   let done = 0;
@@ -79,8 +80,9 @@ export async function applyPlan(
     options.onProgress?.(done, total);
   };
   const origin = originOf(options);
+  options.onProgress?.(0, total);
   await inTransaction(pool, async (client) => {
-    await clearStaleTombstones(client, [...(options.parentsApplied ? [] : [...plan.users.create, ...plan.organizations.create]), ...plan.memberships.create], options);
+    await clearStaleTombstones(client, unwritten([...plan.users.create, ...plan.organizations.create, ...plan.memberships.create], options.written), options);
     for (const b of batches(users, size)) await step(b.length, upsertUsers(client, b, origin));
     for (const b of batches(orgs, size)) await step(b.length, upsertOrganizations(client, b, origin));
     written += await writeMembershipRekeys(client, rekeys);

@@ -59,14 +59,22 @@ function diff<R extends { id: string; updatedAt: number }>(current: Local<R>, ro
   return { changed, before };
 }
 
+/** A page's creates and updates, as the planner decides them (references into the plan's rows). */
+export interface Upserts<R> {
+  create: readonly R[];
+  update: readonly R[];
+}
+
 /**
  * Diffs one entity by id, fed page by page: each Clerk row is compared with its local row as it
- * arrives and the local row is let go, so only one side is held whole. A local row holding a
- * newer copy from Clerk is kept, exactly as the guarded upsert will (clerkCopyMayReplace).
- * Pure: no IO.
+ * arrives and the local row is let go, so only one side is held whole. Pages that arrive before
+ * the database has been read wait for `compareWith`. A local row holding a newer copy from Clerk
+ * is kept, exactly as the guarded upsert will (clerkCopyMayReplace). Pure: no IO.
  */
 export class EntityPlanner<R extends { id: string; updatedAt: number }> {
-  private readonly local: Map<string, Local<R>>;
+  private local: Map<string, Local<R>> | undefined;
+  /** Pages listed before the database was read. */
+  private waiting: (readonly R[])[] = [];
   private readonly seen = new Set<string>();
   readonly create: R[] = [];
   readonly update: RowUpdate<R>[] = [];
@@ -74,23 +82,43 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   private unchanged = 0;
 
   constructor(
-    existing: readonly Local<R>[],
     private readonly fields: readonly (keyof R & string)[],
+    existing?: readonly Local<R>[],
+    /** Told each page's creates and updates once they are decided. */
+    private readonly onUpserts?: (upserts: Upserts<R>) => void,
   ) {
+    if (existing) this.compareWith(existing);
+  }
+
+  get compared(): boolean {
+    return this.local !== undefined;
+  }
+
+  /** The database's rows: pages that waited for them are planned now. */
+  compareWith(existing: readonly Local<R>[]): void {
+    if (this.local) throw new Error("EntityPlanner: the database was already read");
     this.local = new Map(existing.map((r) => [r.id, r]));
+    for (const page of this.waiting.splice(0)) this.add(page);
   }
 
   add(rows: readonly R[]): void {
+    const local = this.local;
+    if (!local) {
+      this.waiting.push(rows);
+      return;
+    }
+    const created = this.create.length;
+    const updated = this.update.length;
     for (const row of rows) {
       // Offset paging can list a record twice; the first copy counts.
       if (this.seen.has(row.id)) continue;
       this.seen.add(row.id);
-      const current = this.local.get(row.id);
+      const current = local.get(row.id);
       if (!current) {
         this.create.push(row);
         continue;
       }
-      this.local.delete(row.id);
+      local.delete(row.id);
       if (!clerkCopyMayReplace(current.clerkUpdatedAt, row.updatedAt)) {
         this.kept.push({ local: current, listedUpdatedAt: row.updatedAt });
         continue;
@@ -99,29 +127,37 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
       if (changed.length) this.update.push({ row, changed, before });
       else this.unchanged += 1;
     }
+    if (this.onUpserts && (this.create.length > created || this.update.length > updated)) {
+      this.onUpserts({ create: this.create.slice(created), update: this.update.slice(updated).map((u) => u.row) });
+    }
+  }
+
+  private get localRows(): Map<string, Local<R>> {
+    if (!this.local) throw new Error("EntityPlanner: the database has not been read yet");
+    return this.local;
   }
 
   /** Whether a row with this id exists after the plan is applied: listed and valid, or kept locally. */
   willExist(id: string, present: ReadonlySet<string>): boolean {
-    return this.seen.has(id) || (this.local.has(id) && present.has(id));
+    return this.seen.has(id) || (this.localRows.has(id) && present.has(id));
   }
 
   /** Local rows Clerk did not list (yet): candidates for deletion. */
   unmatched(): IterableIterator<Local<R>> {
-    return this.local.values();
+    return this.localRows.values();
   }
 
   /** `present` = ids Clerk listed, valid or not: such a row is never stale. */
   finish(present: ReadonlySet<string>): EntityPlan<R> {
     const stale: string[] = [];
-    for (const id of this.local.keys()) if (!present.has(id)) stale.push(id);
+    for (const id of this.localRows.keys()) if (!present.has(id)) stale.push(id);
     return { create: this.create, update: this.update, unchanged: this.unchanged, kept: this.kept, stale };
   }
 }
 
 /** Diffs one entity by id in one go. */
 export function planEntity<R extends { id: string; updatedAt: number }>(incoming: readonly R[], existing: readonly Local<R>[], fields: readonly (keyof R & string)[], present: ReadonlySet<string>): EntityPlan<R> {
-  const planner = new EntityPlanner(existing, fields);
+  const planner = new EntityPlanner(fields, existing);
   planner.add(incoming);
   return planner.finish(present);
 }
@@ -159,22 +195,75 @@ export interface PresentIds {
 }
 
 /**
+ * Where creates and updates go as soon as the planner has decided them, before the plan is
+ * finished: users and organizations page by page; memberships only once both parent listings are
+ * complete, and only those that cannot conflict with the end of the plan (their user and
+ * organization will exist, and no local row holds their (organization, user) pair, which the
+ * finished plan may re-key). Everything else waits for the finished plan.
+ */
+export interface ReadyUpserts {
+  users(upserts: Upserts<UserRow>): void;
+  organizations(upserts: Upserts<OrganizationRow>): void;
+  memberships(upserts: Upserts<MembershipRow>): void;
+}
+
+/**
  * What to do to make the database match Clerk, built incrementally as mapped pages arrive.
  * Pure and synchronous: the same inputs always give the same plan, so it can be printed, tested
- * and applied separately.
+ * and applied separately. Pages may arrive before the database has been read (`compareWith`).
  *
  * Memberships whose user or organization is not going to be in the database (invalid, or
  * created in Clerk after that listing finished) are reported invalid instead of failing the
  * foreign key; the next run picks them up.
  */
-export function createSyncPlanner(local: LocalState) {
-  const users = new EntityPlanner(local.users, USER_FIELDS);
-  const organizations = new EntityPlanner(local.organizations, ORGANIZATION_FIELDS);
-  const memberships = new EntityPlanner(local.memberships, MEMBERSHIP_FIELDS);
+export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts) {
+  /** Set once the users and organizations listings are complete (and the database read). */
+  let parentsFinal: Pick<PresentIds, "users" | "organizations"> | undefined;
+  let parentsListed: Pick<PresentIds, "users" | "organizations"> | undefined;
+  /** Membership upserts decided before their parents were final. */
+  const held: Upserts<MembershipRow>[] = [];
+  let localPairs: Set<string> | undefined;
+  const pairOf = (m: { organizationId: string; userId: string }) => `${m.organizationId}/${m.userId}`;
+
+  const users = new EntityPlanner<UserRow>(USER_FIELDS, undefined, ready && ((u) => ready.users(u)));
+  const organizations = new EntityPlanner<OrganizationRow>(ORGANIZATION_FIELDS, undefined, ready && ((u) => ready.organizations(u)));
+  const parentsWillExist = (m: MembershipRow, present: Pick<PresentIds, "users" | "organizations">) =>
+    users.willExist(m.userId, present.users) && organizations.willExist(m.organizationId, present.organizations);
+  const releaseMemberships = (upserts: Upserts<MembershipRow>) => {
+    if (!parentsFinal) return void held.push(upserts);
+    const present = parentsFinal;
+    // Built at the first create: a no-op sync never pays for it. Rows matched since are still in
+    // it, which only holds back a few more creates.
+    const pairTaken = (m: MembershipRow) => (localPairs ??= new Set(Array.from(memberships.unmatched(), pairOf))).has(pairOf(m));
+    const create = upserts.create.filter((m) => parentsWillExist(m, present) && !pairTaken(m));
+    const update = upserts.update.filter((m) => parentsWillExist(m, present));
+    if (create.length || update.length) ready!.memberships({ create, update });
+  };
+  const memberships = new EntityPlanner<MembershipRow>(MEMBERSHIP_FIELDS, undefined, ready && releaseMemberships);
+  const settleParents = () => {
+    if (parentsFinal || !parentsListed || !users.compared) return;
+    parentsFinal = parentsListed;
+    for (const upserts of held.splice(0)) releaseMemberships(upserts);
+  };
+  if (local) compareWith(local);
+
+  function compareWith(state: LocalState): void {
+    users.compareWith(state.users);
+    organizations.compareWith(state.organizations);
+    memberships.compareWith(state.memberships);
+    settleParents();
+  }
+
   return {
     users: (rows: readonly UserRow[]) => users.add(rows),
     organizations: (rows: readonly OrganizationRow[]) => organizations.add(rows),
     memberships: (rows: readonly MembershipRow[]) => memberships.add(rows),
+    compareWith,
+    /** Both parent listings are complete: memberships may go to `ready` from now on. */
+    parentsListed(present: Pick<PresentIds, "users" | "organizations">): void {
+      parentsListed = present;
+      settleParents();
+    },
     unmatchedMemberships: () => memberships.unmatched(),
     /** The users' and organizations' plans, final once both listings are complete. */
     parents: (present: Pick<PresentIds, "users" | "organizations">) => ({ users: users.finish(present.users), organizations: organizations.finish(present.organizations) }),

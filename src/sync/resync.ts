@@ -5,12 +5,15 @@ import { assertSyncedFrom } from "../db/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { savePrunedLocalData } from "../sidecar/prune.ts";
-import { applyParents, applyPlan } from "./apply.ts";
+import { APPLY_BATCH_SIZE, applyPlan, originOf } from "./apply.ts";
 import { buildLabelBook, planChanges, type Change, type ChangeEntity } from "./changes.ts";
 import { fetchClerkSnapshot, fetchStillPresent, type FetchProgress } from "./fetch.ts";
 import { createSnapshotMapper } from "./map.ts";
 import { createSyncPlanner, deleteShare, withoutDeletes, withoutStillPresent, type SyncPlan, type SyncPlanner } from "./plan.ts";
 import { buildReport, type ResyncReport } from "./report.ts";
+import { createUpsertWriter, type UpsertWriter } from "./upsert-writer.ts";
+
+export type ListingProgress = FetchProgress & { rowsWritten: number };
 
 export interface ResyncOptions {
   /** Plan only: no writes at all. */
@@ -26,10 +29,11 @@ export interface ResyncOptions {
   concurrency?: number;
   /**
    * All writes in one transaction at the end, none while listing (the watcher: a tick that fails
-   * halfway writes nothing). By default users and organizations are written as soon as listed.
+   * halfway writes nothing). By default creates and updates are written as soon as planned.
    */
   allOrNothing?: boolean;
-  onFetchProgress?: (p: FetchProgress) => void;
+  /** While listing: pages fetched, and rows already written by the upsert writer. */
+  onFetchProgress?: (p: ListingProgress) => void;
   onApplyProgress?: (done: number, total: number) => void;
 }
 
@@ -73,62 +77,38 @@ interface Planned {
   plan: SyncPlan;
   planner: SyncPlanner;
   localCounts: Record<"users" | "organizations" | "memberships", number>;
-  /** Whether users and organizations were already written (never on a dry run). */
-  parentsApplied: boolean;
-  parentRows: number;
 }
 
 /**
- * fetch → map → plan, page by page. The database is read while Clerk is paged (pages arriving
- * before it is read wait in `early`); only counts of the local rows are kept here, the planner
- * holds the rows and lets each go once Clerk's copy has been compared with it. Unless it is a dry
- * run, users and organizations are written as soon as both listings are complete, while
- * memberships may still be paging.
+ * fetch → map → plan, page by page, with the database read alongside (pages that arrive first
+ * wait in the planner). Only counts of the local rows are kept here; the planner holds the rows
+ * and lets each go once Clerk's copy has been compared with it. Creates and updates go to `ready`
+ * as soon as they are decided (see ReadyUpserts). Aborting `stop` stops the listing.
  */
-async function fetchAndPlan(db: Database, api: ClerkApi, instance: Promise<string>, options: ResyncOptions, listedSince: number): Promise<Planned> {
-  let planner: SyncPlanner | undefined;
-  const early: ((p: SyncPlanner) => void)[] = [];
-  const toPlanner = <K extends "users" | "organizations" | "memberships">(kind: K) =>
-    ((rows: Parameters<SyncPlanner[K]>[0]) => (planner ? planner[kind](rows as never) : early.push((p) => p[kind](rows as never)))) as SyncPlanner[K];
-  const mapper = createSnapshotMapper(
-    { users: toPlanner("users"), organizations: toPlanner("organizations"), memberships: toPlanner("memberships") },
-    { privateMetadata: options.mirrorPrivateMetadata ?? false },
-  );
-
-  const listed = new Set<string>();
-  let parentsWritten: Promise<number> | undefined;
-  const writeParentsWhenListed = () => {
-    if (options.dryRun || options.allOrNothing || parentsWritten || !planner || !listed.has("users") || !listed.has("organizations")) return;
-    const parents = planner.parents(mapper.present);
-    parentsWritten = instance.then((instanceId) => applyParents(db.pool, parents.users, parents.organizations, { instanceId, listedSince }));
-    parentsWritten.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-  };
+async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string>, options: ResyncOptions, stop: AbortController, ready?: UpsertWriter): Promise<Planned> {
+  const planner = createSyncPlanner(undefined, ready);
+  const mapper = createSnapshotMapper(planner, { privateMetadata: options.mirrorPrivateMetadata ?? false });
   // PGlite serves every connection from one session: its queries wait for the instance check's.
   const readLocal = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(() => readLocalState(db.pool)).then((local) => {
-    planner = createSyncPlanner(local);
-    for (const replay of early.splice(0)) replay(planner);
-    writeParentsWhenListed();
+    planner.compareWith(local);
     return { users: local.users.length, organizations: local.organizations.length, memberships: local.memberships.length };
   });
-  // A wrong instance stops the listing too (nothing was written: writes wait for the check).
-  const stop = new AbortController();
-  instance.catch((err) => stop.abort(err));
+  const listed = new Set<string>();
   const fetched = fetchClerkSnapshot(api, mapper, {
     signal: stop.signal,
     concurrency: options.concurrency,
-    onProgress: options.onFetchProgress,
+    onProgress: options.onFetchProgress && ((p) => options.onFetchProgress!({ ...p, rowsWritten: ready?.rowsWritten ?? 0 })),
     onListingDone: (entity) => {
       listed.add(entity);
-      writeParentsWhenListed();
+      if (entity !== "memberships" && listed.has("users") && listed.has("organizations")) planner.parentsListed(mapper.present);
     },
   });
   try {
     const [localCounts] = await Promise.all([readLocal, fetched, instance]);
-    const parentRows = (await parentsWritten) ?? 0;
-    return { plan: planner!.finish(mapper.present, mapper.invalid), planner: planner!, localCounts, parentsApplied: parentsWritten !== undefined, parentRows };
+    return { plan: planner.finish(mapper.present, mapper.invalid), planner, localCounts };
   } catch (err) {
     stop.abort(err);
-    await Promise.allSettled([fetched, readLocal, parentsWritten]);
+    await Promise.allSettled([fetched, readLocal]);
     throw err;
   }
 }
@@ -149,9 +129,9 @@ async function confirmDeletes(api: ClerkApi, planned: Planned, log: Logger): Pro
 }
 
 /**
- * fetch → map → plan → confirm deletes → apply. A failed listing deletes nothing (users and
- * organizations already listed may have been written: they are Clerk's truth), and a row is
- * deleted only if a by-id lookup confirms Clerk no longer has it.
+ * fetch → map → plan (creates and updates written as they are planned) → confirm deletes → guard
+ * → apply the rest. A failed listing deletes nothing (rows already written are Clerk's truth), and
+ * a row is deleted only if a by-id lookup confirms Clerk no longer has it.
  */
 export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger }, options: ResyncOptions): Promise<ResyncResult> {
   const started = performance.now();
@@ -162,14 +142,37 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     await checkInstance(db, id, options.forceInstance);
     return id;
   });
-  instance.catch(() => {}); // awaited in fetchAndPlan
+  const stop = new AbortController();
+  // A wrong instance stops the listing too (and the rejection is handled here; it is awaited below).
+  instance.catch((err) => stop.abort(err));
   // Deletes recorded from here on (by a webhook, say) win over what this listing sees.
-  const listedSince = Date.now();
-  const planned = await fetchAndPlan(db, api, instance, options, listedSince);
+  const timing = { listedSince: Date.now() };
+
+  // 1. List and plan; creates and updates are written as soon as they are planned, so writing
+  //    overlaps the listing (not on a dry run, nor when the caller wants all or nothing).
+  let earlyRows = 0;
+  const writer =
+    options.dryRun || options.allOrNothing
+      ? undefined
+      : createUpsertWriter(db.pool, {
+          instance,
+          origin: originOf(timing),
+          batchSize: APPLY_BATCH_SIZE,
+          onError: (err) => stop.abort(err),
+        });
+  let planned: Planned;
+  try {
+    planned = await listAndPlan(db, api, instance, options, stop, writer);
+    earlyRows = (await writer?.finish()) ?? 0;
+  } catch (err) {
+    await writer?.stop();
+    throw err;
+  }
   const instanceId = await instance;
   const fetched = performance.now();
-  log.debug({ ...planned.localCounts, invalid: planned.plan.invalid.length }, "fetched from Clerk and planned (local row counts shown)");
+  log.debug({ ...planned.localCounts, invalid: planned.plan.invalid.length, earlyRows }, "fetched from Clerk and planned (local row counts shown)");
 
+  // 2. Confirm deletes by id, and 3. the mass-delete guard.
   let plan = planned.plan;
   let refusal: string | null = null;
   if (!options.prune) plan = withoutDeletes(plan);
@@ -182,14 +185,15 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   // Labels of deleted rows come from the database, so they are read before anything is applied.
   const labels = await buildLabelBook(plan, planned.planner.unmatchedMemberships(), (ids) => readLabelSources(db.pool, ids));
 
+  // 4. Apply the rest: what could not be written early, re-keys, tombstones, deletes.
   const confirmed = performance.now();
-  let rowsWritten = planned.parentRows;
+  let rowsWritten = earlyRows;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
     if (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length) prunedSidecar = await savePrunedLocalData(db.pool, { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: plan.memberships.stale }, { instanceId, sidecarDir: options.sidecarDir });
-    // The counter includes the parents written early, so it ends at the report's rowsWritten.
-    const onProgress = options.onApplyProgress && ((done: number, total: number) => options.onApplyProgress!(planned.parentRows + done, planned.parentRows + total));
-    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, parentsApplied: planned.parentsApplied, onProgress, listedSince })).rowsWritten;
+    // The counter includes the rows written early, so it ends at the report's rowsWritten.
+    const onProgress = options.onApplyProgress && ((done: number, total: number) => options.onApplyProgress!(earlyRows + done, earlyRows + total));
+    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, written: writer?.written, onProgress, ...timing })).rowsWritten;
   }
 
   const report = buildReport(plan, {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { deleteShare, hasDrift, planEntity, planSync, presentIdsOf, withoutDeletes, withoutStillPresent } from "../../src/sync/plan.ts";
+import { createSyncPlanner, deleteShare, hasDrift, planEntity, planSync, presentIdsOf, withoutDeletes, withoutStillPresent } from "../../src/sync/plan.ts";
 import { USER_FIELDS, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../../src/db/rows.ts";
 
 const user = (id: string, over: Partial<UserRow> = {}): UserRow => ({
@@ -128,4 +128,31 @@ test("metadata and permissions compare by value", () => {
   assert.equal(hasDrift(planSync(clerk, db, presentIdsOf(clerk))), false);
   db.memberships[0]!.permissions = ["a"];
   assert.deepEqual(planSync(clerk, db, presentIdsOf(clerk)).memberships.update[0]?.changed, ["permissions"]);
+});
+
+test("creates and updates reach `ready` as they are planned: parents page by page, memberships once the parents are final and only those the end of the plan cannot change", () => {
+  const got: string[] = [];
+  const ready = {
+    users: (u: { create: readonly UserRow[]; update: readonly UserRow[] }) => got.push(`users +${u.create.map((r) => r.id)} ~${u.update.map((r) => r.id)}`),
+    organizations: (u: { create: readonly OrganizationRow[]; update: readonly OrganizationRow[] }) => got.push(`orgs +${u.create.map((r) => r.id)} ~${u.update.map((r) => r.id)}`),
+    memberships: (u: { create: readonly MembershipRow[]; update: readonly MembershipRow[] }) => got.push(`mems +${u.create.map((r) => r.id)} ~${u.update.map((r) => r.id)}`),
+  };
+  const planner = createSyncPlanner(undefined, ready);
+  // Pages listed before the database is read wait for it.
+  planner.users([user("user_a"), user("user_b", { firstName: "New", updatedAt: 2 })]);
+  planner.memberships([mem("orgmem_1", "org_1", "user_a"), mem("orgmem_new", "org_1", "user_b"), mem("orgmem_3", "org_1", "user_gone")]);
+  assert.deepEqual(got, []);
+  planner.compareWith(local({ users: [synced(user("user_b"))], memberships: [synced(mem("orgmem_old", "org_1", "user_b"))] }));
+  assert.deepEqual(got, ["users +user_a ~user_b"]);
+  planner.organizations([org("org_1")]);
+  planner.users([user("user_a")]); // listed twice: nothing new
+  assert.deepEqual(got, ["users +user_a ~user_b", "orgs +org_1 ~"]);
+  planner.parentsListed({ users: new Set(["user_a", "user_b"]), organizations: new Set(["org_1"]) });
+  // orgmem_new takes the pair a local row holds (re-keyed by the finished plan), orgmem_3's user is not listed: both wait.
+  assert.deepEqual(got.at(-1), "mems +orgmem_1 ~");
+  planner.memberships([mem("orgmem_4", "org_1", "user_a")]);
+  assert.deepEqual(got.at(-1), "mems +orgmem_4 ~");
+  const plan = planner.finish({ users: new Set(["user_a", "user_b"]), organizations: new Set(["org_1"]), memberships: new Set(["orgmem_1", "orgmem_new", "orgmem_3", "orgmem_4"]) }, []);
+  assert.deepEqual(plan.memberships.update.map((u) => [u.previousId, u.row.id]), [["orgmem_old", "orgmem_new"]]);
+  assert.deepEqual(plan.invalid.map((i) => i.id), ["orgmem_3"]);
 });

@@ -10,6 +10,7 @@ import { startTestEmulator } from "../support/emulator.ts";
 import { actualState, expectedState, resync, truncateAll } from "../support/sync.ts";
 
 let t: TestDatabase;
+const t_kind = () => (process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
 let emu: RunningEmulator;
 
 before(async () => {
@@ -119,6 +120,26 @@ test("a 429 storm and 5xx bursts are ridden out", async () => {
   assert.deepEqual(await actualState(t.db), expectedState(emu.store));
   assert.equal(report.retries, 8);
   assert.equal(report.requests, 5 + 8);
+});
+
+test("creates are written while the listing still runs: users and organizations are in the database before a slow memberships listing ends", { skip: t_kind() === "pglite" && "PGlite serves one session: a second reader would run inside the resync's transaction" }, async () => {
+  await emu.close();
+  emu = await startTestEmulator({ users: 120, orgs: 12, membershipsPerOrg: 50, seed: 11 });
+  // 600 memberships: two pages, the second one slow.
+  emu.faults.set([{ route: "GET /organization_memberships", nth: 2, latencyMs: 1500 }]);
+  const run = resync(emu, t.db);
+  let usersWhileListing = 0;
+  let settled = false;
+  void run.finally(() => (settled = true)).catch(() => {});
+  while (!settled && usersWhileListing < 120) {
+    await new Promise((r) => setTimeout(r, 50));
+    const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM "User"`);
+    if (!settled) usersWhileListing = rows[0].n;
+  }
+  assert.equal(usersWhileListing, 120, "every user was written before the listing ended");
+  const { report } = await run;
+  assert.equal(report.rowsWritten, 120 + 12 + 600);
+  assert.deepEqual(await actualState(t.db), expectedState(emu.store));
 });
 
 test("a listing that keeps failing ends with a clear error and no deletions", async () => {

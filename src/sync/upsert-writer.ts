@@ -1,0 +1,139 @@
+import type pg from "pg";
+import type { MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
+import { writeSyncedInstance } from "../db/sync-state.ts";
+import { clearTombstones, upsertMemberships, upsertOrganizations, upsertUsers, type WriteOrigin } from "../db/sync-writes.ts";
+import { inTransaction } from "../db/transaction.ts";
+import type { ReadyUpserts, Upserts } from "./plan.ts";
+
+type Entity = "users" | "organizations" | "memberships";
+/** Parents first: a membership is only handed over once every user and organization has been. */
+const ORDER: readonly Entity[] = ["users", "organizations", "memberships"];
+
+const WRITE: { [E in Entity]: (client: pg.PoolClient, rows: readonly RowOf[E][], origin: WriteOrigin) => Promise<number> } = {
+  users: upsertUsers,
+  organizations: upsertOrganizations,
+  memberships: upsertMemberships,
+};
+
+/** Rows of one entity taken from the queue, and how to write them. */
+interface Batch {
+  rows: readonly object[];
+  createdIds: string[];
+  write(client: pg.PoolClient): Promise<number>;
+}
+
+interface RowOf {
+  users: UserRow;
+  organizations: OrganizationRow;
+  memberships: MembershipRow;
+}
+
+export interface UpsertWriter extends ReadyUpserts {
+  /** Rows already written: the apply step skips them. */
+  readonly written: ReadonlySet<object>;
+  /** Rows the database reported written so far. */
+  readonly rowsWritten: number;
+  /** Waits for every queued row to be written; the rows written. Throws the first write error. */
+  finish(): Promise<number>;
+  /** Writes nothing more (queued rows are dropped) and waits for the write in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes creates and updates while the listing still runs, so writing overlaps the network
+ * instead of following it. They are Clerk's truth whatever the rest of the listing shows, and the
+ * upserts are guarded (a newer copy is never replaced), so writing them early is safe; deletes never
+ * go this way: they wait for the whole listing, the by-id confirmation and the mass-delete guard.
+ * Nothing is written before `instance` (the instance check) resolves. One write at a time, each a
+ * transaction of its own holding whatever queued meanwhile (up to `batchSize` rows): a fast
+ * listing gets a few large batches, a slow one small batches that keep up with it.
+ */
+export function createUpsertWriter(
+  pool: pg.Pool,
+  options: { instance: Promise<string>; origin: WriteOrigin; batchSize: number; onError: (err: unknown) => void },
+): UpsertWriter {
+  const queued: { [E in Entity]: { create: RowOf[E][]; update: RowOf[E][] } } = {
+    users: { create: [], update: [] },
+    organizations: { create: [], update: [] },
+    memberships: { create: [], update: [] },
+  };
+  const written = new Set<object>();
+  let rowsWritten = 0;
+  let instanceRecorded = false;
+  let failure: { err: unknown } | undefined;
+  let stopped = false;
+  let draining: Promise<void> | undefined;
+
+  const hasQueued = () => ORDER.some((e) => queued[e].create.length > 0 || queued[e].update.length > 0);
+  const take = <E extends Entity>(entity: E): Batch | undefined => {
+    const q = queued[entity];
+    if (!q.create.length && !q.update.length) return undefined;
+    const create = q.create.splice(0, options.batchSize);
+    const rows = [...create, ...q.update.splice(0, options.batchSize - create.length)];
+    return { rows, createdIds: create.map((r) => r.id), write: (client) => WRITE[entity](client, rows, options.origin) };
+  };
+  const nextBatch = () => {
+    for (const entity of ORDER) {
+      const batch = take(entity);
+      if (batch) return batch;
+    }
+    return undefined;
+  };
+
+  const drain = async () => {
+    const instanceId = await options.instance;
+    for (let batch = nextBatch(); batch && !stopped; batch = nextBatch()) {
+      const { rows, createdIds, write } = batch;
+      rowsWritten += await inTransaction(pool, async (client) => {
+        // A record listed again after a tombstone from before the listing is Clerk's again.
+        await clearTombstones(client, createdIds, options.origin.tombstonesSince);
+        const n = await write(client);
+        if (!instanceRecorded) await writeSyncedInstance(client, instanceId);
+        return n;
+      });
+      instanceRecorded = true;
+      for (const row of rows) written.add(row);
+    }
+  };
+
+  const kick = () => {
+    if (draining || stopped || failure) return;
+    draining = drain()
+      .catch((err: unknown) => {
+        failure = { err };
+        options.onError(err);
+      })
+      .finally(() => {
+        draining = undefined;
+        if (hasQueued()) kick();
+      });
+  };
+
+  const enqueue =
+    <E extends Entity>(entity: E) =>
+    (upserts: Upserts<RowOf[E]>) => {
+      if (stopped || failure) return;
+      queued[entity].create.push(...upserts.create);
+      queued[entity].update.push(...upserts.update);
+      kick();
+    };
+
+  return {
+    users: enqueue("users"),
+    organizations: enqueue("organizations"),
+    memberships: enqueue("memberships"),
+    written,
+    get rowsWritten() {
+      return rowsWritten;
+    },
+    async finish() {
+      while (draining) await draining;
+      if (failure) throw failure.err;
+      return rowsWritten;
+    },
+    async stop() {
+      stopped = true;
+      while (draining) await draining;
+    },
+  };
+}

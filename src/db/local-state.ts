@@ -1,18 +1,62 @@
-import type pg from "pg";
+import pg from "pg";
 import { canonicalJson } from "./json-text.ts";
-import type { Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
+import type { JsonText, Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
 
 /** Timestamps as epoch ms straight from SQL: no Date objects to build and convert per row. */
 const ms = (column: string) => `round(extract(epoch from "${column}") * 1000)::float8 AS "${column}"`;
 const PROVENANCE = `${ms("clerkUpdatedAt")}, "syncSource"`;
 
-/** jsonb arrives parsed; the plan compares metadata as canonical text. */
-function withCanonicalMetadata<R extends { publicMetadata: unknown; privateMetadata: unknown }>(rows: R[]): R[] {
-  for (const r of rows) {
-    r.publicMetadata = canonicalJson(r.publicMetadata);
-    if (r.privateMetadata !== null) r.privateMetadata = canonicalJson(r.privateMetadata);
-  }
-  return rows;
+/** Type ids pg's builtins do not name. */
+const TEXT_ARRAY_OID = 1009;
+const JSONB_OID = 3802;
+type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
+const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY_OID as TypeId) as (text: string) => string[];
+/** Distinct metadata texts remembered per read: beyond this, each row's is parsed on its own. */
+const MAX_REMEMBERED_METADATA = 10_000;
+
+/**
+ * Parsers for one read of the mirror that keep one copy of each distinct value. A large mirror
+ * repeats a handful of roles, permission lists, sources and metadata over hundreds of thousands of
+ * rows: parsed once and held once each, the local state is a fraction of the size, and a full
+ * collection has far fewer objects to mark.
+ */
+function createInterner() {
+  const strings = new Map<string, string>();
+  const lists = new Map<string, readonly string[]>();
+  const metadata = new Map<string, JsonText>();
+  return {
+    string<S extends string | null>(s: S): S {
+      if (s === null) return s;
+      const known = strings.get(s);
+      if (known !== undefined) return known as S;
+      strings.set(s, s);
+      return s;
+    },
+    /** pg's parsers for this read: text[] and jsonb (as canonical text: the plan compares metadata as strings) parsed once per distinct text. */
+    types: {
+      getTypeParser: (oid: number, format?: "text" | "binary") => {
+        if (oid === TEXT_ARRAY_OID) {
+          return (text: string) => {
+            let known = lists.get(text);
+            // Frozen and shared: the plan only compares permissions, never changes them.
+            if (!known) lists.set(text, (known = Object.freeze(parseTextArray(text).map((x) => strings.get(x) ?? (strings.set(x, x), x)))));
+            return known;
+          };
+        }
+        if (oid === JSONB_OID) {
+          return (text: string) => {
+            let known = metadata.get(text);
+            if (known === undefined) {
+              known = canonicalJson(JSON.parse(text));
+              if (metadata.size < MAX_REMEMBERED_METADATA) metadata.set(text, known);
+            }
+            return known;
+          };
+        }
+        return pg.types.getTypeParser(oid as TypeId, format);
+      },
+    },
+  };
 }
 
 const USER_SELECT = `SELECT id, email, "phoneNumber", "firstName", "lastName", username, "imageUrl", "externalId", "publicMetadata", "privateMetadata",
@@ -20,8 +64,8 @@ const USER_SELECT = `SELECT id, email, "phoneNumber", "firstName", "lastName", u
 
 /** The local copies of these users only (the watcher's users tick). */
 export async function readLocalUsers(pool: pg.Pool | pg.PoolClient, ids: readonly string[]): Promise<LocalState> {
-  const { rows } = await pool.query<Local<UserRow>>(`${USER_SELECT} WHERE id = ANY($1::text[])`, [ids]);
-  return { users: withCanonicalMetadata(rows), organizations: [], memberships: [] };
+  const { rows } = await pool.query<Local<UserRow>>({ text: `${USER_SELECT} WHERE id = ANY($1::text[])`, values: [ids], types: createInterner().types });
+  return { users: rows, organizations: [], memberships: [] };
 }
 
 /** The newest Clerk updated_at of any user the mirror holds: where the watcher's users tick resumes. */
@@ -32,17 +76,27 @@ export async function readUsersWatermark(pool: pg.Pool | pg.PoolClient): Promise
 
 /** Reads the Clerk-mirrored tables as rows comparable with the mapped Clerk snapshot, with their provenance. */
 export async function readLocalState(pool: pg.Pool | pg.PoolClient): Promise<LocalState> {
+  const intern = createInterner();
+  const types = intern.types;
   const [users, orgs, mems] = await Promise.all([
-    pool.query<Local<UserRow>>(USER_SELECT),
-    pool.query<Local<OrganizationRow>>(
-      `SELECT id, name, slug, "imageUrl", "publicMetadata", "privateMetadata", "maxAllowedMemberships", "createdBy", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE} FROM "Organization"`,
-    ),
-    pool.query<Local<MembershipRow>>(
-      `SELECT id, "organizationId", "userId", role, coalesce(permissions, '{}') AS permissions, "publicMetadata", "privateMetadata", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE}
+    pool.query<Local<UserRow>>({ text: USER_SELECT, types }),
+    pool.query<Local<OrganizationRow>>({
+      text: `SELECT id, name, slug, "imageUrl", "publicMetadata", "privateMetadata", "maxAllowedMemberships", "createdBy", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE} FROM "Organization"`,
+      types,
+    }),
+    pool.query<Local<MembershipRow>>({
+      text: `SELECT id, "organizationId", "userId", role, coalesce(permissions, '{}') AS permissions, "publicMetadata", "privateMetadata", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE}
        FROM "OrganizationMembership"`,
-    ),
+      types,
+    }),
   ]);
-  return { users: withCanonicalMetadata(users.rows), organizations: withCanonicalMetadata(orgs.rows), memberships: withCanonicalMetadata(mems.rows) };
+  for (const r of users.rows) r.syncSource = intern.string(r.syncSource);
+  for (const r of orgs.rows) r.syncSource = intern.string(r.syncSource);
+  for (const r of mems.rows) {
+    r.role = intern.string(r.role);
+    r.syncSource = intern.string(r.syncSource);
+  }
+  return { users: users.rows, organizations: orgs.rows, memberships: mems.rows };
 }
 
 /** Labels (email or name; organization name) of these users and organizations, as the database has them. */

@@ -90,8 +90,31 @@ async function probed(opened: Database, options: OpenOptions): Promise<Database>
   }
 }
 
+/**
+ * `pool.query` through a client checked out and back in here. pg-pool's own query() hands its
+ * callback to the client it creates for it, and that client keeps the callback, and with it the
+ * whole result (the mirror's read: hundreds of MB at scale), for as long as the client lives.
+ */
+function queryWithoutRetention(pool: pg.Pool): void {
+  const viaPool = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  pool.query = (async (config: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof values === "function" || typeof callback === "function") return viaPool(config, values, callback);
+    const client = await pool.connect();
+    try {
+      const result = await client.query(config as pg.QueryConfig, values as unknown[] | undefined);
+      client.release();
+      return result;
+    } catch (err) {
+      // As pg-pool does: a client that failed a query is not reused.
+      client.release(err as Error);
+      throw err;
+    }
+  }) as typeof pool.query;
+}
+
 export async function connectDatabase(url: string, embedded: boolean): Promise<Database> {
   const pool = new pg.Pool({ ...pgConfigFromUrl(url), max: embedded ? 4 : 8 });
+  queryWithoutRetention(pool);
   // An idle client's error (server restarted) must not crash the process.
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: schemaFromUrl(url) }) });

@@ -1,5 +1,6 @@
 import { ApiError, notFound, paramInvalid, paramMissing } from "../errors.ts";
 import { ROLES, type MembershipRecord, type Metadata } from "../model.ts";
+import { applyPatch } from "./apply-patch.ts";
 import type { StoreContext } from "./context.ts";
 import { GroupIndex } from "./indexes.ts";
 import type { OrganizationStore } from "./organizations.ts";
@@ -70,8 +71,7 @@ export class MembershipStore {
     assertRoleExists(role);
     const m = this.get(orgId, userId);
     m.role = role;
-    if (metadata.publicMetadata !== undefined) m.publicMetadata = metadata.publicMetadata;
-    if (metadata.privateMetadata !== undefined) m.privateMetadata = metadata.privateMetadata;
+    applyPatch(m, metadata, ["publicMetadata", "privateMetadata"]);
     m.updatedAt = this.context.now();
     this.context.changed({ type: "organizationMembership.updated", membership: m });
     return m;

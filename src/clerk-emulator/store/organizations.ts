@@ -1,5 +1,6 @@
 import { ApiError, notFound, paramInvalid, paramMissing } from "../errors.ts";
 import type { Metadata, OrganizationRecord, UserRecord } from "../model.ts";
+import { applyPatch } from "./apply-patch.ts";
 import type { StoreContext } from "./context.ts";
 import { UniqueIndex } from "./indexes.ts";
 
@@ -89,11 +90,7 @@ export class OrganizationStore {
       this.slugs.rename(org.slug, patch.slug, org.id);
       org.slug = patch.slug;
     }
-    if (patch.imageUrl !== undefined) org.imageUrl = patch.imageUrl;
-    if (patch.maxAllowedMemberships !== undefined) org.maxAllowedMemberships = patch.maxAllowedMemberships;
-    if (patch.adminDeleteEnabled !== undefined) org.adminDeleteEnabled = patch.adminDeleteEnabled;
-    if (patch.publicMetadata !== undefined) org.publicMetadata = patch.publicMetadata;
-    if (patch.privateMetadata !== undefined) org.privateMetadata = patch.privateMetadata;
+    applyPatch(org, patch, ["imageUrl", "maxAllowedMemberships", "adminDeleteEnabled", "publicMetadata", "privateMetadata"]);
     org.updatedAt = this.context.now();
     this.context.changed({ type: "organization.updated", organization: org });
     return org;

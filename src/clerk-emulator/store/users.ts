@@ -1,5 +1,6 @@
 import { identifierExists, notFound, paramInvalid } from "../errors.ts";
 import type { EmailRecord, Metadata, UserRecord } from "../model.ts";
+import { applyPatch } from "./apply-patch.ts";
 import type { StoreContext } from "./context.ts";
 import { UniqueIndex } from "./indexes.ts";
 
@@ -94,14 +95,7 @@ export class UserStore {
       this.externalIds.rename(user.externalId, patch.externalId, id);
       user.externalId = patch.externalId;
     }
-    if (patch.firstName !== undefined) user.firstName = patch.firstName;
-    if (patch.lastName !== undefined) user.lastName = patch.lastName;
-    if (patch.imageUrl !== undefined) user.imageUrl = patch.imageUrl;
-    if (patch.banned !== undefined) user.banned = patch.banned;
-    if (patch.locked !== undefined) user.locked = patch.locked;
-    if (patch.lastSignInAt !== undefined) user.lastSignInAt = patch.lastSignInAt;
-    if (patch.publicMetadata !== undefined) user.publicMetadata = patch.publicMetadata;
-    if (patch.privateMetadata !== undefined) user.privateMetadata = patch.privateMetadata;
+    applyPatch(user, patch, ["firstName", "lastName", "imageUrl", "banned", "locked", "lastSignInAt", "publicMetadata", "privateMetadata"]);
     if (patch.primaryEmailAddressId !== undefined) {
       if (!user.emails.some((e) => e.id === patch.primaryEmailAddressId)) throw paramInvalid("primary_email_address_id");
       user.primaryEmailId = patch.primaryEmailAddressId;

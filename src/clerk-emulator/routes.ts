@@ -2,7 +2,8 @@ import { ApiError, paramInvalid, paramMissing, paramUnknown } from "./errors.ts"
 import type { MembershipRecord, OrganizationRecord, UserRecord } from "./model.ts";
 import { Query, page, plusMinus } from "./params.ts";
 import { jsonArray, jsonPage, membershipJson, organizationJson, serializeEmailAddress, serializeMembership, serializeOrganization, serializeUser, userJson } from "./serialize.ts";
-import { parseOrderBy, type EmulatorStore } from "./store.ts";
+import type { EmulatorStore } from "./store.ts";
+import { parseOrderBy } from "./store/order-by.ts";
 
 export interface RouteRequest {
   readonly params: Record<string, string>;

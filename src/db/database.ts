@@ -115,6 +115,9 @@ function queryWithoutRetention(pool: pg.Pool): void {
 export async function connectDatabase(url: string, embedded: boolean): Promise<Database> {
   const pool = new pg.Pool({ ...pgConfigFromUrl(url), max: embedded ? 4 : 8 });
   queryWithoutRetention(pool);
+  // A connection lost mid-query (server restart) rejects that query; with no listener on the
+  // checked-out client, pg would also throw its 'error' out of the process.
+  pool.on("connect", (client) => client.on("error", () => {}));
   // An idle client's error (server restarted) must not crash the process.
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: schemaFromUrl(url) }) });

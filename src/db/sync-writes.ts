@@ -28,6 +28,8 @@ async function upsert<R extends { id: string; updatedAt: number }>(
   rows: readonly R[],
   origin: WriteOrigin,
   select: Record<string, string> = {},
+  /** A further condition on the unnested row `r`. */
+  onlyIf = "TRUE",
 ): Promise<number> {
   if (!rows.length) return 0;
   const names = columns.map(([name]) => `"${name}"`);
@@ -37,7 +39,7 @@ async function upsert<R extends { id: string; updatedAt: number }>(
     `INSERT INTO "${table}" (${names.join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
      SELECT ${columns.map(([name]) => select[name] ?? `r."${name}"`).join(", ")}, r."updatedAt", $${n + 1}::text, now()
      FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) AS r(${names.join(", ")})
-     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($${n + 2}::float8 / 1000))
+     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($${n + 2}::float8 / 1000)) AND ${onlyIf}
      ON CONFLICT (id) DO UPDATE SET ${[...names, `"clerkUpdatedAt"`, `"syncSource"`, `"syncedAt"`]
        .filter((c) => c !== `"id"`)
        .map((c) => `${c} = EXCLUDED.${c}`)
@@ -114,10 +116,21 @@ export function upsertOrganizations(client: pg.PoolClient, rows: readonly Organi
   return upsert(client, "Organization", ORGANIZATION_COLUMNS, rows, origin);
 }
 
+/**
+ * A membership whose user or organization is gone (deleted by a webhook while the listing ran, so
+ * its own upsert was stopped by the tombstone) is left out instead of failing the foreign key and
+ * the whole batch: Clerk deleted it with its parent, and the next run confirms that.
+ */
 export function upsertMemberships(client: pg.PoolClient, rows: readonly MembershipRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
-  return upsert(client, "OrganizationMembership", MEMBERSHIP_COLUMNS, rows, origin, {
-    permissions: `ARRAY(SELECT jsonb_array_elements_text(r."permissions"))`,
-  });
+  return upsert(
+    client,
+    "OrganizationMembership",
+    MEMBERSHIP_COLUMNS,
+    rows,
+    origin,
+    { permissions: `ARRAY(SELECT jsonb_array_elements_text(r."permissions"))` },
+    `EXISTS (SELECT 1 FROM "User" u WHERE u.id = r."userId") AND EXISTS (SELECT 1 FROM "Organization" o WHERE o.id = r."organizationId")`,
+  );
 }
 
 /**

@@ -1,13 +1,15 @@
 import type pg from "pg";
 import type { MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
 import { writeSyncedInstance } from "../db/sync-state.ts";
-import { clearTombstones, upsertMemberships, upsertOrganizations, upsertUsers, type WriteOrigin } from "../db/sync-writes.ts";
+import { clearTombstones, removeTombstoned, upsertMemberships, upsertOrganizations, upsertUsers, type MirroredTable, type WriteOrigin } from "../db/sync-writes.ts";
 import { inTransaction } from "../db/transaction.ts";
 import type { ReadyUpserts, Upserts } from "./plan.ts";
 
 type Entity = "users" | "organizations" | "memberships";
 /** Parents first: a membership is only handed over once every user and organization has been. */
 const ORDER: readonly Entity[] = ["users", "organizations", "memberships"];
+
+const TABLE = { users: "User", organizations: "Organization", memberships: "OrganizationMembership" } as const;
 
 const WRITE: { [E in Entity]: (client: pg.PoolClient, rows: readonly RowOf[E][], origin: WriteOrigin) => Promise<number> } = {
   users: upsertUsers,
@@ -17,9 +19,10 @@ const WRITE: { [E in Entity]: (client: pg.PoolClient, rows: readonly RowOf[E][],
 
 /** Rows of one entity taken from the queue, and how to write them. */
 interface Batch {
-  rows: readonly object[];
+  rows: readonly { id: string }[];
   createdIds: string[];
   write(client: pg.PoolClient): Promise<number>;
+  table: MirroredTable;
 }
 
 interface RowOf {
@@ -70,7 +73,7 @@ export function createUpsertWriter(
     if (!q.create.length && !q.update.length) return undefined;
     const create = q.create.splice(0, options.batchSize);
     const rows = [...create, ...q.update.splice(0, options.batchSize - create.length)];
-    return { rows, createdIds: create.map((r) => r.id), write: (client) => WRITE[entity](client, rows, options.origin) };
+    return { rows, createdIds: create.map((r) => r.id), write: (client) => WRITE[entity](client, rows, options.origin), table: TABLE[entity] };
   };
   const nextBatch = () => {
     for (const entity of ORDER) {
@@ -83,11 +86,14 @@ export function createUpsertWriter(
   const drain = async () => {
     const instanceId = await options.instance;
     for (let batch = nextBatch(); batch && !stopped; batch = nextBatch()) {
-      const { rows, createdIds, write } = batch;
+      const { rows, createdIds, write, table } = batch;
       rowsWritten += await inTransaction(pool, async (client) => {
         // A record listed again after a tombstone from before the listing is Clerk's again.
         await clearTombstones(client, createdIds, options.origin.tombstonesSince);
         const n = await write(client);
+        // A delete (a webhook's) that committed while this upsert waited for the row re-inserted
+        // it; its tombstone is visible now: the row goes again, before anyone sees it.
+        await removeTombstoned(client, table, options.origin.tombstonesSince, rows.map((r) => r.id));
         if (!instanceRecorded) await writeSyncedInstance(client, instanceId);
         return n;
       });

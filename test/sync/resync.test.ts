@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { deleteByIds } from "../../src/db/sync-writes.ts";
+import { inTransaction } from "../../src/db/transaction.ts";
 import { ClerkRequestError, SafetyError } from "../../src/errors.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
@@ -122,7 +124,7 @@ test("a 429 storm and 5xx bursts are ridden out", async () => {
   assert.equal(report.requests, 5 + 8);
 });
 
-test("creates are written while the listing still runs: users and organizations are in the database before a slow memberships listing ends", { skip: t_kind() === "pglite" && "PGlite serves one session: a second reader would run inside the resync's transaction" }, async () => {
+test("creates are written while the listing still runs: users and organizations are in the database before a slow memberships listing ends", async () => {
   await emu.close();
   emu = await startTestEmulator({ users: 120, orgs: 12, membershipsPerOrg: 50, seed: 11 });
   // 600 memberships: two pages, the second one slow.
@@ -140,6 +142,51 @@ test("creates are written while the listing still runs: users and organizations 
   const { report } = await run;
   assert.equal(report.rowsWritten, 120 + 12 + 600);
   assert.deepEqual(await actualState(t.db), expectedState(emu.store));
+});
+
+test("a user a webhook deletes while its early upsert waits for the row stays deleted, even when the run is then refused", { skip: t_kind() === "pglite" && "needs a second session holding a row lock" }, async () => {
+  await resync(emu, t.db);
+  const users = [...emu.store.users.values()];
+  const x = users[0]!;
+  emu.store.updateUser(x.id, { firstName: "ChangedInClerk" });
+  for (const u of users.slice(1, 100)) emu.store.deleteUser(u.id); // the mass-delete stop will refuse the run
+  emu.faults.set([{ route: "GET /users", latencyMs: 600, times: Infinity }]);
+  const run = resync(emu, t.db);
+  run.catch(() => {});
+  await new Promise((r) => setTimeout(r, 150));
+  const webhook = await t.db.pool.connect();
+  try {
+    await webhook.query("BEGIN");
+    await deleteByIds(webhook, "User", [x.id], "webhook");
+    // Wait until the resync's upsert of X waits for X's row lock, then let the delete commit.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+      if (rows[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await webhook.query("COMMIT");
+  } finally {
+    webhook.release();
+  }
+  await assert.rejects(run, SafetyError);
+  const { rows } = await t.db.pool.query(`SELECT id FROM "User" WHERE id = $1`, [x.id]);
+  assert.deepEqual(rows, [], "the deleted user did not come back");
+});
+
+test("a membership whose user a webhook deleted during the listing is left out, not a foreign-key failure", async () => {
+  await resync(emu, t.db);
+  const org = [...emu.store.organizations.values()][0]!;
+  const newcomer = emu.store.createUser({ firstName: "New", emailAddresses: ["new@example.com"] });
+  emu.store.createMembership(org.id, newcomer.id, "org:member");
+  emu.faults.set([{ route: "GET /users", latencyMs: 600, times: Infinity }]);
+  const run = resync(emu, t.db);
+  await new Promise((r) => setTimeout(r, 150));
+  await inTransaction(t.db.pool, (c) => deleteByIds(c, "User", [newcomer.id], "webhook"));
+  const { report } = await run;
+  assert.equal(report.users.created, 1, "listed, so planned");
+  const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM "OrganizationMembership" WHERE "userId" = $1`, [newcomer.id]);
+  assert.equal(rows[0].n, 0);
+  assert.equal((await t.db.pool.query(`SELECT count(*)::int AS n FROM "User" WHERE id = $1`, [newcomer.id])).rows[0].n, 0);
 });
 
 test("a listing that keeps failing ends with a clear error and no deletions", async () => {

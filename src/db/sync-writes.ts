@@ -33,19 +33,29 @@ async function upsert<R extends { id: string; updatedAt: number }>(
 ): Promise<number> {
   if (!rows.length) return 0;
   const names = columns.map(([name]) => `"${name}"`);
-  const n = columns.length;
+  // The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
+  // element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
+  const recordType = columns.map(([name, type]) => `"${name}" ${type === "jsonb" ? "text" : type}`).join(", ");
+  const value = (name: string, type: string) => select[name] ?? (type === "jsonb" ? `r."${name}"::jsonb` : `r."${name}"`);
+  const batch = JSON.stringify(
+    rows.map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const [name, , get] of columns) record[name] = get(row);
+      return record;
+    }),
+  );
   // A tombstone from `tombstonesSince` on means Clerk deleted the record after this copy was read.
   const res = await client.query(
     `INSERT INTO "${table}" (${names.join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
-     SELECT ${columns.map(([name]) => select[name] ?? `r."${name}"`).join(", ")}, r."updatedAt", $${n + 1}::text, now()
-     FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")}) AS r(${names.join(", ")})
-     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($${n + 2}::float8 / 1000)) AND ${onlyIf}
+     SELECT ${columns.map(([name, type]) => value(name, type)).join(", ")}, r."updatedAt", $2::text, now()
+     FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})
+     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($3::float8 / 1000)) AND ${onlyIf}
      ON CONFLICT (id) DO UPDATE SET ${[...names, `"clerkUpdatedAt"`, `"syncSource"`, `"syncedAt"`]
        .filter((c) => c !== `"id"`)
        .map((c) => `${c} = EXCLUDED.${c}`)
        .join(", ")}
      WHERE ${clerkCopyMayReplaceSql(table)}`,
-    [...columns.map(([, , value]) => rows.map(value)), origin.source, origin.tombstonesSince],
+    [batch, origin.source, origin.tombstonesSince],
   );
   return res.rowCount ?? 0;
 }
@@ -86,8 +96,7 @@ const MEMBERSHIP_COLUMNS: Column<MembershipRow>[] = [
   ["organizationId", "text", (r) => r.organizationId],
   ["userId", "text", (r) => r.userId],
   ["role", "text", (r) => r.role],
-  // unnest flattens a text[][]: each row's permissions travel as one jsonb array instead.
-  ["permissions", "jsonb", (r) => JSON.stringify(r.permissions)],
+  ["permissions", "text[]", (r) => r.permissions],
   ["publicMetadata", "jsonb", (r) => r.publicMetadata],
   ["privateMetadata", "jsonb", (r) => r.privateMetadata],
   ["createdAt", "timestamptz", (r) => iso(r.createdAt)],
@@ -128,7 +137,7 @@ export function upsertMemberships(client: pg.PoolClient, rows: readonly Membersh
     MEMBERSHIP_COLUMNS,
     rows,
     origin,
-    { permissions: `ARRAY(SELECT jsonb_array_elements_text(r."permissions"))` },
+    {},
     `EXISTS (SELECT 1 FROM "User" u WHERE u.id = r."userId") AND EXISTS (SELECT 1 FROM "Organization" o WHERE o.id = r."organizationId")`,
   );
 }

@@ -65,6 +65,11 @@ export interface Upserts<R> {
   update: readonly R[];
 }
 
+export interface PlannedPage<R> extends Upserts<R> {
+  /** The ids the page listed for the first time. */
+  ids: readonly string[];
+}
+
 /**
  * Diffs one entity by id, fed page by page: each Clerk row is compared with its local row as it
  * arrives and the local row is let go, so only one side is held whole. Pages that arrive before
@@ -84,8 +89,8 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   constructor(
     private readonly fields: readonly (keyof R & string)[],
     existing?: readonly Local<R>[],
-    /** Told each page's creates and updates once they are decided. */
-    private readonly onUpserts?: (upserts: Upserts<R>) => void,
+    /** Told, for each page once it is planned, the ids it listed (first copies) and its creates and updates. */
+    private readonly onPlanned?: (page: PlannedPage<R>) => void,
   ) {
     if (existing) this.compareWith(existing);
   }
@@ -109,10 +114,12 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     }
     const created = this.create.length;
     const updated = this.update.length;
+    const ids: string[] = [];
     for (const row of rows) {
       // Offset paging can list a record twice; the first copy counts.
       if (this.seen.has(row.id)) continue;
       this.seen.add(row.id);
+      ids.push(row.id);
       const current = local.get(row.id);
       if (!current) {
         this.create.push(row);
@@ -127,9 +134,12 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
       if (changed.length) this.update.push({ row, changed, before });
       else this.unchanged += 1;
     }
-    if (this.onUpserts && (this.create.length > created || this.update.length > updated)) {
-      this.onUpserts({ create: this.create.slice(created), update: this.update.slice(updated).map((u) => u.row) });
-    }
+    this.onPlanned?.({ ids, create: this.create.slice(created), update: this.update.slice(updated).map((u) => u.row) });
+  }
+
+  /** Whether Clerk listed this id (valid) so far. */
+  listed(id: string): boolean {
+    return this.seen.has(id);
   }
 
   private get localRows(): Map<string, Local<R>> {
@@ -196,15 +206,22 @@ export interface PresentIds {
 
 /**
  * Where creates and updates go as soon as the planner has decided them, before the plan is
- * finished: users and organizations page by page; memberships only once both parent listings are
- * complete, and only those that cannot conflict with the end of the plan (their user and
- * organization will exist, and no local row holds their (organization, user) pair, which the
- * finished plan may re-key). Everything else waits for the finished plan.
+ * finished: users and organizations page by page; a membership once its user and organization
+ * have both been listed (so they are written, or already in the database, before it), and only if
+ * the end of the plan cannot change it: no local row holds its (organization, user) pair, which
+ * the finished plan may re-key. Memberships whose parents are still unlisted when both parent
+ * listings are complete go if their parents will exist; everything else waits for the finished plan.
  */
 export interface ReadyUpserts {
   users(upserts: Upserts<UserRow>): void;
   organizations(upserts: Upserts<OrganizationRow>): void;
   memberships(upserts: Upserts<MembershipRow>): void;
+}
+
+/** A membership create or update waiting for a parent to be listed. */
+interface Waiting {
+  row: MembershipRow;
+  create: boolean;
 }
 
 /**
@@ -220,30 +237,72 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts) {
   /** Set once the users and organizations listings are complete (and the database read). */
   let parentsFinal: Pick<PresentIds, "users" | "organizations"> | undefined;
   let parentsListed: Pick<PresentIds, "users" | "organizations"> | undefined;
-  /** Membership upserts decided before their parents were final. */
-  const held: Upserts<MembershipRow>[] = [];
+  /** Membership upserts waiting for their user (or, the user listed, their organization) to be listed. */
+  const waitingForUser = new Map<string, Waiting[]>();
+  const waitingForOrg = new Map<string, Waiting[]>();
   let localPairs: Set<string> | undefined;
   const pairOf = (m: { organizationId: string; userId: string }) => `${m.organizationId}/${m.userId}`;
+  const wait = (on: Map<string, Waiting[]>, id: string, w: Waiting) => {
+    const list = on.get(id);
+    if (list) list.push(w);
+    else on.set(id, [w]);
+  };
 
-  const users = new EntityPlanner<UserRow>(USER_FIELDS, undefined, ready && ((u) => ready.users(u)));
-  const organizations = new EntityPlanner<OrganizationRow>(ORGANIZATION_FIELDS, undefined, ready && ((u) => ready.organizations(u)));
-  const parentsWillExist = (m: MembershipRow, present: Pick<PresentIds, "users" | "organizations">) =>
-    users.willExist(m.userId, present.users) && organizations.willExist(m.organizationId, present.organizations);
-  const releaseMemberships = (upserts: Upserts<MembershipRow>) => {
-    if (!parentsFinal) return void held.push(upserts);
-    const present = parentsFinal;
+  /** Hands on the memberships whose parents are listed (or final); the others wait. */
+  const release = (candidates: Iterable<Waiting>) => {
+    const out: Upserts<MembershipRow> & { create: MembershipRow[]; update: MembershipRow[] } = { create: [], update: [] };
     // Built at the first create: a no-op sync never pays for it. Rows matched since are still in
     // it, which only holds back a few more creates.
     const pairTaken = (m: MembershipRow) => (localPairs ??= new Set(Array.from(memberships.unmatched(), pairOf))).has(pairOf(m));
-    const create = upserts.create.filter((m) => parentsWillExist(m, present) && !pairTaken(m));
-    const update = upserts.update.filter((m) => parentsWillExist(m, present));
-    if (create.length || update.length) ready!.memberships({ create, update });
+    for (const w of candidates) {
+      const m = w.row;
+      if (parentsFinal) {
+        if (!(users.willExist(m.userId, parentsFinal.users) && organizations.willExist(m.organizationId, parentsFinal.organizations))) continue;
+      } else if (!users.listed(m.userId)) {
+        wait(waitingForUser, m.userId, w);
+        continue;
+      } else if (!organizations.listed(m.organizationId)) {
+        wait(waitingForOrg, m.organizationId, w);
+        continue;
+      }
+      if (w.create && pairTaken(m)) continue;
+      (w.create ? out.create : out.update).push(m);
+    }
+    if (out.create.length || out.update.length) ready!.memberships(out);
   };
-  const memberships = new EntityPlanner<MembershipRow>(MEMBERSHIP_FIELDS, undefined, ready && releaseMemberships);
+  const waitersOf = (on: Map<string, Waiting[]>, ids: readonly string[]): Waiting[] =>
+    ids.flatMap((id) => {
+      const list = on.get(id);
+      if (!list) return [];
+      on.delete(id);
+      return list;
+    });
+
+  /** A parent's planner: its upserts go to `ready`, and memberships waiting for the ids it lists are looked at again. */
+  const parentPlanner = <R extends UserRow | OrganizationRow>(fields: readonly (keyof R & string)[], toReady: ((u: Upserts<R>) => void) | undefined, waiting: Map<string, Waiting[]>) =>
+    new EntityPlanner<R>(
+      fields,
+      undefined,
+      toReady &&
+        ((page) => {
+          if (page.create.length || page.update.length) toReady(page);
+          if (waiting.size) release(waitersOf(waiting, page.ids));
+        }),
+    );
+  const users = parentPlanner<UserRow>(USER_FIELDS, ready && ((u) => ready.users(u)), waitingForUser);
+  const organizations = parentPlanner<OrganizationRow>(ORGANIZATION_FIELDS, ready && ((u) => ready.organizations(u)), waitingForOrg);
+  const memberships = new EntityPlanner<MembershipRow>(
+    MEMBERSHIP_FIELDS,
+    undefined,
+    ready && ((page) => release([...page.create.map((row) => ({ row, create: true })), ...page.update.map((row) => ({ row, create: false }))])),
+  );
   const settleParents = () => {
     if (parentsFinal || !parentsListed || !users.compared) return;
     parentsFinal = parentsListed;
-    for (const upserts of held.splice(0)) releaseMemberships(upserts);
+    const rest = [...waitingForUser.values(), ...waitingForOrg.values()].flat();
+    waitingForUser.clear();
+    waitingForOrg.clear();
+    release(rest);
   };
   if (local) compareWith(local);
 

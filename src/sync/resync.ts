@@ -158,6 +158,8 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
           instance,
           origin: originOf(timing),
           batchSize: APPLY_BATCH_SIZE,
+          // PGlite serves every connection from one session: concurrent transactions would interleave.
+          lanes: db.pglite ? 1 : 2,
           onError: (err) => stop.abort(err),
         });
   let planned: Planned;

@@ -6,7 +6,6 @@ import { inTransaction } from "../db/transaction.ts";
 import type { ReadyUpserts, Upserts } from "./plan.ts";
 
 type Entity = "users" | "organizations" | "memberships";
-/** Parents first: a membership is only handed over once every user and organization has been. */
 const ORDER: readonly Entity[] = ["users", "organizations", "memberships"];
 
 const TABLE = { users: "User", organizations: "Organization", memberships: "OrganizationMembership" } as const;
@@ -38,7 +37,7 @@ export interface UpsertWriter extends ReadyUpserts {
   readonly rowsWritten: number;
   /** Waits for every queued row to be written; the rows written. Throws the first write error. */
   finish(): Promise<number>;
-  /** Writes nothing more (queued rows are dropped) and waits for the write in flight. */
+  /** Writes nothing more (queued rows are dropped) and waits for the writes in flight. */
   stop(): Promise<void>;
 }
 
@@ -47,13 +46,15 @@ export interface UpsertWriter extends ReadyUpserts {
  * instead of following it. They are Clerk's truth whatever the rest of the listing shows, and the
  * upserts are guarded (a newer copy is never replaced), so writing them early is safe; deletes never
  * go this way: they wait for the whole listing, the by-id confirmation and the mass-delete guard.
- * Nothing is written before `instance` (the instance check) resolves. One write at a time, each a
- * transaction of its own holding whatever queued meanwhile (up to `batchSize` rows): a fast
- * listing gets a few large batches, a slow one small batches that keep up with it.
+ * Nothing is written before `instance` (the instance check) resolves. Each write is a transaction
+ * of its own holding whatever queued meanwhile (up to `batchSize` rows): a fast listing gets a few
+ * large batches, a slow one small batches that keep up with it. Users and organizations are
+ * written one batch at a time and alone, so a membership is only ever written after its parents
+ * have committed; membership batches, which depend on nothing but parents, run `lanes` at a time.
  */
 export function createUpsertWriter(
   pool: pg.Pool,
-  options: { instance: Promise<string>; origin: WriteOrigin; batchSize: number; onError: (err: unknown) => void },
+  options: { instance: Promise<string>; origin: WriteOrigin; batchSize: number; lanes: number; onError: (err: unknown) => void },
 ): UpsertWriter {
   const queued: { [E in Entity]: { create: RowOf[E][]; update: RowOf[E][] } } = {
     users: { create: [], update: [] },
@@ -65,54 +66,72 @@ export function createUpsertWriter(
   let instanceRecorded = false;
   let failure: { err: unknown } | undefined;
   let stopped = false;
-  let draining: Promise<void> | undefined;
+  let inFlight = 0;
+  let parentsInFlight = false;
+  let idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
-  const hasQueued = () => ORDER.some((e) => queued[e].create.length > 0 || queued[e].update.length > 0);
-  const take = <E extends Entity>(entity: E): Batch | undefined => {
+  const isQueued = (e: Entity) => queued[e].create.length > 0 || queued[e].update.length > 0;
+  const take = <E extends Entity>(entity: E): Batch => {
     const q = queued[entity];
-    if (!q.create.length && !q.update.length) return undefined;
     const create = q.create.splice(0, options.batchSize);
     const rows = [...create, ...q.update.splice(0, options.batchSize - create.length)];
     return { rows, createdIds: create.map((r) => r.id), write: (client) => WRITE[entity](client, rows, options.origin), table: TABLE[entity] };
   };
-  const nextBatch = () => {
-    for (const entity of ORDER) {
-      const batch = take(entity);
-      if (batch) return batch;
+  /** The next batch that may start now, if any. */
+  const nextBatch = (): Batch | undefined => {
+    const parents = (["users", "organizations"] as const).find(isQueued);
+    if (parents) {
+      if (inFlight > 0) return undefined;
+      parentsInFlight = true;
+      return take(parents);
     }
-    return undefined;
+    return !parentsInFlight && inFlight < options.lanes && isQueued("memberships") ? take("memberships") : undefined;
   };
 
-  const drain = async () => {
+  const writeBatch = async ({ rows, createdIds, write, table }: Batch) => {
     const instanceId = await options.instance;
-    for (let batch = nextBatch(); batch && !stopped; batch = nextBatch()) {
-      const { rows, createdIds, write, table } = batch;
-      rowsWritten += await inTransaction(pool, async (client) => {
-        // A record listed again after a tombstone from before the listing is Clerk's again.
-        await clearTombstones(client, createdIds, options.origin.tombstonesSince);
-        const n = await write(client);
-        // A delete (a webhook's) that committed while this upsert waited for the row re-inserted
-        // it; its tombstone is visible now: the row goes again, before anyone sees it.
-        await removeTombstoned(client, table, options.origin.tombstonesSince, rows.map((r) => r.id));
-        if (!instanceRecorded) await writeSyncedInstance(client, instanceId);
-        return n;
-      });
-      instanceRecorded = true;
-      for (const row of rows) written.add(row);
-    }
+    const recordInstance = !instanceRecorded;
+    instanceRecorded = true;
+    const n = await inTransaction(pool, async (client) => {
+      // A record listed again after a tombstone from before the listing is Clerk's again.
+      await clearTombstones(client, createdIds, options.origin.tombstonesSince);
+      const upserted = await write(client);
+      // A delete (a webhook's) that committed while this upsert waited for the row re-inserted
+      // it; its tombstone is visible now: the row goes again, before anyone sees it.
+      await removeTombstoned(client, table, options.origin.tombstonesSince, rows.map((r) => r.id));
+      if (recordInstance) await writeSyncedInstance(client, instanceId);
+      return upserted;
+    });
+    // Added after the await: `rowsWritten += await …` would add to the value read before it, and
+    // lose a concurrent batch's count.
+    rowsWritten += n;
+    for (const row of rows) written.add(row);
   };
 
-  const kick = () => {
-    if (draining || stopped || failure) return;
-    draining = drain()
-      .catch((err: unknown) => {
-        failure = { err };
-        options.onError(err);
-      })
-      .finally(() => {
-        draining = undefined;
-        if (hasQueued()) kick();
-      });
+  const pump = () => {
+    for (let batch = nextBatch(); batch && !stopped && !failure; batch = nextBatch()) {
+      inFlight += 1;
+      writeBatch(batch)
+        .catch((err: unknown) => {
+          failure ??= { err };
+          options.onError(err);
+        })
+        .finally(() => {
+          inFlight -= 1;
+          parentsInFlight = false; // a parent batch only ever runs alone
+          if (!stopped && !failure) pump();
+          if (inFlight === 0 && (stopped || failure || !ORDER.some(isQueued))) idle?.resolve();
+        });
+    }
+  };
+  const whenIdle = async () => {
+    if (inFlight === 0) return;
+    if (!idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r)).then(() => void (idle = undefined));
+      idle = { promise, resolve };
+    }
+    await idle.promise;
   };
 
   const enqueue =
@@ -121,7 +140,7 @@ export function createUpsertWriter(
       if (stopped || failure) return;
       queued[entity].create.push(...upserts.create);
       queued[entity].update.push(...upserts.update);
-      kick();
+      pump();
     };
 
   return {
@@ -133,13 +152,13 @@ export function createUpsertWriter(
       return rowsWritten;
     },
     async finish() {
-      while (draining) await draining;
+      while (inFlight > 0) await whenIdle();
       if (failure) throw failure.err;
       return rowsWritten;
     },
     async stop() {
       stopped = true;
-      while (draining) await draining;
+      while (inFlight > 0) await whenIdle();
     },
   };
 }

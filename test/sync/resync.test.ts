@@ -124,21 +124,21 @@ test("a 429 storm and 5xx bursts are ridden out", async () => {
   assert.equal(report.requests, 5 + 8);
 });
 
-test("creates are written while the listing still runs: users and organizations are in the database before a slow memberships listing ends", async () => {
+test("creates are written while the listing still runs: users, organizations and the memberships listed so far are in the database before a slow memberships page ends it", async () => {
   await emu.close();
   emu = await startTestEmulator({ users: 120, orgs: 12, membershipsPerOrg: 50, seed: 11 });
   // 600 memberships: two pages, the second one slow.
   emu.faults.set([{ route: "GET /organization_memberships", nth: 2, latencyMs: 1500 }]);
   const run = resync(emu, t.db);
-  let usersWhileListing = 0;
   let settled = false;
   void run.finally(() => (settled = true)).catch(() => {});
-  while (!settled && usersWhileListing < 120) {
+  let whileListing = { users: 0, memberships: 0 };
+  while (!settled && (whileListing.users < 120 || whileListing.memberships < 500)) {
     await new Promise((r) => setTimeout(r, 50));
-    const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM "User"`);
-    if (!settled) usersWhileListing = rows[0].n;
+    const { rows } = await t.db.pool.query(`SELECT (SELECT count(*)::int FROM "User") AS users, (SELECT count(*)::int FROM "OrganizationMembership") AS memberships`);
+    if (!settled) whileListing = rows[0];
   }
-  assert.equal(usersWhileListing, 120, "every user was written before the listing ended");
+  assert.deepEqual(whileListing, { users: 120, memberships: 500 }, "every user and the first page of memberships were written before the listing ended");
   const { report } = await run;
   assert.equal(report.rowsWritten, 120 + 12 + 600);
   assert.deepEqual(await actualState(t.db), expectedState(emu.store));

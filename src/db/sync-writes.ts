@@ -1,5 +1,6 @@
-// Set-based writes for the Clerk-mirrored tables: each statement takes whole columns as arrays
-// and runs once per batch (`… FROM unnest($1::text[], …)`), never once per row. They set exactly
+// Set-based writes for the Clerk-mirrored tables: each statement takes a whole batch (as one JSON
+// text, `… FROM jsonb_to_recordset($1)`, or as id arrays) and runs once per batch, never once per
+// row. They set exactly
 // the columns of MIRRORED_COLUMNS, never an app-added one. A webhook handler uses the same
 // upserts with source "webhook".
 import type pg from "pg";
@@ -11,15 +12,14 @@ export type { MirroredTable } from "./mirrored-columns.ts";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** One column of the batch: name, SQL array type, value per row. */
+/** One column of the batch: name, SQL type, value per row (jsonb: its JSON text). */
 type Column<R> = [name: string, type: string, value: (r: R) => unknown];
 
 /**
- * `INSERT … SELECT … FROM unnest(…) ON CONFLICT (id) DO UPDATE` of `columns`, plus Clerk's
+ * `INSERT … SELECT … FROM jsonb_to_recordset(…) ON CONFLICT (id) DO UPDATE` of `columns`, plus Clerk's
  * updated_at as `clerkUpdatedAt`, the write path as `syncSource` and `syncedAt`. The WHERE guard
  * (clerkCopyMayReplace) keeps a newer copy from Clerk from being replaced by an older one, and
- * replaces anything else: a local edit is repaired. `select` maps an unnested column to its
- * value when the array type is not the column's (text[] travels as jsonb).
+ * replaces anything else: a local edit is repaired.
  */
 async function upsert<R extends { id: string; updatedAt: number }>(
   client: pg.PoolClient,
@@ -27,8 +27,7 @@ async function upsert<R extends { id: string; updatedAt: number }>(
   columns: readonly Column<R>[],
   rows: readonly R[],
   origin: WriteOrigin,
-  select: Record<string, string> = {},
-  /** A further condition on the unnested row `r`. */
+  /** A further condition on the batch's row `r`. */
   onlyIf = "TRUE",
 ): Promise<number> {
   if (!rows.length) return 0;
@@ -36,7 +35,7 @@ async function upsert<R extends { id: string; updatedAt: number }>(
   // The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
   // element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
   const recordType = columns.map(([name, type]) => `"${name}" ${type === "jsonb" ? "text" : type}`).join(", ");
-  const value = (name: string, type: string) => select[name] ?? (type === "jsonb" ? `r."${name}"::jsonb` : `r."${name}"`);
+  const value = (name: string, type: string) => (type === "jsonb" ? `r."${name}"::jsonb` : `r."${name}"`);
   const batch = JSON.stringify(
     rows.map((row) => {
       const record: Record<string, unknown> = {};
@@ -137,7 +136,6 @@ export function upsertMemberships(client: pg.PoolClient, rows: readonly Membersh
     MEMBERSHIP_COLUMNS,
     rows,
     origin,
-    {},
     `EXISTS (SELECT 1 FROM "User" u WHERE u.id = r."userId") AND EXISTS (SELECT 1 FROM "Organization" o WHERE o.id = r."organizationId")`,
   );
 }

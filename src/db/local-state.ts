@@ -24,14 +24,15 @@ function createInterner() {
   const strings = new Map<string, string>();
   const lists = new Map<string, readonly string[]>();
   const metadata = new Map<string, JsonText>();
+  const intern = <S extends string | null>(s: S): S => {
+    if (s === null) return s;
+    const known = strings.get(s);
+    if (known !== undefined) return known as S;
+    strings.set(s, s);
+    return s;
+  };
   return {
-    string<S extends string | null>(s: S): S {
-      if (s === null) return s;
-      const known = strings.get(s);
-      if (known !== undefined) return known as S;
-      strings.set(s, s);
-      return s;
-    },
+    string: intern,
     /** pg's parsers for this read: text[] and jsonb (as canonical text: the plan compares metadata as strings) parsed once per distinct text. */
     types: {
       getTypeParser: (oid: number, format?: "text" | "binary") => {
@@ -39,7 +40,7 @@ function createInterner() {
           return (text: string) => {
             let known = lists.get(text);
             // Frozen and shared: the plan only compares permissions, never changes them.
-            if (!known) lists.set(text, (known = Object.freeze(parseTextArray(text).map((x) => strings.get(x) ?? (strings.set(x, x), x)))));
+            if (!known) lists.set(text, (known = Object.freeze(parseTextArray(text).map(intern))));
             return known;
           };
         }

@@ -248,16 +248,24 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts) {
     else on.set(id, [w]);
   };
 
+  /** The parent of `m` that will not be in the database after the plan, if any. */
+  const missingParent = (m: MembershipRow, present: Pick<PresentIds, "users" | "organizations">): string | undefined =>
+    !users.willExist(m.userId, present.users)
+      ? `user ${m.userId}`
+      : !organizations.willExist(m.organizationId, present.organizations)
+        ? `organization ${m.organizationId}`
+        : undefined;
+
   /** Hands on the memberships whose parents are listed (or final); the others wait. */
   const release = (candidates: Iterable<Waiting>) => {
-    const out: Upserts<MembershipRow> & { create: MembershipRow[]; update: MembershipRow[] } = { create: [], update: [] };
+    const out: { create: MembershipRow[]; update: MembershipRow[] } = { create: [], update: [] };
     // Built at the first create: a no-op sync never pays for it. Rows matched since are still in
     // it, which only holds back a few more creates.
     const pairTaken = (m: MembershipRow) => (localPairs ??= new Set(Array.from(memberships.unmatched(), pairOf))).has(pairOf(m));
     for (const w of candidates) {
       const m = w.row;
       if (parentsFinal) {
-        if (!(users.willExist(m.userId, parentsFinal.users) && organizations.willExist(m.organizationId, parentsFinal.organizations))) continue;
+        if (missingParent(m, parentsFinal)) continue;
       } else if (!users.listed(m.userId)) {
         wait(waitingForUser, m.userId, w);
         continue;
@@ -318,7 +326,7 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts) {
     organizations: (rows: readonly OrganizationRow[]) => organizations.add(rows),
     memberships: (rows: readonly MembershipRow[]) => memberships.add(rows),
     compareWith,
-    /** Both parent listings are complete: memberships may go to `ready` from now on. */
+    /** Both parent listings are complete: memberships still waiting for a parent go to `ready` now if it will exist. */
     parentsListed(present: Pick<PresentIds, "users" | "organizations">): void {
       parentsListed = present;
       settleParents();
@@ -330,11 +338,7 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts) {
       const invalid = [...invalidRecords];
       // Only memberships about to be written need their parents to exist afterwards.
       const writable = (m: MembershipRow) => {
-        const missing = !users.willExist(m.userId, present.users)
-          ? `user ${m.userId}`
-          : !organizations.willExist(m.organizationId, present.organizations)
-            ? `organization ${m.organizationId}`
-            : undefined;
+        const missing = missingParent(m, present);
         if (missing) invalid.push({ entity: "membership", id: m.id, reason: `references ${missing}, which is not in this sync (invalid, or created in Clerk during the sync); rerun to pick it up` });
         return !missing;
       };

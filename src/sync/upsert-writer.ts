@@ -6,7 +6,6 @@ import { inTransaction } from "../db/transaction.ts";
 import type { ReadyUpserts, Upserts } from "./plan.ts";
 
 type Entity = "users" | "organizations" | "memberships";
-const ORDER: readonly Entity[] = ["users", "organizations", "memberships"];
 
 const TABLE = { users: "User", organizations: "Organization", memberships: "OrganizationMembership" } as const;
 
@@ -66,9 +65,9 @@ export function createUpsertWriter(
   let instanceRecorded = false;
   let failure: { err: unknown } | undefined;
   let stopped = false;
-  let inFlight = 0;
+  /** The batches being written. */
+  const running = new Set<Promise<void>>();
   let parentsInFlight = false;
-  let idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
   const isQueued = (e: Entity) => queued[e].create.length > 0 || queued[e].update.length > 0;
   const take = <E extends Entity>(entity: E): Batch => {
@@ -81,11 +80,11 @@ export function createUpsertWriter(
   const nextBatch = (): Batch | undefined => {
     const parents = (["users", "organizations"] as const).find(isQueued);
     if (parents) {
-      if (inFlight > 0) return undefined;
+      if (running.size > 0) return undefined;
       parentsInFlight = true;
       return take(parents);
     }
-    return !parentsInFlight && inFlight < options.lanes && isQueued("memberships") ? take("memberships") : undefined;
+    return !parentsInFlight && running.size < options.lanes && isQueued("memberships") ? take("memberships") : undefined;
   };
 
   const writeBatch = async ({ rows, createdIds, write, table }: Batch) => {
@@ -110,28 +109,22 @@ export function createUpsertWriter(
 
   const pump = () => {
     for (let batch = nextBatch(); batch && !stopped && !failure; batch = nextBatch()) {
-      inFlight += 1;
-      writeBatch(batch)
+      const done: Promise<void> = writeBatch(batch)
         .catch((err: unknown) => {
           failure ??= { err };
           options.onError(err);
         })
         .finally(() => {
-          inFlight -= 1;
+          running.delete(done);
           parentsInFlight = false; // a parent batch only ever runs alone
           if (!stopped && !failure) pump();
-          if (inFlight === 0 && (stopped || failure || !ORDER.some(isQueued))) idle?.resolve();
         });
+      running.add(done);
     }
   };
-  const whenIdle = async () => {
-    if (inFlight === 0) return;
-    if (!idle) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r)).then(() => void (idle = undefined));
-      idle = { promise, resolve };
-    }
-    await idle.promise;
+  /** Until nothing is being written (a finished batch may start the next, hence the loop). */
+  const settled = async () => {
+    while (running.size) await Promise.all(running);
   };
 
   const enqueue =
@@ -152,13 +145,13 @@ export function createUpsertWriter(
       return rowsWritten;
     },
     async finish() {
-      while (inFlight > 0) await whenIdle();
+      await settled();
       if (failure) throw failure.err;
       return rowsWritten;
     },
     async stop() {
       stopped = true;
-      while (inFlight > 0) await whenIdle();
+      await settled();
     },
   };
 }

@@ -52,6 +52,11 @@ interface ScenarioResult {
   retries: number;
   rowsWritten: number;
   peakRssMB: number;
+  /** CPU time of the scenario's own process, and of the whole machine (emulator and database included), during `wallMs`. */
+  cpuMs: number;
+  machineCpuMs: number;
+  /** machineCpuMs ÷ wallMs: at the core count, the machine's CPU set the pace, not the network. */
+  coresBusy: number;
   recordsPerSecond?: number;
   failedRequests?: number;
   floorMs?: number;
@@ -215,12 +220,14 @@ for (const [kind, results] of Object.entries(all)) {
   );
   process.stdout.write(
     `${formatTable(
-      ["scenario", "wall s", "floor s", "ratio", "records/s", "requests", "÷ min", "retries", "rows written", "peak RSS MB", "note"],
+      ["scenario", "wall s", "floor s", "ratio", "client CPU s", "cores busy", "records/s", "requests", "÷ min", "retries", "rows written", "peak RSS MB", "note"],
       results.map((r) => [
         r.scenario,
         (r.wallMs / 1000).toFixed(2),
         r.floorMs ? (r.floorMs / 1000).toFixed(2) : "",
         r.ratioToFloor ?? "",
+        (r.cpuMs / 1000).toFixed(2),
+        r.coresBusy,
         r.recordsPerSecond ?? 0,
         r.requests,
         r.minRequests ? (r.requests / r.minRequests).toFixed(3) : "",

@@ -1,6 +1,7 @@
 // One benchmark scenario in a fresh process, so peak RSS is this scenario's own. Prints one JSON
 // line: the measurements.
 import { createClerkClient } from "@clerk/backend";
+import os from "node:os";
 import pLimit from "p-limit";
 import { ClerkApi } from "../src/clerk/client.ts";
 import { connectDatabase, type Database } from "../src/db/database.ts";
@@ -81,29 +82,43 @@ async function floor() {
   return { requests, retries: 0, rowsWritten: 0, records, lanes };
 }
 
-if (scenario === "floor") {
+/** Busy CPU time of the whole machine so far (ms, every core): the emulator and the database included. */
+function machineBusyMs(): number {
+  return os.cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
+}
+
+/**
+ * Runs `body` and prints one JSON line: its result with the wall time, this process's CPU time and
+ * the machine's (`coresBusy` near the core count means the machine, not the network, set the pace).
+ */
+async function measure(body: () => Promise<object>): Promise<void> {
   const started = performance.now();
-  const result = await floor();
+  const cpu = process.cpuUsage();
+  const machine = machineBusyMs();
+  const result = await body();
   const wallMs = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ scenario, wallMs: Math.round(wallMs), ...result, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  const used = process.cpuUsage(cpu);
+  const machineMs = machineBusyMs() - machine;
+  process.stdout.write(
+    `${JSON.stringify({ scenario, wallMs: Math.round(wallMs), cpuMs: Math.round((used.user + used.system) / 1000), machineCpuMs: Math.round(machineMs), coresBusy: Number((machineMs / wallMs).toFixed(2)), ...result, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
+}
+
+if (scenario === "floor") {
+  await measure(floor);
   process.exit(0);
 }
 
 const pg = await openBenchDatabase();
 const db = await connectDatabase(pg.url, pg.embedded);
 try {
-  const started = performance.now();
-  let result: { requests: number; retries: number; rowsWritten: number; records: number; phasesMs?: object };
-  if (scenario === "baseline") {
-    result = await baseline(db, Number(process.env.BENCH_BASELINE_USERS ?? 10_000));
-  } else {
+  await measure(async () => {
+    if (scenario === "baseline") return baseline(db, Number(process.env.BENCH_BASELINE_USERS ?? 10_000));
     const api = new ClerkApi({ secretKey, apiUrl, requestsPerWindow, windowMs: 10_000, log: silentLogger });
     const { report } = await runResync({ db, api, log: silentLogger }, defaultResyncOptions(process.env.BENCH_SIDECAR_DIR ?? "/tmp"));
     const records = [report.users, report.organizations, report.memberships].reduce((n, c) => n + c.created + c.updated + c.unchanged + c.deleted, 0);
-    result = { requests: report.requests, retries: report.retries, rowsWritten: report.rowsWritten, records, phasesMs: report.phasesMs };
-  }
-  const wallMs = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ scenario, wallMs: Math.round(wallMs), ...result, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+    return { requests: report.requests, retries: report.retries, rowsWritten: report.rowsWritten, records, phasesMs: report.phasesMs };
+  });
 } finally {
   await db.close();
   await pg.stop();

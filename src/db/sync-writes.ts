@@ -10,9 +10,7 @@ import type { MirroredTable } from "./mirrored-columns.ts";
 
 export type { MirroredTable } from "./mirrored-columns.ts";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-/** One column of the batch: name, SQL type, value per row (jsonb: its JSON text). */
+/** One column of the batch: name, SQL type, value per row (jsonb: its JSON text; timestamptz: epoch ms). */
 type Column<R> = [name: string, type: string, value: (r: R) => unknown];
 
 /**
@@ -34,8 +32,11 @@ async function upsert<R extends { id: string; updatedAt: number }>(
   const names = columns.map(([name]) => `"${name}"`);
   // The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
   // element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
-  const recordType = columns.map(([name, type]) => `"${name}" ${type === "jsonb" ? "text" : type}`).join(", ");
-  const value = (name: string, type: string) => (type === "jsonb" ? `r."${name}"::jsonb` : `r."${name}"`);
+  // Timestamps travel as Clerk's epoch ms and are converted by PostgreSQL (exact at the columns'
+  // millisecond precision), not as ISO texts built with a Date per value.
+  const wireType = (type: string) => (type === "jsonb" ? "text" : type === "timestamptz" ? "float8" : type);
+  const recordType = columns.map(([name, type]) => `"${name}" ${wireType(type)}`).join(", ");
+  const value = (name: string, type: string) => (type === "jsonb" ? `r."${name}"::jsonb` : type === "timestamptz" ? `to_timestamp(r."${name}" / 1000)` : `r."${name}"`);
   const batch = JSON.stringify(
     rows.map((row) => {
       const record: Record<string, unknown> = {};
@@ -46,7 +47,7 @@ async function upsert<R extends { id: string; updatedAt: number }>(
   // A tombstone from `tombstonesSince` on means Clerk deleted the record after this copy was read.
   const res = await client.query(
     `INSERT INTO "${table}" (${names.join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
-     SELECT ${columns.map(([name, type]) => value(name, type)).join(", ")}, r."updatedAt", $2::text, now()
+     SELECT ${columns.map(([name, type]) => value(name, type)).join(", ")}, ${value("updatedAt", "timestamptz")}, $2::text, now()
      FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})
      WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($3::float8 / 1000)) AND ${onlyIf}
      ON CONFLICT (id) DO UPDATE SET ${[...names, `"clerkUpdatedAt"`, `"syncSource"`, `"syncedAt"`]
@@ -72,9 +73,9 @@ const USER_COLUMNS: Column<UserRow>[] = [
   ["privateMetadata", "jsonb", (r) => r.privateMetadata],
   ["banned", "boolean", (r) => r.banned],
   ["locked", "boolean", (r) => r.locked],
-  ["lastSignInAt", "timestamptz", (r) => iso(r.lastSignInAt)],
-  ["createdAt", "timestamptz", (r) => iso(r.createdAt)],
-  ["updatedAt", "timestamptz", (r) => iso(r.updatedAt)],
+  ["lastSignInAt", "timestamptz", (r) => r.lastSignInAt],
+  ["createdAt", "timestamptz", (r) => r.createdAt],
+  ["updatedAt", "timestamptz", (r) => r.updatedAt],
 ];
 
 const ORGANIZATION_COLUMNS: Column<OrganizationRow>[] = [
@@ -86,8 +87,8 @@ const ORGANIZATION_COLUMNS: Column<OrganizationRow>[] = [
   ["privateMetadata", "jsonb", (r) => r.privateMetadata],
   ["maxAllowedMemberships", "int4", (r) => r.maxAllowedMemberships],
   ["createdBy", "text", (r) => r.createdBy],
-  ["createdAt", "timestamptz", (r) => iso(r.createdAt)],
-  ["updatedAt", "timestamptz", (r) => iso(r.updatedAt)],
+  ["createdAt", "timestamptz", (r) => r.createdAt],
+  ["updatedAt", "timestamptz", (r) => r.updatedAt],
 ];
 
 const MEMBERSHIP_COLUMNS: Column<MembershipRow>[] = [
@@ -98,8 +99,8 @@ const MEMBERSHIP_COLUMNS: Column<MembershipRow>[] = [
   ["permissions", "text[]", (r) => r.permissions],
   ["publicMetadata", "jsonb", (r) => r.publicMetadata],
   ["privateMetadata", "jsonb", (r) => r.privateMetadata],
-  ["createdAt", "timestamptz", (r) => iso(r.createdAt)],
-  ["updatedAt", "timestamptz", (r) => iso(r.updatedAt)],
+  ["createdAt", "timestamptz", (r) => r.createdAt],
+  ["updatedAt", "timestamptz", (r) => r.updatedAt],
 ];
 
 /**

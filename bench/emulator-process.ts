@@ -6,7 +6,7 @@ import { startClerkEmulator } from "../src/clerk-emulator/server.ts";
 import { EmulatorStore } from "../src/clerk-emulator/store.ts";
 import { warmJsonCache } from "../src/clerk-emulator/serialize.ts";
 
-export type EmulatorMessage = { type: "drift"; changeShare: number; deleteShare: number; seed: number } | { type: "stats" } | { type: "stop" };
+export type EmulatorMessage = { type: "drift"; changeShare: number; deleteShare: number; seed: number } | { type: "stats" } | { type: "cpu" } | { type: "stop" };
 
 // budget: Clerk's requests per 10 s (0 = no rate limit); latencyMs: added to every request (a
 // network round trip plus Clerk's own time).
@@ -35,6 +35,10 @@ function drift(changeShare: number, deleteShare: number, driftSeed: number) {
 process.on("message", (msg: EmulatorMessage) => {
   if (msg.type === "drift") process.send!({ type: "drifted", ...drift(msg.changeShare, msg.deleteShare, msg.seed) });
   else if (msg.type === "stats") process.send!({ type: "stats", stats: emulator.stats });
+  else if (msg.type === "cpu") {
+    const used = process.cpuUsage();
+    process.send!({ type: "cpu", ms: (used.user + used.system) / 1000 });
+  }
   else if (msg.type === "stop") void emulator.close().then(() => process.exit(0));
 });
 process.send!({ type: "ready", url: emulator.url, secretKey: emulator.secretKey, counts: { users: store.users.size, organizations: store.organizations.size, memberships: store.memberships.size } });

@@ -57,6 +57,8 @@ interface ScenarioResult {
   machineCpuMs: number;
   /** machineCpuMs ÷ wallMs: at the core count, the machine's CPU set the pace, not the network. */
   coresBusy: number;
+  /** The emulator's CPU time during the scenario (Clerk's work, which the real Clerk does elsewhere). */
+  emulatorCpuMs?: number;
   recordsPerSecond?: number;
   failedRequests?: number;
   floorMs?: number;
@@ -80,13 +82,15 @@ async function startEmulator(d: typeof DATASET, budget: number, seed: number, la
   });
   const request = <T>(msg: object, reply: string) =>
     new Promise<T>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`emulator exited (${code})`));
       const on = (m: { type: string }) => {
         if (m.type !== reply) return;
         child.off("message", on);
+        child.off("exit", exited);
         resolve(m as T);
       };
       child.on("message", on);
-      child.once("exit", (code) => reject(new Error(`emulator exited (${code})`)));
+      child.once("exit", exited);
       if (Object.keys(msg).length) child.send(msg);
     });
   const ready = await request<{ url: string; secretKey: string }>({}, "ready");
@@ -100,7 +104,20 @@ async function stopEmulator(e: Emulator): Promise<void> {
   });
 }
 
-function runScenario(scenario: string, env: Record<string, string>): Promise<ScenarioResult> {
+/** The emulator's CPU time so far (ms). */
+async function emulatorCpuMs(e: Emulator): Promise<number> {
+  return (await e.request<{ ms: number }>({ type: "cpu" }, "cpu")).ms;
+}
+
+/** One scenario against `emu`, with the CPU time the emulator spent meanwhile. */
+async function runScenario(scenario: string, env: Record<string, string>, emu: Emulator): Promise<ScenarioResult> {
+  const before = await emulatorCpuMs(emu);
+  const result = await runScenarioProcess(scenario, env);
+  result.emulatorCpuMs = Math.round((await emulatorCpuMs(emu)) - before);
+  return result;
+}
+
+function runScenarioProcess(scenario: string, env: Record<string, string>): Promise<ScenarioResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean), "--import", "tsx", path.join(ROOT, "bench/scenario.ts")], {
       cwd: ROOT,
@@ -149,17 +166,17 @@ async function benchKind(kind: string, tmp: string): Promise<ScenarioResult[]> {
   let clerk = { BENCH_CLERK_URL: emu.url, BENCH_CLERK_KEY: emu.secretKey, BENCH_SIDECAR_DIR: tmp };
   const main = await freshDatabase(kind, "clerk_resync_bench", tmp);
   say("floor, full, noop, floor");
-  const floors = [await runScenario("floor", clerk)];
+  const floors = [await runScenario("floor", clerk, emu)];
   const measured: ScenarioResult[] = [];
-  for (const scenario of ["full", "noop"]) measured.push(await runScenario(scenario, { ...clerk, ...main }));
-  floors.push(await runScenario("floor", clerk));
+  for (const scenario of ["full", "noop"]) measured.push(await runScenario(scenario, { ...clerk, ...main }, emu));
+  floors.push(await runScenario("floor", clerk, emu));
   withFloor(measured, floors);
   results.push(floors.find((f) => f.note)!, ...measured);
   say("drift: 1% of each entity changed in Clerk, 0.5% deleted");
   await emu.request({ type: "drift", changeShare: 0.01, deleteShare: 0.005, seed: 2 }, "drifted");
-  results.push(await runScenario("drift", { ...clerk, ...main }));
+  results.push(await runScenario("drift", { ...clerk, ...main }, emu));
   say(`baseline: ${BASELINE_USERS} users, one prisma.user.upsert each`);
-  results.push(await runScenario("baseline", { ...clerk, ...(await freshDatabase(kind, "clerk_resync_bench_baseline", tmp)), BENCH_BASELINE_USERS: String(BASELINE_USERS) }));
+  results.push(await runScenario("baseline", { ...clerk, ...(await freshDatabase(kind, "clerk_resync_bench_baseline", tmp)), BENCH_BASELINE_USERS: String(BASELINE_USERS) }, emu));
   await stopEmulator(emu);
 
   say(`latency: ${LATENCY.users} users, ${LATENCY.latencyMs} ms per request, production budget (${PRODUCTION_BUDGET.requests} / 10 s)`);
@@ -167,10 +184,10 @@ async function benchKind(kind: string, tmp: string): Promise<ScenarioResult[]> {
   clerk = { BENCH_CLERK_URL: emu.url, BENCH_CLERK_KEY: emu.secretKey, BENCH_SIDECAR_DIR: tmp };
   const budget = { BENCH_REQUESTS_PER_WINDOW: String(PRODUCTION_BUDGET.requests) };
   const latencyDb = await freshDatabase(kind, "clerk_resync_bench_latency", tmp);
-  const latencyFloors = [await runScenario("floor", { ...clerk, ...budget })];
+  const latencyFloors = [await runScenario("floor", { ...clerk, ...budget }, emu)];
   const latency: ScenarioResult[] = [];
-  for (const scenario of ["full", "noop"]) latency.push({ ...(await runScenario(scenario, { ...clerk, ...budget, ...latencyDb })), scenario: `latency ${scenario}` });
-  latencyFloors.push(await runScenario("floor", { ...clerk, ...budget }));
+  for (const scenario of ["full", "noop"]) latency.push({ ...(await runScenario(scenario, { ...clerk, ...budget, ...latencyDb }, emu)), scenario: `latency ${scenario}` });
+  latencyFloors.push(await runScenario("floor", { ...clerk, ...budget }, emu));
   // Nor can any client beat the budget's steady rate.
   const budgetFloorMs = (Math.min(...latencyFloors.map((f) => f.requests)) / PRODUCTION_BUDGET.requests) * PRODUCTION_BUDGET.windowMs;
   withFloor(latency, latencyFloors, budgetFloorMs);
@@ -189,7 +206,7 @@ async function benchKind(kind: string, tmp: string): Promise<ScenarioResult[]> {
     BENCH_SIDECAR_DIR: tmp,
     BENCH_REQUESTS_PER_WINDOW: String(DEV_BUDGET.requests),
     ...(await freshDatabase(kind, "clerk_resync_bench_throttled", tmp)),
-  });
+  }, emu);
   const stats = await emu.request<{ stats: { rateLimited: number } }>({ type: "stats" }, "stats");
   await stopEmulator(emu);
   // The budget lets `requests` start no sooner than this: one full window per 100 after the first 100.
@@ -220,13 +237,14 @@ for (const [kind, results] of Object.entries(all)) {
   );
   process.stdout.write(
     `${formatTable(
-      ["scenario", "wall s", "floor s", "ratio", "client CPU s", "cores busy", "records/s", "requests", "÷ min", "retries", "rows written", "peak RSS MB", "note"],
+      ["scenario", "wall s", "floor s", "ratio", "client CPU s", "emulator CPU s", "cores busy", "records/s", "requests", "÷ min", "retries", "rows written", "peak RSS MB", "note"],
       results.map((r) => [
         r.scenario,
         (r.wallMs / 1000).toFixed(2),
         r.floorMs ? (r.floorMs / 1000).toFixed(2) : "",
         r.ratioToFloor ?? "",
         (r.cpuMs / 1000).toFixed(2),
+        r.emulatorCpuMs === undefined ? "" : (r.emulatorCpuMs / 1000).toFixed(2),
         r.coresBusy,
         r.recordsPerSecond ?? 0,
         r.requests,

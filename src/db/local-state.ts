@@ -1,5 +1,6 @@
 import pg from "pg";
 import { canonicalJson } from "./json-text.ts";
+import { createValuePool } from "./value-pool.ts";
 import type { JsonText, Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
 
 /** Timestamps as epoch ms straight from SQL: no Date objects to build and convert per row. */
@@ -11,49 +12,20 @@ const TEXT_ARRAY_OID = 1009;
 const JSONB_OID = 3802;
 type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
 const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY_OID as TypeId) as (text: string) => string[];
-/** Distinct metadata texts remembered per read: beyond this, each row's is parsed on its own. */
-const MAX_REMEMBERED_METADATA = 10_000;
-
 /**
- * Parsers for one read of the mirror that keep one copy of each distinct value. A large mirror
- * repeats a handful of roles, permission lists, sources and metadata over hundreds of thousands of
- * rows: parsed once and held once each, the local state is a fraction of the size, and a full
- * collection has far fewer objects to mark.
+ * pg's parsers for one read of the mirror, keeping one copy of each distinct value (see
+ * createValuePool): text[] and jsonb (as canonical text: the plan compares metadata as strings)
+ * parsed once per distinct text.
  */
 function createInterner() {
-  const strings = new Map<string, string>();
-  const lists = new Map<string, readonly string[]>();
-  const metadata = new Map<string, JsonText>();
-  const intern = <S extends string | null>(s: S): S => {
-    if (s === null) return s;
-    const known = strings.get(s);
-    if (known !== undefined) return known as S;
-    strings.set(s, s);
-    return s;
-  };
+  const pool = createValuePool();
   return {
-    string: intern,
-    /** pg's parsers for this read: text[] and jsonb (as canonical text: the plan compares metadata as strings) parsed once per distinct text. */
+    string: pool.string,
     types: {
       getTypeParser: (oid: number, format?: "text" | "binary") => {
-        if (oid === TEXT_ARRAY_OID) {
-          return (text: string) => {
-            let known = lists.get(text);
-            // Frozen and shared: the plan only compares permissions, never changes them.
-            if (!known) lists.set(text, (known = Object.freeze(parseTextArray(text).map(intern))));
-            return known;
-          };
-        }
-        if (oid === JSONB_OID) {
-          return (text: string) => {
-            let known = metadata.get(text);
-            if (known === undefined) {
-              known = canonicalJson(JSON.parse(text));
-              if (metadata.size < MAX_REMEMBERED_METADATA) metadata.set(text, known);
-            }
-            return known;
-          };
-        }
+        // Frozen and shared: the plan only compares permissions, never changes them.
+        if (oid === TEXT_ARRAY_OID) return (text: string) => pool.list(text, () => parseTextArray(text));
+        if (oid === JSONB_OID) return (text: string) => pool.text(text, () => canonicalJson(JSON.parse(text)));
         return pg.types.getTypeParser(oid as TypeId, format);
       },
     },

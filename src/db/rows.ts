@@ -43,7 +43,7 @@ export interface MembershipRow {
   organizationId: string;
   userId: string;
   role: string;
-  permissions: string[];
+  permissions: readonly string[];
   publicMetadata: JsonText;
   privateMetadata: JsonText | null;
   createdAt: number;

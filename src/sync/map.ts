@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ClerkMembership, ClerkOrganization, ClerkSnapshot, ClerkUser } from "../clerk/types.ts";
 import { canonicalJson } from "../db/json-text.ts";
+import { createValuePool } from "../db/value-pool.ts";
 import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
 
 const epochMs = z.number().int().nonnegative();
@@ -20,6 +21,9 @@ export interface MapOptions {
 }
 
 function schemasFor(options: MapOptions) {
+  // Values a large listing repeats over many rows (roles, permission lists, metadata, the
+  // organization ids of memberships) are kept once: created rows stay in the plan to the end.
+  const pool = createValuePool();
   const privateMetadata = options.privateMetadata ? metadata : z.unknown().transform((): string | null => null);
 
   const user = z
@@ -72,8 +76,8 @@ function schemasFor(options: MapOptions) {
         username: u.username,
         imageUrl: u.imageUrl,
         externalId: u.externalId,
-        publicMetadata: u.publicMetadata,
-        privateMetadata: u.privateMetadata,
+        publicMetadata: pool.string(u.publicMetadata),
+        privateMetadata: pool.string(u.privateMetadata),
         banned: u.banned,
         locked: u.locked,
         lastSignInAt: u.lastSignInAt,
@@ -110,12 +114,12 @@ function schemasFor(options: MapOptions) {
     .transform(
       (m): MembershipRow => ({
         id: m.id,
-        organizationId: m.organization.id,
+        organizationId: pool.string(m.organization.id),
         userId: m.publicUserData.userId,
-        role: m.role,
-        permissions: m.permissions,
-        publicMetadata: m.publicMetadata,
-        privateMetadata: m.privateMetadata,
+        role: pool.string(m.role),
+        permissions: pool.list(JSON.stringify(m.permissions), () => m.permissions),
+        publicMetadata: pool.string(m.publicMetadata),
+        privateMetadata: pool.string(m.privateMetadata),
         createdAt: m.createdAt,
         updatedAt: m.updatedAt,
       }),

@@ -1,7 +1,15 @@
 import { connectDatabase, type Database } from "../src/db/database.ts";
-import { startEmbeddedPostgres } from "../src/db/embedded-postgres.ts";
 import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
 import { recreateMigratedDatabase } from "../test/support/admin.ts";
+
+/**
+ * PGlite is loaded only where it is used, as the CLI does (src/db/database.ts): its WASM adds
+ * ~40 MB to a process, which would otherwise count in the peak RSS of every PostgreSQL scenario.
+ */
+async function startEmbeddedPostgres(dir?: string) {
+  const embedded = await import("../src/db/embedded-postgres.ts");
+  return embedded.startEmbeddedPostgres(dir);
+}
 
 /** In a scenario process: the database named by the environment (PGlite data dir, or a URL). */
 export async function openBenchDatabase(): Promise<{ url: string; embedded: boolean; stop(): Promise<void> }> {

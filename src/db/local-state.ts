@@ -23,7 +23,6 @@ function createInterner() {
     string: pool.string,
     types: {
       getTypeParser: (oid: number, format?: "text" | "binary") => {
-        // Frozen and shared: the plan only compares permissions, never changes them.
         if (oid === TEXT_ARRAY_OID) return (text: string) => pool.list(text, () => parseTextArray(text));
         if (oid === JSONB_OID) return (text: string) => pool.text(text, () => canonicalJson(JSON.parse(text)));
         return pg.types.getTypeParser(oid as TypeId, format);

@@ -32,8 +32,9 @@ async function upsert<R extends { id: string; updatedAt: number }>(
   const names = columns.map(([name]) => `"${name}"`);
   // The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
   // element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
-  // Timestamps travel as Clerk's epoch ms and are converted by PostgreSQL (exact at the columns'
-  // millisecond precision), not as ISO texts built with a Date per value.
+  // Timestamps travel as Clerk's epoch ms and are converted by PostgreSQL, not as ISO texts built
+  // with a Date per value. to_timestamp's float8 result can be a few µs off; the columns'
+  // timestamptz(3) rounding makes the stored value exact.
   const wireType = (type: string) => (type === "jsonb" ? "text" : type === "timestamptz" ? "float8" : type);
   const recordType = columns.map(([name, type]) => `"${name}" ${wireType(type)}`).join(", ");
   const value = (name: string, type: string) => (type === "jsonb" ? `r."${name}"::jsonb` : type === "timestamptz" ? `to_timestamp(r."${name}" / 1000)` : `r."${name}"`);

@@ -24,6 +24,8 @@ function schemasFor(options: MapOptions) {
   // Values a large listing repeats over many rows (roles, permission lists, metadata, the
   // organization ids of memberships) are kept once: created rows stay in the plan to the end.
   const pool = createValuePool();
+  /** Metadata texts and ids, shared as texts: their many distinct values never crowd out roles. */
+  const shared = <S extends string | null>(s: S): S => (s === null ? s : (pool.text(s, () => s) as S));
   const privateMetadata = options.privateMetadata ? metadata : z.unknown().transform((): string | null => null);
 
   const user = z
@@ -76,8 +78,8 @@ function schemasFor(options: MapOptions) {
         username: u.username,
         imageUrl: u.imageUrl,
         externalId: u.externalId,
-        publicMetadata: pool.string(u.publicMetadata),
-        privateMetadata: pool.string(u.privateMetadata),
+        publicMetadata: shared(u.publicMetadata),
+        privateMetadata: shared(u.privateMetadata),
         banned: u.banned,
         locked: u.locked,
         lastSignInAt: u.lastSignInAt,
@@ -114,12 +116,12 @@ function schemasFor(options: MapOptions) {
     .transform(
       (m): MembershipRow => ({
         id: m.id,
-        organizationId: pool.string(m.organization.id),
+        organizationId: shared(m.organization.id),
         userId: m.publicUserData.userId,
         role: pool.string(m.role),
         permissions: pool.list(JSON.stringify(m.permissions), () => m.permissions),
-        publicMetadata: pool.string(m.publicMetadata),
-        privateMetadata: pool.string(m.privateMetadata),
+        publicMetadata: shared(m.publicMetadata),
+        privateMetadata: shared(m.privateMetadata),
         createdAt: m.createdAt,
         updatedAt: m.updatedAt,
       }),

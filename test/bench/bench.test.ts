@@ -20,14 +20,16 @@ test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { tim
     child.on("close", (c) => resolve({ code: c ?? 1, stdout: so, stderr: se }));
   });
   assert.equal(code, 0, stderr);
-  assert.match(stdout, /scenario\s+wall s\s+floor s\s+ratio\s+records\/s\s+requests\s+÷ min\s+retries\s+rows written\s+peak RSS MB/);
+  assert.match(stdout, /scenario\s+wall s\s+floor s\s+ratio\s+client CPU s\s+emulator CPU s\s+cores busy\s+records\/s\s+requests\s+÷ min\s+retries\s+rows written\s+peak RSS MB/);
   const results = JSON.parse(readFileSync(out, "utf8"));
   assert.equal(results.scale, 0.1);
   assert.deepEqual(results.dataset, { users: 10_000, orgs: 500, membershipsPerOrg: 30 });
-  const rows = results.results[db] as { scenario: string; wallMs: number; requests: number; rowsWritten: number; peakRssMB: number; records: number; floorMs?: number; ratioToFloor?: number; minRequests?: number }[];
+  const rows = results.results[db] as { scenario: string; wallMs: number; requests: number; rowsWritten: number; peakRssMB: number; records: number; cpuMs: number; machineCpuMs: number; emulatorCpuMs?: number; floorMs?: number; ratioToFloor?: number; minRequests?: number }[];
   assert.deepEqual(rows.map((r) => r.scenario), ["floor", "full", "noop", "drift", "baseline", "latency floor", "latency full", "latency noop", "throttled"]);
   for (const r of rows) {
     assert.ok(r.wallMs > 0 && r.requests > 0 && r.peakRssMB > 0 && r.records > 0, JSON.stringify(r));
+    // CPU accounting: the scenario's own, and the emulator's (measured over IPC) for every scenario.
+    assert.ok(r.cpuMs > 0 && r.machineCpuMs >= 0 && r.emulatorCpuMs! >= 0, JSON.stringify(r));
   }
   const byName = Object.fromEntries(rows.map((r) => [r.scenario, r]));
   assert.equal(byName.full!.rowsWritten, 10_000 + 500 + 15_000, "full writes every record");

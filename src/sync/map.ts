@@ -24,8 +24,10 @@ function schemasFor(options: MapOptions) {
   // Values a large listing repeats over many rows (roles, permission lists, metadata, the
   // organization ids of memberships) are kept once: created rows stay in the plan to the end.
   const pool = createValuePool();
-  /** Metadata texts and ids, shared as texts: their many distinct values never crowd out roles. */
+  /** Metadata texts, shared as texts: their many distinct values never crowd out roles. */
   const shared = <S extends string | null>(s: S): S => (s === null ? s : (pool.text(s, () => s) as S));
+  /** Organization ids, in their own pool: memberships repeat each one, metadata cannot crowd them out. */
+  const organizationIds = createValuePool();
   const privateMetadata = options.privateMetadata ? metadata : z.unknown().transform((): string | null => null);
 
   const user = z
@@ -116,7 +118,7 @@ function schemasFor(options: MapOptions) {
     .transform(
       (m): MembershipRow => ({
         id: m.id,
-        organizationId: shared(m.organization.id),
+        organizationId: organizationIds.string(m.organization.id),
         userId: m.publicUserData.userId,
         role: pool.string(m.role),
         permissions: pool.list(JSON.stringify(m.permissions), () => m.permissions),

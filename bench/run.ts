@@ -55,7 +55,7 @@ interface ScenarioResult {
   /** CPU time of the scenario's own process, and of the whole machine (emulator and database included), during `wallMs`. */
   cpuMs: number;
   machineCpuMs: number;
-  /** machineCpuMs ÷ wallMs: at the core count, the machine's CPU set the pace, not the network. */
+  /** machineCpuMs ÷ wallMs (see `measure` in scenario.ts). */
   coresBusy: number;
   /** The emulator's CPU time during the scenario (Clerk's work, which the real Clerk does elsewhere). */
   emulatorCpuMs?: number;

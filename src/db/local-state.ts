@@ -1,7 +1,7 @@
 import pg from "pg";
 import { canonicalJson } from "./json-text.ts";
 import { createValuePool } from "./value-pool.ts";
-import type { JsonText, Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
+import type { Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
 
 /** Timestamps as epoch ms straight from SQL: no Date objects to build and convert per row. */
 const ms = (column: string) => `round(extract(epoch from "${column}") * 1000)::float8 AS "${column}"`;

@@ -38,5 +38,3 @@ export function createValuePool(maxDistinct = 10_000) {
     },
   };
 }
-
-export type ValuePool = ReturnType<typeof createValuePool>;

@@ -1,8 +1,8 @@
 import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
+import { databaseIdentity } from "../db/identity.ts";
 import { readSyncedInstance } from "../db/sync-state.ts";
 import { EXIT } from "../errors.ts";
-import { refuseDuringReset } from "../reset/run-reset.ts";
 import { inSnapshot } from "../db/transaction.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { writeSidecarFile } from "../sidecar/files.ts";
@@ -18,7 +18,7 @@ export const backupCommand = defineCommand({
     script: "pnpm db:backup",
     summary: "Write local data Clerk does not hold (every owned table, app columns, kept tables) to a sidecar file",
     flags: {
-      out: { type: "string", value: "FILE", description: "Write exactly this file (default: prisma/backups/backup-<iso>.json and latest-backup.json)" },
+      out: { type: "string", value: "FILE", description: "Write exactly this file (default: prisma/backups/backup-<iso>.json, also this database's latest backup)" },
       share: { type: "boolean", description: "Leave secrets out, for committing (default file: the team sidecar)" },
     },
     example: "pnpm db:backup --share",
@@ -29,11 +29,9 @@ export const backupCommand = defineCommand({
     try {
       // Under the writer lock, so no reset starts wiping while the tables are read.
       release = await acquireWriterLock(db, { command: "db:backup", log: ctx.log });
-      // The database of an unfinished reset is missing what the journal's backup holds: never back it up over that.
-      refuseDuringReset(ctx.config.sidecarDir, "backing up the half-rebuilt database would replace the real backup");
       const synced = await readSyncedInstance(db.pool);
       const full = await inSnapshot(db.pool, async (client) =>
-        readLocalData(client, await readLocalTables(client, readTableClasses(ctx.config.rootDir)), { reason: "backup", clerkInstanceId: synced?.instanceId ?? null }),
+        readLocalData(client, await readLocalTables(client, readTableClasses(ctx.config.rootDir)), { reason: "backup", clerkInstanceId: synced?.instanceId ?? null, database: databaseIdentity(ctx.config) }),
       );
       const sidecar = values.share ? shareableSidecar(full) : full;
       const out = (values.out && resolveUserPath(values.out)) || (values.share ? ctx.config.teamSidecar : undefined);

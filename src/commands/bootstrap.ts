@@ -8,9 +8,9 @@ import { EXIT } from "../errors.ts";
 import { readSidecarFile } from "../sidecar/files.ts";
 import { readLocalTables } from "../sidecar/local-tables.ts";
 import { formatRestore, restoreSummary } from "../sidecar/report.ts";
-import { checkSidecarKeys, restoreSidecar } from "../sidecar/restore.ts";
+import { checkSidecar, restoreSidecar } from "../sidecar/restore.ts";
 import { readTableClasses } from "../sidecar/table-config.ts";
-import { finishInterruptedReset } from "../reset/run-reset.ts";
+import { findUnsavedRecords, unsavedRecordsError } from "../reset/unsaved-app-columns.ts";
 import { formatReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import { defineCommand } from "./context.ts";
@@ -33,16 +33,18 @@ export const bootstrapCommand = defineCommand({
     let release = async () => {};
     try {
       release = await acquireWriterLock(db, { command: "bootstrap", log: ctx.log });
-      await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
       ctx.out.progress("applying migrations and seeding defaults");
       await migrateAndSeed(db, ctx.config.rootDir);
+      // A required app column (NOT NULL, no default) has no value for Clerk records this database never saw.
+      const unsaved = await findUnsavedRecords(db.pool, api, await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir)));
+      if (unsaved.length) throw unsavedRecordsError(unsaved, "bootstrap", "The database is migrated and seeded; nothing was synced.");
       ctx.out.progress("resyncing from Clerk");
       const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata));
       ctx.out.progressDone();
       let restore;
       if (team) {
         const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
-        checkSidecarKeys(team, tables, teamFile);
+        checkSidecar(team, tables, teamFile);
         restore = await restoreSidecar(db.pool, team, tables);
       }
       ctx.out.result({ resync: report, teamSidecar: team ? teamFile : null, restore: restore ? restoreSummary(restore) : null, reenter: team?.strippedSecrets ?? [] });

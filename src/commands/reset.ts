@@ -1,27 +1,46 @@
 import { createClerkApi } from "../clerk/from-config.ts";
 import { openDatabase } from "../db/database.ts";
-import { assertResettable } from "../reset/local-database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT } from "../errors.ts";
-import { formatResetReport, resetResult } from "../reset/report.ts";
-import { runReset } from "../reset/run-reset.ts";
+import { assertResettable } from "../reset/local-database.ts";
+import { formatResetReport, formatUndo, resetResult } from "../reset/report.ts";
+import { runReset, undoReset } from "../reset/run-reset.ts";
+import { markResetUnderWay } from "../reset/under-way.ts";
 import { defineCommand, type CommandContext } from "./context.ts";
 
-async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstance: boolean; allowProduction: boolean; wait: boolean }): Promise<number> {
-  const api = createClerkApi(ctx.config, ctx.log, { allowProduction: flags.allowProduction });
+interface ResetFlags {
+  yes: boolean;
+  forceInstance: boolean;
+  allowProduction: boolean;
+  wait: boolean;
+  undo: boolean;
+  keep: boolean;
+}
+
+async function resetWith(ctx: CommandContext, flags: ResetFlags): Promise<number> {
   // Refuse a database that is not plainly local before even connecting to it.
   if (ctx.config.databaseUrl) assertResettable({ embedded: false, url: ctx.config.databaseUrl }, flags.yes);
   const db = await openDatabase(ctx.config, ctx.log, { command: "db:reset", wait: flags.wait });
   let release = async () => {};
+  let unmark = () => {};
   try {
     release = await acquireWriterLock(db, { command: "db:reset", wait: flags.wait, log: ctx.log });
-    const report = await runReset({ config: ctx.config, db, api, log: ctx.log }, { yes: flags.yes, forceInstance: flags.forceInstance, onStep: (s) => ctx.out.progress(s) });
+    if (flags.undo) {
+      const undone = await undoReset(db);
+      ctx.out.result({ undo: true, ...undone });
+      ctx.out.line(formatUndo(undone));
+      return EXIT.ok;
+    }
+    const api = createClerkApi(ctx.config, ctx.log, { allowProduction: flags.allowProduction });
+    unmark = markResetUnderWay(ctx.config.sidecarDir);
+    const report = await runReset({ config: ctx.config, db, api, log: ctx.log }, { yes: flags.yes, forceInstance: flags.forceInstance, keepPrevious: flags.keep, onStep: (s) => ctx.out.progress(s) });
     ctx.out.progressDone();
     ctx.out.result(resetResult(report));
     ctx.out.line(formatResetReport(report));
-    return report.verified ? EXIT.ok : EXIT.failure;
+    return EXIT.ok;
   } finally {
     ctx.out.progressDone();
+    unmark();
     await release();
     await db.close();
   }
@@ -30,9 +49,11 @@ async function resetWith(ctx: CommandContext, flags: { yes: boolean; forceInstan
 export const resetCommand = defineCommand({
   spec: {
     script: "pnpm db:reset",
-    summary: "Preflight, sidecar backup, prisma migrate reset, seed, resync from Clerk, restore, verify",
+    summary: "Preflight, sidecar backup, build a new database beside the live one (migrate reset, seed, resync, restore), verify, switch; --undo switches back",
     flags: {
       yes: { type: "boolean", description: "Allow a database on another host or named like prod/staging" },
+      undo: { type: "boolean", description: "Switch back to the database as it was before the last reset (once)" },
+      "no-keep": { type: "boolean", description: "Drop the previous database after the switch instead of keeping it for --undo" },
       "force-instance": { type: "boolean", description: "Reset although the database was synced from another Clerk instance" },
       "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" },
       wait: { type: "boolean", description: "Wait for another process using the database instead of refusing" },
@@ -40,6 +61,13 @@ export const resetCommand = defineCommand({
     example: "pnpm db:reset",
   },
   async run(ctx, { values }) {
-    return resetWith(ctx, { yes: values.yes, forceInstance: values["force-instance"], allowProduction: values["allow-production"], wait: values.wait });
+    return resetWith(ctx, {
+      yes: values.yes,
+      forceInstance: values["force-instance"],
+      allowProduction: values["allow-production"],
+      wait: values.wait,
+      undo: values.undo,
+      keep: !values["no-keep"],
+    });
   },
 });

@@ -5,7 +5,6 @@ import { EXIT, UsageError } from "../errors.ts";
 import { hasDrift } from "../sync/plan.ts";
 import { formatReport, reportJsonChunks } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
-import { finishInterruptedReset, refuseDuringReset } from "../reset/run-reset.ts";
 import { defineCommand, type CommandContext } from "./context.ts";
 import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
 
@@ -36,11 +35,7 @@ export const resyncCommand = defineCommand({
     // Only a writing run takes the writer lock: a dry run or check reads.
     let release = async () => {};
     try {
-      if (writes) {
-        release = await acquireWriterLock(db, { command: "clerk:resync", wait: values.wait, log: ctx.log });
-        // A reset left unfinished is finished first: resyncing alone would leave its local data unrestored.
-        await finishInterruptedReset({ config: ctx.config, db, api, log: ctx.log }, (s) => ctx.out.progress(s));
-      } else refuseDuringReset(ctx.config.sidecarDir, "a plan of it would compare Clerk with a half-rebuilt database");
+      if (writes) release = await acquireWriterLock(db, { command: "clerk:resync", wait: values.wait, log: ctx.log });
       const { report, plan, changes } = await runResync(
         { db, api, log: ctx.log },
         {

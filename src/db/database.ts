@@ -5,7 +5,8 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import { translateDatabaseError } from "./connection-errors.ts";
 import { claimDataDir } from "./embedded-lock.ts";
-import { pgConfigFromUrl, schemaFromUrl } from "./pg-config.ts";
+import { finishFolderSwitch } from "./folder-switch.ts";
+import { pgConfigFromUrl, schemaFromUrl, sessionName } from "./pg-config.ts";
 
 export type { PrismaClient };
 
@@ -19,7 +20,15 @@ export interface Database {
   readonly embedded: boolean;
   /** Served by PGlite: every connection shares one backend session, so concurrent work must be serialized. */
   readonly pglite: boolean;
+  /** The embedded data folder when this process opened it (it holds the folder lock). */
+  readonly folder?: EmbeddedFolder;
   close(): Promise<void>;
+}
+
+export interface EmbeddedFolder {
+  readonly dir: string;
+  /** Stops the embedded server but keeps the folder lock, so the folder can be switched. */
+  stopServer(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -49,23 +58,27 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteD
   if (access.kind === "served") return probed(await connectDatabase(access.url, true), options);
   let stopEmbedded = async () => access.lock.release();
   try {
+    // A switch a killed reset left half-done is finished before anyone opens the folder.
+    finishFolderSwitch(config.pgliteDir, log);
     // Loaded only here: PGlite's import alone costs ~0.1 s of every command's start-up.
     const { startEmbeddedPostgres } = await import("./embedded-postgres.ts");
     const embedded = await startEmbeddedPostgres(config.pgliteDir, options.embeddedPort);
-    stopEmbedded = async () => {
+    let serverStopped = false;
+    let db: Database | undefined;
+    const stopServer = async () => {
+      if (serverStopped) return;
+      serverStopped = true;
+      await db?.close();
       await embedded.stop();
+    };
+    stopEmbedded = async () => {
+      await stopServer();
       access.lock.release();
     };
     if (options.serve) access.lock.update({ url: embedded.url });
     log.info({ dataDir: config.pgliteDir }, "DATABASE_URL not set: using the embedded PGlite database");
-    const db = await probed(await connectDatabase(embedded.url, true), options);
-    return {
-      ...db,
-      async close() {
-        await db.close();
-        await stopEmbedded();
-      },
-    };
+    db = await probed(await connectDatabase(embedded.url, true), options);
+    return { ...db, folder: { dir: config.pgliteDir, stopServer }, close: stopEmbedded };
   } catch (err) {
     await stopEmbedded();
     throw err;
@@ -113,7 +126,8 @@ function queryWithoutRetention(pool: pg.Pool): void {
 }
 
 export async function connectDatabase(url: string, embedded: boolean): Promise<Database> {
-  const pool = new pg.Pool({ ...pgConfigFromUrl(url), max: embedded ? 4 : 8 });
+  const config = pgConfigFromUrl(url);
+  const pool = new pg.Pool({ application_name: sessionName("pool"), ...config, max: embedded ? 4 : 8 });
   queryWithoutRetention(pool);
   // A connection lost mid-query (server restart) rejects that query; with no listener on the
   // checked-out client, pg would also throw its 'error' out of the process.
@@ -128,6 +142,7 @@ export async function connectDatabase(url: string, embedded: boolean): Promise<D
     embedded,
     pglite: embedded,
     async close() {
+      if (pool.ended) return;
       await prisma.$disconnect();
       await pool.end();
     },

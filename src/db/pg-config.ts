@@ -47,3 +47,8 @@ export function schemaFromUrl(url: string): string | undefined {
   const value = /[?&]schema=([^&#]*)/.exec(url)?.[1];
   return value ? decodeURIComponent(value) : undefined;
 }
+
+/** The application_name of this process's sessions (pools and the writer lock): `clerk-resync … pid=N`. */
+export const sessionName = (what: string) => `clerk-resync ${what} pid=${process.pid}`;
+/** Matches this process's sessions by their application_name. */
+export const ownSessionsPattern = () => `^clerk-resync .*pid=${process.pid}( |$)`;

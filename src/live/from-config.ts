@@ -1,10 +1,9 @@
 // The webhook handler as configuration says it: one place for the CLI receiver and the app's route.
-import { existsSync } from "node:fs";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { journalPath } from "../reset/journal.ts";
+import { readResetUnderWay } from "../reset/under-way.ts";
 import { createClerkWebhookHandler, type ClerkWebhookHandler } from "./handler.ts";
 
 /** The signing secret, or the one line that says where to get it. */
@@ -23,6 +22,6 @@ export function createWebhookHandlerFromConfig(config: Config, db: Database, log
     sidecarDir: config.sidecarDir,
     log,
     map: { privateMetadata: config.mirrorPrivateMetadata },
-    resetUnderWay: () => existsSync(journalPath(config.sidecarDir)),
+    resetUnderWay: () => readResetUnderWay(config.sidecarDir) !== undefined,
   });
 }

@@ -6,6 +6,7 @@ import { readTableClasses } from "../sidecar/table-config.ts";
 import { checkInstance } from "../sync/resync.ts";
 import { countClerkTables, isMigrated, type ClerkCounts } from "./counts.ts";
 import { assertResettable } from "./local-database.ts";
+import { findUnsavedRecords, unsavedRecordsError } from "./unsaved-app-columns.ts";
 
 export interface PreflightResult {
   instanceId: string;
@@ -13,9 +14,10 @@ export interface PreflightResult {
 }
 
 /**
- * Everything that can be checked before anything is touched: Clerk reachable with this key, the
- * database reachable, local, synced from this Clerk instance, and every table with rows either
- * Clerk's, owned by a user or organization, or classified. Only reads.
+ * Everything that can be checked before anything is built: Clerk reachable with this key, the
+ * database reachable, local, synced from this Clerk instance, every table with rows either
+ * Clerk's, owned by a user or organization, or classified, and every Clerk record able to fill
+ * the app's required columns. Only reads.
  */
 export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean; rootDir: string }): Promise<PreflightResult> {
   assertResettable(db, options.yes);
@@ -25,12 +27,17 @@ export async function preflight(db: Database, api: ClerkApi, options: { yes: boo
   } catch (err) {
     throw new StepError(`Database not reachable: ${errorMessage(err)}. Start it or fix DATABASE_URL; nothing was changed.`, undefined, { cause: err });
   }
-  if (await isMigrated(db.pool)) {
-    const unclassified = await findUnclassifiedWithRows(db.pool, await readLocalTables(db.pool, readTableClasses(options.rootDir)));
+  const tables = (await isMigrated(db.pool)) ? await readLocalTables(db.pool, readTableClasses(options.rootDir)) : undefined;
+  if (tables) {
+    const unclassified = await findUnclassifiedWithRows(db.pool, tables);
     if (unclassified.length) throw unclassifiedError(unclassified);
   }
   const instanceId = await api.fetchInstanceId();
   if (before.users || before.organizations) await checkInstance(db, instanceId, options.forceInstance);
+  if (tables) {
+    const unsaved = await findUnsavedRecords(db.pool, api, tables);
+    if (unsaved.length) throw unsavedRecordsError(unsaved, "db:reset", "Nothing was changed.");
+  }
   return { instanceId, before };
 }
 

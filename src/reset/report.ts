@@ -2,6 +2,7 @@ import { formatTable } from "../output.ts";
 import { formatRestore, formatVerification, restoreSummary } from "../sidecar/report.ts";
 import { formatReport } from "../sync/report.ts";
 import type { ResetReport } from "./run-reset.ts";
+import type { UndoResult } from "./target.ts";
 
 /** The reset report as `--json` prints it (the restore summarized). */
 export function resetResult(r: ResetReport): unknown {
@@ -11,9 +12,7 @@ export function resetResult(r: ResetReport): unknown {
 /** The reset report as text: the resync, the restore, Clerk rows before vs after, each table verified, the verdict. */
 export function formatResetReport(r: ResetReport): string {
   const rows = (["users", "organizations", "memberships"] as const).map((k) => [k, r.before[k], r.after[k]] as [string, number, number]);
-  const different = r.tables.filter((t) => !t.identical).map((t) => `${t.table} (expected ${t.expected} rows, found ${t.actual})`);
   return [
-    ...(r.resumed ? [`Finished the db:reset that was interrupted (from ${r.backup}).`] : []),
     "",
     formatReport(r.resync, { pruned: true }),
     "",
@@ -23,8 +22,16 @@ export function formatResetReport(r: ResetReport): string {
     "",
     formatVerification(r.tables),
     "",
-    r.verified
-      ? `Reset complete in ${(r.durationMs / 1000).toFixed(1)} s; every backed-up table verified (${r.tables.length} tables). Sidecar: ${r.backup}`
-      : `Reset finished, but restored tables differ from the backup: ${different.join(", ")}. The backup is ${r.backup}; the reset journal is kept until this is resolved.`,
+    `Reset of ${r.database} complete in ${(r.durationMs / 1000).toFixed(1)} s: the new database was built beside the live one, every backed-up table verified (${r.tables.length} tables), then switched in. Sidecar: ${r.backup}`,
+    r.closedSessions ? `Closed ${r.closedSessions} database session${r.closedSessions === 1 ? "" : "s"} other processes held on the old data; they reconnect to the new data.` : "Sessions other processes hold reconnect to the new data.",
+    r.previous ? `The previous database is kept as ${r.previous} until the next reset: \`pnpm db:reset --undo\` switches back to it.` : "The previous database was dropped (--no-keep).",
   ].join("\n");
+}
+
+export function formatUndo(u: UndoResult): string {
+  return [
+    `Switched back to ${u.restored}${u.resetAt ? ` (the reset of ${u.resetAt} is undone; its database was dropped)` : ""}.`,
+    u.closedSessions ? `Closed ${u.closedSessions} database session${u.closedSessions === 1 ? "" : "s"} other processes held; they reconnect.` : "",
+    "There is nothing further to undo until the next reset.",
+  ].filter(Boolean).join("\n");
 }

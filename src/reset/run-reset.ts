@@ -1,27 +1,33 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
-import { pgConfigFromUrl } from "../db/pg-config.ts";
+import { databaseIdentity } from "../db/identity.ts";
 import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { inSnapshot } from "../db/transaction.ts";
-import { errorMessage, StepError } from "../errors.ts";
+import { ConfigError, errorMessage, SafetyError, StepError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { readSidecarFile, writeSidecarFile } from "../sidecar/files.ts";
+import { writeSidecarFile } from "../sidecar/files.ts";
 import { countRows, emptySidecar, totalRows, type Sidecar } from "../sidecar/format.ts";
 import { readLocalTables } from "../sidecar/local-tables.ts";
-import { readTableClasses } from "../sidecar/table-config.ts";
 import { readLocalData } from "../sidecar/read-local-data.ts";
-import { restoreSidecar, type RestoreReport } from "../sidecar/restore.ts";
+import { checkSidecar, mergeRestoreReports, restoreSidecar, type RestoreReport } from "../sidecar/restore.ts";
+import { readTableClasses } from "../sidecar/table-config.ts";
 import { verifyRestore, type TableVerification } from "../sidecar/verify.ts";
 import type { ResyncReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import { countClerkTables, isMigrated, type ClerkCounts } from "./counts.ts";
-import { clearJournal, readJournal, writeJournal, type ResetJournal } from "./journal.ts";
+import { readFingerprint, type Fingerprint } from "./fingerprint.ts";
+import { folderSwitcher } from "./folder-switch-target.ts";
+import { refuseLegacyJournal } from "./journal.ts";
 import { preflight } from "./preflight.ts";
+import { schemaSwitcher } from "./schema-switch.ts";
+import type { BuildTarget, Switcher, UndoResult } from "./target.ts";
 
 export interface ResetOptions {
   yes: boolean;
   forceInstance: boolean;
+  /** Drop the previous database after the switch instead of keeping it for --undo. */
+  keepPrevious?: boolean;
   onStep?: (step: string) => void;
 }
 
@@ -33,144 +39,164 @@ export interface ResetDeps {
 }
 
 export interface ResetReport {
+  /** The database reset (host:port/name, or the embedded folder). */
+  database: string;
   backup: string;
   instanceId: string;
-  /** This run finished a reset an earlier run started (interrupted or failed after the wipe). */
-  resumed: boolean;
   before: ClerkCounts;
   after: ClerkCounts;
   /** Rows per table in the backup. */
   backedUp: Record<string, number>;
   resync: ResyncReport;
   restore: RestoreReport;
-  /** Every backed-up table read back and compared with the backup. */
+  /** Every backed-up table of the new database read back and compared with the backup. */
   tables: TableVerification[];
   verified: boolean;
+  /** Where the previous database is kept for `db:reset --undo`, or null (--no-keep). */
+  previous: string | null;
+  /** Sessions of other processes closed at the switch; they reconnect to the new data. */
+  closedSessions: number;
   durationMs: number;
 }
 
+/** The steps, in order, as the progress line and the log name them. */
+export const RESET_STEPS = {
+  preflight: "preflight: Clerk, database, rights, local tables",
+  backup: "backing up local data to the sidecar",
+  build: "building the new database beside the live one (prisma migrate reset --force, then seed)",
+  resync: "resyncing users, organizations and memberships from Clerk into the new database",
+  restore: "restoring local data into the new database",
+  verify: "verifying every table of the new database against the backup",
+  switch: "switching the new database in",
+} as const;
+
+/** Schema beside the live one on PostgreSQL; a sibling folder for the embedded database this process opened. */
+export function switcherFor(db: Database): Switcher {
+  if (db.folder) return folderSwitcher(db as Database & { folder: NonNullable<Database["folder"]> });
+  if (db.pglite) {
+    throw new ConfigError(
+      "db:reset of an embedded database served by another process (`pnpm dev`?) cannot switch its data folder. Stop that process, then run pnpm db:reset (it opens the folder itself); nothing was changed",
+    );
+  }
+  return schemaSwitcher(db);
+}
+
 /**
- * preflight → sidecar backup (re-read and validated) → journal → `prisma migrate reset --force`
- * (seeds) → resync → restore → verify every table → clear the journal. Nothing is touched until
- * preflight and backup succeeded. If an earlier reset did not finish, this run finishes that one
- * from its backup instead and stops there: backing up the half-reset database would lose data.
+ * preflight → sidecar backup (re-read and validated, with a fingerprint of the live data) →
+ * build the new database beside the live one (`prisma migrate reset --force`, seed) → Clerk's
+ * tables, tombstones and ledger from the backup → resync → local data → verify every table →
+ * switch atomically, keeping the previous database for --undo. Nothing before the switch writes
+ * to the live database: any failure, Ctrl-C or kill leaves it as it was.
  */
 export async function runReset(deps: ResetDeps, options: ResetOptions): Promise<ResetReport> {
-  const resumed = await finishInterruptedReset(deps, options.onStep);
-  if (resumed) return resumed;
   const started = performance.now();
   const { config, db, api, log } = deps;
-  const step = stepper(log, options.onStep);
+  const step = (s: string) => {
+    log.info(s);
+    options.onStep?.(s);
+  };
+  const database = databaseIdentity(config);
 
-  step("preflight: Clerk, database, instance, local tables");
+  step(RESET_STEPS.preflight);
+  refuseLegacyJournal(config.sidecarDir);
+  const target = switcherFor(db).target();
+  await target.checkRights();
   const { instanceId, before } = await preflight(db, api, { ...options, rootDir: config.rootDir });
 
-  step("backing up local data to the sidecar");
-  // A database never migrated has no local data: the sidecar is then empty, but still written.
-  const sidecar = (await isMigrated(db.pool))
-    ? await inSnapshot(db.pool, async (client) => readLocalData(client, await readLocalTables(client, readTableClasses(config.rootDir)), { reason: "reset", clerkInstanceId: instanceId }))
-    : emptySidecar("reset", instanceId);
+  step(RESET_STEPS.backup);
+  const classes = readTableClasses(config.rootDir);
+  const { sidecar, fingerprint } = await inSnapshot(db.pool, async (client) => {
+    // A database never migrated has no local data: the sidecar is then empty, but still written.
+    const sidecar: Sidecar = (await isMigrated(client))
+      ? await readLocalData(client, await readLocalTables(client, classes), { reason: "reset", clerkInstanceId: instanceId, toolTables: true, database })
+      : emptySidecar("reset", instanceId, new Date(), database);
+    return { sidecar, fingerprint: await readFingerprint(client) };
+  });
   const backup = writeSidecarFile(sidecar, { dir: config.sidecarDir, latest: true });
   log.info({ backup, rows: countRows(sidecar) }, "sidecar written and validated");
 
-  const journal: ResetJournal = { format: "clerk-resync-reset-journal", startedAt: new Date().toISOString(), pid: process.pid, backup, instanceId, database: databaseIdentity(config, db), step: "wipe", before };
-  writeJournal(config.sidecarDir, journal);
-  step("resetting the database (prisma migrate reset --force, then seed)");
-  await wipe(deps, journal);
-  return completeReset(deps, journal, sidecar, { started, resumed: false, step });
-}
-
-/** If a reset was left unfinished, finish it from its backup (resync, restore, verify). */
-export async function finishInterruptedReset(deps: ResetDeps, onStep?: (step: string) => void): Promise<ResetReport | undefined> {
-  const journal = readJournal(deps.config.sidecarDir);
-  if (!journal) return undefined;
-  const started = performance.now();
-  const step = stepper(deps.log, onStep);
-  deps.log.warn({ backup: journal.backup, startedAt: journal.startedAt, pid: journal.pid, step: journal.step }, "an earlier db:reset did not finish: finishing it from its backup first");
-  step(`finishing the db:reset started ${journal.startedAt} from ${journal.backup}`);
-  // Only the database and the Clerk instance it was started on: never wipe or fill another one.
-  const here = databaseIdentity(deps.config, deps.db);
-  if (journal.database && journal.database !== here) {
-    throw new StepError(`A db:reset of ${journal.database} (started ${journal.startedAt}) has not finished, but this command is pointed at ${here}; nothing was changed.`, `point DATABASE_URL back at ${journal.database} and run pnpm db:reset to finish it`);
+  const built = await buildBeside(deps, target, sidecar, backup, step);
+  if (!built.verified) {
+    await target.discard().catch(() => {});
+    const different = built.tables.filter((t) => !t.identical).map((t) => `${t.table} (expected ${t.expected} rows, found ${t.actual})`);
+    throw new StepError(`The new database differs from the backup: ${different.join(", ")}. The live database was not touched; the new one was dropped.`, `the backup is ${backup}; report this with \`pnpm db:reset --json\`'s output`);
   }
-  const instanceId = await deps.api.fetchInstanceId();
-  if (instanceId !== journal.instanceId) {
-    throw new StepError(`A db:reset started ${journal.startedAt} with Clerk instance ${journal.instanceId} has not finished, but CLERK_SECRET_KEY is of ${instanceId}; nothing was changed.`, "set CLERK_SECRET_KEY back to that instance's key and run pnpm db:reset to finish it");
-  }
-  const sidecar = readSidecarFile(journal.backup);
-  // Stopped during the wipe: the schema may be half dropped. Redo the wipe; the data is in the backup.
-  if (journal.step === "wipe") await wipe(deps, journal);
-  return completeReset(deps, journal, sidecar, { started, resumed: true, step });
-}
 
-/** Host, port and database name (no credentials), or the embedded data folder. */
-function databaseIdentity(config: Config, db: Database): string {
-  if (db.embedded) return `the embedded database in ${config.pgliteDir}`;
-  const c = pgConfigFromUrl(db.url);
-  return `${c.host ?? "localhost"}:${c.port ?? 5432}/${c.database ?? ""}`;
-}
-
-/** For commands that only read (a dry run, a check, a backup): an unfinished reset is not theirs to finish. */
-export function refuseDuringReset(sidecarDir: string, why: string): void {
-  const journal = readJournal(sidecarDir);
-  if (journal) throw new StepError(`A db:reset started ${journal.startedAt} has not finished (its data is in ${journal.backup}): ${why}. Nothing was written.`, "pnpm db:reset (it finishes that reset first)");
-}
-
-const stepper = (log: Logger, onStep?: (step: string) => void) => (s: string) => {
-  log.info(s);
-  onStep?.(s);
-};
-
-const finishHint = (backup: string) => `pnpm db:reset (it finishes this reset from ${backup}; so does any clerk-resync command)`;
-
-async function wipe(deps: ResetDeps, journal: ResetJournal): Promise<void> {
-  await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], {
-    databaseUrl: deps.db.url,
-    cwd: deps.config.rootDir,
-    context: `local data is safe in ${journal.backup}`,
-    nextStep: finishHint(journal.backup),
-  });
-  writeJournal(deps.config.sidecarDir, { ...journal, step: "resync" });
-}
-
-async function completeReset(deps: ResetDeps, journal: ResetJournal, sidecar: Sidecar, run: { started: number; resumed: boolean; step: (s: string) => void }): Promise<ResetReport> {
-  const { config, db, api, log } = deps;
-  const { backup } = journal;
-  run.step("resyncing users, organizations and memberships from Clerk");
-  let resync: ResyncReport;
-  try {
-    resync = (await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata))).report;
-  } catch (err) {
-    throw new StepError(`Resync after the reset failed: ${errorMessage(err)}. Local data is safe in ${backup}.`, finishHint(backup), { cause: err });
-  }
-  writeJournal(config.sidecarDir, { ...journal, step: "restore" });
-
-  run.step("restoring local data from the sidecar");
-  let restore: RestoreReport;
-  let tables: TableVerification[];
-  try {
-    const local = await readLocalTables(db.pool, readTableClasses(config.rootDir));
-    restore = await restoreSidecar(db.pool, sidecar, local);
-    tables = await verifyRestore(db.pool, local, restore);
-  } catch (err) {
-    throw new StepError(`Restore failed: ${errorMessage(err)}. Local data is safe in ${backup}.`, finishHint(backup), { cause: err });
-  }
-  const verified = tables.every((t) => t.identical);
-  if (verified) clearJournal(config.sidecarDir);
-  else log.error({ tables: tables.filter((t) => !t.identical) }, "restored tables differ from the backup; the reset journal is kept");
-  const after = await countClerkTables(db.pool);
-  log.info({ tables: tables.length, rows: totalRows(sidecar), verified }, "restore verified");
+  step(RESET_STEPS.switch);
+  const switched = await switchIn(target, fingerprint, options.keepPrevious ?? true, backup);
+  log.info({ previous: switched.previous, closedSessions: switched.closedSessions }, "switched");
   return {
+    database,
     backup,
-    instanceId: journal.instanceId,
-    resumed: run.resumed,
-    before: journal.before,
-    after,
+    instanceId,
+    before,
+    after: built.after,
     backedUp: countRows(sidecar),
-    resync,
-    restore,
-    tables,
-    verified,
-    durationMs: Math.round(performance.now() - run.started),
+    resync: built.resync,
+    restore: built.restore,
+    tables: built.tables,
+    verified: true,
+    previous: switched.previous,
+    closedSessions: switched.closedSessions,
+    durationMs: Math.round(performance.now() - started),
   };
+}
+
+interface Built {
+  resync: ResyncReport;
+  restore: RestoreReport;
+  tables: TableVerification[];
+  verified: boolean;
+  after: ClerkCounts;
+}
+
+async function buildBeside(deps: ResetDeps, target: BuildTarget, sidecar: Sidecar, backup: string, step: (s: string) => void): Promise<Built> {
+  const { config, api, log } = deps;
+  const untouched = "The live database was not touched";
+  let phase: string = RESET_STEPS.build;
+  try {
+    step(RESET_STEPS.build);
+    const url = await target.prepare();
+    await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: url, cwd: config.rootDir });
+    const db = await target.open();
+    try {
+      const tables = await readLocalTables(db.pool, readTableClasses(config.rootDir));
+      checkSidecar(sidecar, tables, backup);
+      // Clerk's rows whole (ids and app columns as they were), then the resync brings them up to date.
+      const clerkRows = await restoreSidecar(db.pool, sidecar, tables, { mirrored: "whole", only: (_, role) => role === "mirrored" || role === "tool" });
+      phase = RESET_STEPS.resync;
+      step(phase);
+      const { report: resync } = await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata));
+      phase = RESET_STEPS.restore;
+      step(phase);
+      const localRows = await restoreSidecar(db.pool, sidecar, tables, { only: (_, role) => role === "owned" || role === "keep" || role === "seeded" });
+      const restore = mergeRestoreReports(clerkRows, localRows);
+      phase = RESET_STEPS.verify;
+      step(phase);
+      const verified = await verifyRestore(db.pool, tables, restore);
+      log.info({ tables: verified.length, rows: totalRows(sidecar) }, "new database verified");
+      return { resync, restore, tables: verified, verified: verified.every((t) => t.identical), after: await countClerkTables(db.pool) };
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    await target.discard().catch(() => {});
+    if (err instanceof SafetyError || err instanceof ConfigError) throw err;
+    throw new StepError(`db:reset stopped while ${phase}: ${errorMessage(err)}. ${untouched}; the unfinished new database was dropped.`, `fix the cause and run pnpm db:reset again (local data is also saved in ${backup})`, { cause: err });
+  }
+}
+
+async function switchIn(target: BuildTarget, fingerprint: Fingerprint, keepPrevious: boolean, backup: string) {
+  try {
+    return await target.switchIn(fingerprint, keepPrevious);
+  } catch (err) {
+    await target.discard().catch(() => {});
+    if (err instanceof StepError) throw err;
+    throw new StepError(`db:reset could not switch the new database in: ${errorMessage(err)}. The live database was not touched.`, `run pnpm db:reset again (local data is also saved in ${backup})`, { cause: err });
+  }
+}
+
+/** `db:reset --undo`: the database as it was before the last reset, in one step. */
+export async function undoReset(db: Database): Promise<UndoResult> {
+  return switcherFor(db).undo();
 }

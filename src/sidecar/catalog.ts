@@ -24,6 +24,8 @@ export interface CatalogTable {
   readonly primaryKey: readonly string[];
   /** The primary key is one integer column filled from a sequence (Prisma's autoincrement). */
   readonly serialId: string | null;
+  /** Every column filled from a sequence (serial or identity): set past the restored maximum after a restore. */
+  readonly sequenced: readonly string[];
   /** Unique constraints and non-partial unique indexes, primary key excluded. */
   readonly uniqueKeys: readonly (readonly string[])[];
   readonly foreignKeys: readonly ForeignKey[];
@@ -33,10 +35,9 @@ export type Catalog = ReadonlyMap<string, CatalogTable>;
 
 const SCHEMA = "current_schema()";
 
-/** Reads every ordinary table of the current schema. Only reads. */
+/** Reads every ordinary table of the current schema. Only reads; one query at a time (a client runs one). */
 export async function readCatalog(pool: pg.Pool | pg.PoolClient): Promise<Catalog> {
-  const [columns, keys, fks] = await Promise.all([
-    pool.query<{ table: string; name: string; type: string; nullable: boolean; has_default: boolean; serial: boolean }>(
+  const columns = await pool.query<{ table: string; name: string; type: string; nullable: boolean; has_default: boolean; serial: boolean }>(
       `SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
               (a.atthasdef OR a.attidentity <> '') AS has_default,
               (a.attidentity <> '' OR coalesce(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false)) AS serial
@@ -46,8 +47,8 @@ export async function readCatalog(pool: pg.Pool | pg.PoolClient): Promise<Catalo
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
         ORDER BY c.relname, a.attnum`,
-    ),
-    pool.query<{ table: string; primary: boolean; columns: string[] }>(
+  );
+  const keys = await pool.query<{ table: string; primary: boolean; columns: string[] }>(
       `SELECT c.relname AS table, i.indisprimary AS primary,
               array(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS columns
@@ -56,8 +57,8 @@ export async function readCatalog(pool: pg.Pool | pg.PoolClient): Promise<Catalo
          JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ${SCHEMA}
         WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
         ORDER BY c.relname, i.indisprimary DESC, (SELECT relname FROM pg_class WHERE oid = i.indexrelid)`,
-    ),
-    pool.query<{ table: string; target: string; columns: string[]; references: string[] }>(
+  );
+  const fks = await pool.query<{ table: string; target: string; columns: string[]; references: string[] }>(
       `SELECT c.relname AS table, t.relname AS target,
               array(SELECT a.attname FROM unnest(f.conkey) WITH ORDINALITY k(attnum, ord)
                       JOIN pg_attribute a ON a.attrelid = f.conrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS columns,
@@ -69,8 +70,7 @@ export async function readCatalog(pool: pg.Pool | pg.PoolClient): Promise<Catalo
          JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ${SCHEMA}
         WHERE f.contype = 'f'
         ORDER BY c.relname, f.conname`,
-    ),
-  ]);
+  );
   const tables = new Map<string, { columns: CatalogColumn[]; serial: Set<string>; primaryKey: string[]; uniqueKeys: string[][]; foreignKeys: ForeignKey[] }>();
   const entry = (name: string) => {
     let t = tables.get(name);
@@ -94,7 +94,7 @@ export async function readCatalog(pool: pg.Pool | pg.PoolClient): Promise<Catalo
     const pk = t.primaryKey;
     const only = pk.length === 1 ? t.columns.find((c) => c.name === pk[0]) : undefined;
     const serialId = only && t.serial.has(only.name) && /^(smallint|integer|bigint)$/.test(only.type) ? only.name : null;
-    catalog.set(name, { name, columns: t.columns, primaryKey: pk, serialId, uniqueKeys: t.uniqueKeys, foreignKeys: t.foreignKeys });
+    catalog.set(name, { name, columns: t.columns, primaryKey: pk, serialId, sequenced: [...t.serial], uniqueKeys: t.uniqueKeys, foreignKeys: t.foreignKeys });
   }
   return catalog;
 }

@@ -26,12 +26,18 @@ export type TableRole =
   /** Nobody said: a reset stops if it has rows. */
   | { readonly role: "unclassified" };
 
-/** How a backed-up foreign key column is written to the file and resolved on restore. */
-export type Reference =
-  /** Target restored by us with new serial ids: the old id is mapped to the new one. */
-  | { readonly table: string; readonly by: "id" }
-  /** Target recreated by the seed: stored by the target's unique key, looked up after the seed. */
-  | { readonly table: string; readonly by: readonly string[] };
+/**
+ * A foreign key onto a seeded table's serial id: the seed gives its rows new ids, so the backup
+ * stores the target's unique key instead and the restore looks the id up after the seed. Every
+ * other foreign key keeps its raw value: restored rows keep their ids, so nothing needs translating.
+ */
+export interface Reference {
+  readonly table: string;
+  readonly by: readonly string[];
+}
+
+/** Tool tables a reset carries into the new database: deletes stay deleted, replays stay duplicates. */
+export const CARRIED_TOOL_TABLES = ["ClerkTombstone", "ClerkWebhookDelivery"] as const;
 
 export interface Classification {
   readonly roles: ReadonlyMap<string, TableRole>;
@@ -40,7 +46,8 @@ export interface Classification {
   readonly references: ReadonlyMap<string, ReadonlyMap<string, Reference>>;
 }
 
-const isBackedUp = (r: TableRole | undefined) => r?.role === "owned" || r?.role === "keep";
+/** Seeded tables too: the kept rows win over the ones the seed makes again, so nothing changes under the app. */
+const isBackedUp = (r: TableRole | undefined) => r?.role === "owned" || r?.role === "keep" || r?.role === "seeded";
 
 export function classifyTables(catalog: Catalog, classes: Readonly<Record<string, TableClassName>>): Classification {
   const roles = new Map<string, TableRole>();
@@ -84,11 +91,9 @@ function appColumns(t: CatalogTable, table: MirroredTable): string[] {
   return t.columns.map((c) => c.name).filter((c) => !mirrored.has(c));
 }
 
-/** Only single-column keys onto serial ids need translating; any other value is kept as it is. */
 function referenceFor(f: ForeignKey, catalog: Catalog, roles: ReadonlyMap<string, TableRole>): Reference | undefined {
   const target = catalog.get(f.table);
-  if (!target || f.columns.length !== 1 || target.serialId !== f.references[0]) return undefined;
-  if (isBackedUp(roles.get(f.table))) return { table: f.table, by: "id" };
+  if (!target || f.columns.length !== 1 || target.serialId !== f.references[0] || roles.get(f.table)?.role !== "seeded") return undefined;
   const key = target.uniqueKeys.find((k) => k.every((c) => c !== target.serialId));
   return key ? { table: f.table, by: key } : undefined;
 }

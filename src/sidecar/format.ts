@@ -5,9 +5,10 @@ import { upgradeVersion1, version1Schema } from "./format-v1.ts";
 export { SidecarFormatError };
 
 /**
- * The sidecar holds the local data Clerk does not have, table by table, exactly: every column of
- * every owned row (timestamps included), the app's own columns of Clerk's tables by Clerk id, and
- * tables the app asked to keep. Never Clerk's own fields.
+ * The sidecar holds the local data, table by table, exactly: every column of every owned row
+ * (ids and timestamps included), Clerk's tables whole (a restore writes only the app's columns;
+ * a reset puts the rows back before the resync), tables the app asked to keep, and in a reset's
+ * backup the tombstones and delivery ledger.
  */
 export const SIDECAR_FORMAT = "clerk-resync-sidecar";
 export const SIDECAR_VERSION = 2;
@@ -15,11 +16,12 @@ export const SIDECAR_VERSION = 2;
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 const json: z.ZodType<Json> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
 
-/** A foreign key written as the target's unique key (seeded target) or its old serial id (restored target). */
+/** A foreign key written as the seeded target's unique key. `"id"` (older files: the raw id) is read as the raw value. */
 const reference = z.object({ table: z.string().min(1), by: z.union([z.literal("id"), z.array(z.string().min(1)).min(1)]) });
 
 export const tableEntry = z.object({
-  role: z.enum(["owned", "keep", "mirrored"]),
+  /** "tool": the tombstones and delivery ledger a reset carries over. */
+  role: z.enum(["owned", "keep", "seeded", "mirrored", "tool"]),
   /**
    * Column → SQL type. Values are the column's text form (exact for decimals, bytes, arrays;
    * timestamps in UTC with microseconds), JSON for json/jsonb, and booleans and small integers as such.
@@ -36,6 +38,8 @@ export const sidecarSchema = z.object({
   createdAt: z.string().datetime(),
   /** The Clerk instance the ids belong to, when known. */
   clerkInstanceId: z.string().nullable(),
+  /** The database the file was read from (host:port/name or the embedded folder); absent in older files. */
+  database: z.string().optional(),
   reason: z.enum(["backup", "reset", "prune", "team", "share"]),
   /** Values left out because they looked like secrets (only in files written with --share). */
   strippedSecrets: z.array(z.string()),
@@ -69,8 +73,9 @@ export function parseSidecar(data: unknown, source: string): Sidecar {
   return parsed.data;
 }
 
-export function emptySidecar(reason: Sidecar["reason"], clerkInstanceId: string | null, now = new Date()): Sidecar {
-  return { format: SIDECAR_FORMAT, version: SIDECAR_VERSION, createdAt: now.toISOString(), clerkInstanceId, reason, strippedSecrets: [], tables: {} };
+/** Keys in the schema's order: a written file must read back identically. */
+export function emptySidecar(reason: Sidecar["reason"], clerkInstanceId: string | null, now = new Date(), database?: string): Sidecar {
+  return { format: SIDECAR_FORMAT, version: SIDECAR_VERSION, createdAt: now.toISOString(), clerkInstanceId, ...(database ? { database } : {}), reason, strippedSecrets: [], tables: {} };
 }
 
 /** Rows per table, for reports. */

@@ -16,13 +16,13 @@ export async function readLocalTables(pool: pg.Pool | pg.PoolClient, classes: Re
 }
 
 /**
- * The columns a restore matches existing rows on: the primary key unless it is a serial id (new
- * ids after a reset), else the first unique key the file has every column of; none → whole-row match.
+ * The columns a restore matches existing rows on: the primary key (ids are kept, serial ones
+ * included), else the first unique key the file has every column of; none → a multiset of whole rows.
  */
 export function matchKey(t: CatalogTable, columns: readonly string[]): readonly string[] | null {
   const has = (k: readonly string[]) => k.length > 0 && k.every((c) => columns.includes(c));
-  if (!t.serialId && has(t.primaryKey)) return t.primaryKey;
-  return t.uniqueKeys.find((k) => has(k) && !k.includes(t.serialId ?? "")) ?? null;
+  if (has(t.primaryKey)) return t.primaryKey;
+  return t.uniqueKeys.find(has) ?? null;
 }
 
 /** Unclassified tables that have rows: a reset would lose them, so it stops before touching anything. */

@@ -2,7 +2,7 @@
 import type pg from "pg";
 import { MIRRORED_TABLES } from "../db/mirrored-columns.ts";
 import type { CatalogTable } from "./catalog.ts";
-import type { Reference } from "./classify.ts";
+import { CARRIED_TOOL_TABLES, type Reference } from "./classify.ts";
 import { emptySidecar, type Sidecar, type SidecarRow, type SidecarTable } from "./format.ts";
 import type { LocalTables } from "./local-tables.ts";
 import { ownedWhere, type OwnerScope } from "./owned-rows.ts";
@@ -14,28 +14,42 @@ export interface ReadOptions {
   clerkInstanceId: string | null;
   /** "all" (a backup) or the owners a resync is about to delete (the pruned sidecar). */
   scope?: OwnerScope;
+  /** A reset's backup: also the tombstones and the webhook delivery ledger, carried into the new database. */
+  toolTables?: boolean;
+  /** Who the file is for (host:port/name or the embedded folder); the latest backup is kept per database. */
+  database?: string;
   now?: Date;
 }
 
 export async function readLocalData(pool: pg.Pool | pg.PoolClient, tables: LocalTables, options: ReadOptions): Promise<Sidecar> {
   const scope = options.scope ?? "all";
-  const sidecar = emptySidecar(options.reason, options.clerkInstanceId, options.now);
+  const sidecar = emptySidecar(options.reason, options.clerkInstanceId, options.now, options.database);
   const { catalog, classification } = tables;
   for (const name of classification.order) {
-    const role = classification.roles.get(name)!.role as "owned" | "keep";
-    if (role === "keep" && scope !== "all") continue;
+    const role = classification.roles.get(name)!.role as "owned" | "keep" | "seeded";
+    if (role !== "owned" && scope !== "all") continue;
     const t = catalog.get(name)!;
     const params: unknown[] = [];
-    const where = role === "owned" ? ownedWhere(catalog, classification, name, "t0", scope, params) : "true";
+    // A backup takes every row (the seed's defaults in an owned table too); a prune only the owners' rows.
+    const where = scope === "all" ? "true" : ownedWhere(catalog, classification, name, "t0", scope, params);
     sidecar.tables[name] = await readTable(pool, tables, t, role, t.columns.map((c) => c.name), where, params);
   }
   for (const name of MIRRORED_TABLES) {
     const role = classification.roles.get(name);
     const t = catalog.get(name);
-    if (role?.role !== "mirrored" || !role.appColumns.length || !t) continue;
-    const params: unknown[] = [];
-    const where = scope === "all" ? "true" : `t0.id = ANY(${(params.push(scope[name]), `$${params.length}`)}::text[])`;
-    sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", ["id", ...role.appColumns], where, params);
+    if (role?.role !== "mirrored" || !t) continue;
+    // Whole rows: a reset puts them back before the resync, so the app's NOT NULL columns and
+    // Clerk's fields arrive in one insert. A plain restore only writes the app's columns.
+    if (scope === "all") {
+      sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", t.columns.map((c) => c.name), "true", []);
+    } else if (role.appColumns.length) {
+      const params: unknown[] = [scope[name]];
+      sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", ["id", ...role.appColumns], "t0.id = ANY($1::text[])", params);
+    }
+  }
+  for (const name of options.toolTables ? CARRIED_TOOL_TABLES : []) {
+    const t = catalog.get(name);
+    if (t) sidecar.tables[name] = await readTable(pool, tables, t, "tool", t.columns.map((c) => c.name), "true", []);
   }
   return withoutClerkKeys(sidecar);
 }
@@ -45,7 +59,7 @@ async function readTable(pool: pg.Pool | pg.PoolClient, tables: LocalTables, t: 
   const columns = columnNames.map((n) => t.columns.find((c) => c.name === n)!);
   const select = columns.map((c) => {
     const ref = refs.get(c.name);
-    if (!ref || ref.by === "id") return `${readExpr(c, "t0")} AS ${quote(c.name)}`;
+    if (!ref) return `${readExpr(c, "t0")} AS ${quote(c.name)}`;
     // A seeded target's id changes with every seed: write its unique key instead.
     const target = tables.catalog.get(ref.table)!;
     const key = keyObject(ref.by.map((k) => target.columns.find((x) => x.name === k)!), "r");
@@ -56,7 +70,7 @@ async function readTable(pool: pg.Pool | pg.PoolClient, tables: LocalTables, t: 
   return {
     role,
     columns: Object.fromEntries(columns.map((c) => [c.name, c.type])),
-    references: Object.fromEntries([...refs].filter(([col]) => columnNames.includes(col)).map(([col, r]) => [col, { table: r.table, by: r.by === "id" ? "id" : [...r.by] }])),
+    references: Object.fromEntries([...refs].filter(([col]) => columnNames.includes(col)).map(([col, r]) => [col, { table: r.table, by: [...r.by] }])),
     rows,
   };
 }

@@ -17,6 +17,6 @@ export function formatRestore(file: string, r: RestoreReport): string {
 }
 
 export function formatVerification(tables: readonly TableVerification[]): string {
-  const rows = tables.map((t) => [t.table, t.expected, t.actual, t.identical ? "identical" : "DIFFERENT", t.digest] as const);
-  return formatTable(["verified table", "expected", "found", "content", "digest"], rows.map((x) => [...x]));
+  const rows = tables.map((t) => [t.table, t.expected, t.actual, t.extra, t.identical ? "identical" : "DIFFERENT", t.digest] as const);
+  return formatTable(["verified table", "expected", "found", "beside them", "content", "digest"], rows.map((x) => [...x]));
 }

@@ -1,7 +1,9 @@
-// Restore: table by table, parents first, in one transaction. Rows are matched on the primary key
-// (string ids, kept as they are) or a unique key; serial ids are new after a reset, so every row
-// gets one and an old → new map re-links the rows that point at it. Only adds and updates: a
-// second run changes nothing. Rows whose owner is gone stay in the file and are reported.
+// Restore: table by table, parents first, in one transaction. Every row keeps every column, ids
+// included: a row is matched on its primary key, else on a unique key (a row the seed made under
+// another id is then updated to the kept one, its children following through ON UPDATE CASCADE),
+// and inserted otherwise. A table without a key is a multiset: each distinct row comes back as many
+// times as the file holds it. Sequences are then set past the restored maximum. Only adds and
+// updates: a second run changes nothing. Rows whose owner is gone stay in the file and are reported.
 import type pg from "pg";
 import { isMirroredTable } from "../db/mirrored-columns.ts";
 import { inTransaction } from "../db/transaction.ts";
@@ -35,23 +37,44 @@ export interface RestoreReport {
 
 export interface ExpectedRows {
   role: SidecarTable["role"];
-  /** Compared columns: all but a serial id. */
+  /** Compared columns: every restored column, ids included. */
   columns: readonly CatalogColumn[];
-  /** Canonical form of each row, as `normalizeRow` makes it. */
+  /** Canonical form of each row, as `normalizeRow` makes it (a multiset: duplicates repeat). */
   rows: string[];
   /** Mirrored tables: the Clerk ids restored. */
   ids?: string[];
 }
 
-type IdMap = Map<string, Map<string, Json>>;
+export interface RestoreOptions {
+  /**
+   * "app-columns" (db:restore, bootstrap): Clerk's tables get only the app's columns, on rows the
+   * database has. "whole" (a reset's new database, before its resync): their rows are inserted whole.
+   */
+  mirrored?: "app-columns" | "whole";
+  /** Restore only these tables of the file (a reset restores Clerk's tables before the resync, the rest after). */
+  only?: (table: string, role: SidecarTable["role"]) => boolean;
+}
 
 /** Scalars compare as text (an integer id may arrive as 5 or "5"), JSON canonically. */
 const norm = (v: unknown): unknown => (v === null || v === undefined ? null : typeof v === "object" ? JSON.parse(canonical(v)) : String(v));
 export const normalizeRow = (row: Record<string, unknown>, columns: readonly CatalogColumn[]) => JSON.stringify(columns.map((c) => norm(row[c.name])));
 
-/** Refuses a file whose rows collide on the key restore matches on, before anything is touched. */
-export function checkSidecarKeys(sidecar: Sidecar, tables: LocalTables, source: string): void {
+/**
+ * Everything that would make the restore fail half-way, checked before anything is written: rows
+ * that collide on the key the restore matches on, and text PostgreSQL cannot store (a NUL character).
+ */
+export function checkSidecar(sidecar: Sidecar, tables: LocalTables, source: string): void {
   for (const [name, entry] of Object.entries(sidecar.tables)) {
+    entry.rows.forEach((row, i) => {
+      for (const [col, v] of Object.entries(row)) {
+        if (hasNul(v)) {
+          throw new SidecarFormatError(
+            `${source}: ${name} row ${i + 1} (${describeRow(row)}), column ${col}, holds a NUL character (\\u0000), which PostgreSQL cannot store in text or JSON. ` +
+              `Remove it from the file (or edit that value) and restore again; nothing was restored`,
+          );
+        }
+      }
+    });
     const t = tables.catalog.get(name);
     const key = t && matchKey(t, Object.keys(entry.columns));
     if (!key) continue;
@@ -67,13 +90,41 @@ export function checkSidecarKeys(sidecar: Sidecar, tables: LocalTables, source: 
   }
 }
 
-export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: LocalTables): Promise<RestoreReport> {
-  const report: RestoreReport = { tables: [], missingOwners: {}, notInSchema: [], expected: new Map() };
+function hasNul(v: Json): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (Array.isArray(v)) return v.some(hasNul);
+  if (v && typeof v === "object") return Object.entries(v).some(([k, x]) => k.includes("\u0000") || hasNul(x));
+  return false;
+}
+
+const describeRow = (row: SidecarRow) => {
+  const id = ["id", "organizationId", "userId"].find((c) => row[c] !== undefined && row[c] !== null);
+  return id ? `${id} ${JSON.stringify(row[id])}` : "no id";
+};
+
+export const emptyRestoreReport = (): RestoreReport => ({ tables: [], missingOwners: {}, notInSchema: [], expected: new Map() });
+
+/** Folds a second restore's report into the first (a reset restores in two steps). */
+export function mergeRestoreReports(a: RestoreReport, b: RestoreReport): RestoreReport {
+  const missingOwners = { ...a.missingOwners };
+  for (const [table, ids] of Object.entries(b.missingOwners)) missingOwners[table] = [...new Set([...(missingOwners[table] ?? []), ...ids])];
+  return { tables: [...a.tables, ...b.tables], missingOwners, notInSchema: [...new Set([...a.notInSchema, ...b.notInSchema])], expected: new Map([...a.expected, ...b.expected]) };
+}
+
+export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: LocalTables, options: RestoreOptions = {}): Promise<RestoreReport> {
+  const report = emptyRestoreReport();
   const { catalog, classification } = tables;
-  const rank = (name: string) => (isMirroredTable(name) ? Number.MAX_SAFE_INTEGER : classification.order.indexOf(name));
-  const names = Object.keys(sidecar.tables).sort((a, b) => rank(a) - rank(b));
+  const rank = (name: string) => {
+    const mirrored = ["Organization", "User", "OrganizationMembership"].indexOf(name);
+    if (mirrored >= 0) return options.mirrored === "whole" ? -3 + mirrored : Number.MAX_SAFE_INTEGER;
+    const i = classification.order.indexOf(name);
+    return i === -1 ? Number.MAX_SAFE_INTEGER - 1 : i;
+  };
+  const names = Object.keys(sidecar.tables)
+    .filter((name) => !options.only || options.only(name, sidecar.tables[name]!.role))
+    .sort((a, b) => rank(a) - rank(b));
   await inTransaction(pool, async (client) => {
-    const ids: IdMap = new Map();
+    const restored: CatalogTable[] = [];
     for (const name of names) {
       const entry = sidecar.tables[name]!;
       const t = catalog.get(name);
@@ -82,39 +133,50 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
         report.tables.push({ table: name, role: entry.role, rows: entry.rows.length, created: 0, updated: 0, unchanged: 0, skipped: [{ reason: `table ${name} is not in the schema`, rows: entry.rows.length }] });
         continue;
       }
-      report.tables.push(await restoreTable(client, tables, t, entry, ids, report));
+      report.tables.push(await restoreTable(client, tables, t, entry, report, options));
+      restored.push(t);
     }
+    // Last, so that a refused restore leaves every sequence as it was (setval is not transactional).
+    for (const t of restored) await setSequencesPastMaximum(client, t);
   });
   return report;
 }
 
-async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: CatalogTable, entry: SidecarTable, ids: IdMap, report: RestoreReport): Promise<TableRestore> {
-  const result: TableRestore = { table: t.name, role: entry.role, rows: entry.rows.length, created: 0, updated: 0, unchanged: 0, skipped: [] };
-  const columns = Object.keys(entry.columns).flatMap((n) => {
+/** The columns a table's rows are restored with: all the file has, or for Clerk's tables in a plain restore the app's own. */
+function restoredColumns(tables: LocalTables, t: CatalogTable, entry: SidecarTable, report: RestoreReport, options: RestoreOptions): CatalogColumn[] {
+  const role = tables.classification.roles.get(t.name);
+  const appOnly = entry.role === "mirrored" && options.mirrored !== "whole" && role?.role === "mirrored";
+  return Object.keys(entry.columns).flatMap((n) => {
     const c = t.columns.find((x) => x.name === n);
     if (!c) report.notInSchema.push(`${t.name}.${n}`);
-    return c ? [c] : [];
+    if (!c || (appOnly && n !== "id" && !role.appColumns.includes(n))) return [];
+    return [c];
   });
+}
+
+async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: CatalogTable, entry: SidecarTable, report: RestoreReport, options: RestoreOptions): Promise<TableRestore> {
+  const result: TableRestore = { table: t.name, role: entry.role, rows: entry.rows.length, created: 0, updated: 0, unchanged: 0, skipped: [] };
+  const columns = restoredColumns(tables, t, entry, report, options);
   const skip = new Map<string, number>();
   const skipRow = (reason: string) => skip.set(reason, (skip.get(reason) ?? 0) + 1);
+  const existingOnly = entry.role === "mirrored" && options.mirrored !== "whole";
 
-  // 1. References to rows restored before (old serial id → new) or seeded (unique key → id).
+  // 1. References to seeded rows: their unique key → the id the seed gave them. ("id" in older files: the raw id.)
   let rows: SidecarRow[] = [];
   const keyLookups = new Map<string, Map<string, Json>>();
   for (const ref of Object.values(entry.references)) {
     const target = tables.catalog.get(ref.table);
     if (ref.by !== "id" && target?.serialId && !keyLookups.has(ref.table)) keyLookups.set(ref.table, await readKeyLookup(client, target, ref.by));
   }
-  const selfRefs = Object.entries(entry.references).filter(([, r]) => r.by === "id" && r.table === t.name).map(([c]) => c);
   for (const row of entry.rows) {
     const mapped: SidecarRow = { ...row };
     let reason: string | undefined;
     for (const [col, ref] of Object.entries(entry.references)) {
       const v = row[col];
-      if (v === null || v === undefined || selfRefs.includes(col)) continue;
-      const found = ref.by === "id" ? ids.get(ref.table)?.get(String(v)) : keyLookups.get(ref.table)?.get(canonical(v));
+      if (v === null || v === undefined || ref.by === "id") continue;
+      const found = keyLookups.get(ref.table)?.get(canonical(v));
       if (found === undefined) {
-        reason = ref.by === "id" ? `its ${ref.table} row was not restored` : `${ref.table} ${JSON.stringify(v)} does not exist (run \`pnpm db:seed\`, then restore again)`;
+        reason = `${ref.table} ${JSON.stringify(v)} does not exist (run \`pnpm db:seed\`, then restore again)`;
         break;
       }
       mapped[col] = found;
@@ -123,9 +185,9 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
     else rows.push(mapped);
   }
 
-  // 2. Rows whose user, organization or membership (or any other raw foreign key) is missing.
-  const fks = t.foreignKeys.filter((f) => f.columns.length === 1 && !(f.columns[0]! in entry.references) && columns.some((c) => c.name === f.columns[0]));
-  if (entry.role === "mirrored") fks.push({ columns: ["id"], table: t.name, references: ["id"] });
+  // 2. Rows whose user, organization or membership (or any other parent outside this table) is missing.
+  const fks = t.foreignKeys.filter((f) => f.columns.length === 1 && f.table !== t.name && !(entry.references[f.columns[0]!]?.by instanceof Array) && columns.some((c) => c.name === f.columns[0]));
+  if (existingOnly) fks.push({ columns: ["id"], table: t.name, references: ["id"] });
   for (const f of fks) {
     const col = f.columns[0]!;
     const wanted = [...new Set(rows.map((r) => r[col]).filter((v) => v !== null && v !== undefined).map(String))];
@@ -143,86 +205,101 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
     });
   }
 
-  // 3. Match existing rows; give every row its id (existing, kept, or a fresh serial id).
-  const key = matchKey(t, columns.map((c) => c.name));
-  const compared = columns.filter((c) => c.name !== t.serialId);
-  // Without a key a row is matched on its content; a link to its own table is only known after matching.
-  const identity = key ?? compared.filter((c) => !selfRefs.includes(c.name));
-  const existing = await readExisting(client, t, columns, identity);
-  const tableIds = new Map<string, Json>();
-  ids.set(t.name, tableIds);
+  // 3. Match existing rows: primary key, then each unique key; none → a multiset of whole rows.
+  const names = columns.map((c) => c.name);
+  const pk = matchKey(t, names);
+  const keys = pk ? [pk, ...t.uniqueKeys.filter((k) => k !== pk && k.every((c) => names.includes(c)))] : [];
+  const existing = await readExisting(client, t, columns);
   const inserts: SidecarRow[] = [];
-  const matched: { row: SidecarRow; current: SidecarRow }[] = [];
-  for (const row of rows) {
-    const current = existing.get(rowKey(row, identity));
-    if (current) matched.push({ row, current });
-    else if (entry.role === "mirrored") skipRow(`${t.name} ${String(row.id)} is not in the database`);
-    else inserts.push(row);
-  }
-  const fresh = t.serialId ? await nextIds(client, t, inserts.length) : [];
-  inserts.forEach((row, i) => {
-    if (t.serialId) tableIds.set(String(row[t.serialId] ?? `new:${i}`), fresh[i]!);
-  });
-  for (const { row, current } of matched) if (t.serialId) tableIds.set(String(row[t.serialId]), current[t.serialId]!);
-  const withId = (row: SidecarRow, id: Json | undefined): SidecarRow => {
-    const out: SidecarRow = t.serialId ? { ...row, [t.serialId]: id ?? null } : { ...row };
-    for (const col of selfRefs) if (row[col] !== null && row[col] !== undefined) out[col] = tableIds.get(String(row[col])) ?? null;
-    return out;
-  };
-  const toInsert = inserts.map((row, i) => withId(row, fresh[i]));
-  const toUpdate: SidecarRow[] = [];
-  for (const { row, current } of matched) {
-    const desired = withId(row, t.serialId ? current[t.serialId] : undefined);
-    if (normalizeRow(desired, compared) === normalizeRow(current, compared)) result.unchanged += 1;
-    else toUpdate.push(desired);
+  const updates: { row: SidecarRow; current: SidecarRow }[] = [];
+  const restored: SidecarRow[] = [];
+  if (keys.length) {
+    const indexes = keys.map((k) => new Map(existing.map((r) => [rowKey(r, k), r])));
+    for (const row of rows) {
+      const current = keys.map((k, i) => indexes[i]!.get(rowKey(row, k))).find(Boolean);
+      if (!current && existingOnly) {
+        skipRow(`${t.name} ${String(row.id)} is not in the database`);
+        continue;
+      }
+      restored.push(row);
+      if (!current) inserts.push(row);
+      else if (normalizeRow(row, columns) === normalizeRow(current, columns)) result.unchanged += 1;
+      else updates.push({ row, current });
+    }
+  } else {
+    const have = new Map<string, number>();
+    for (const r of existing) have.set(normalizeRow(r, columns), (have.get(normalizeRow(r, columns)) ?? 0) + 1);
+    for (const row of rows) {
+      restored.push(row);
+      const k = normalizeRow(row, columns);
+      const n = have.get(k) ?? 0;
+      if (n > 0) {
+        have.set(k, n - 1);
+        result.unchanged += 1;
+      } else inserts.push(row);
+    }
   }
 
   // 4. Set-based writes: one INSERT and one UPDATE for the table.
-  const writeColumns = t.serialId && !columns.some((c) => c.name === t.serialId) ? [t.columns.find((c) => c.name === t.serialId)!, ...columns] : columns;
-  if (toInsert.length) {
-    const list = writeColumns.map((c) => quote(c.name)).join(", ");
+  if (inserts.length) {
     await client.query(
-      `INSERT INTO ${quote(t.name)} (${list}) OVERRIDING SYSTEM VALUE SELECT ${writeColumns.map((c) => castExpr(c, "x")).join(", ")}
-         FROM jsonb_to_recordset($1::jsonb) AS x(${writeColumns.map(recordsetColumn).join(", ")})`,
-      [JSON.stringify(toInsert)],
+      `INSERT INTO ${quote(t.name)} (${columns.map((c) => quote(c.name)).join(", ")}) OVERRIDING SYSTEM VALUE SELECT ${columns.map((c) => castExpr(c, "x")).join(", ")}
+         FROM jsonb_to_recordset($1::jsonb) AS x(${columns.map(recordsetColumn).join(", ")})`,
+      [JSON.stringify(inserts)],
     );
-    result.created = toInsert.length;
+    result.created = inserts.length;
   }
-  if (toUpdate.length) {
-    const by = t.serialId ? [t.serialId] : t.primaryKey.length ? t.primaryKey : key ?? [];
-    const byColumns = by.map((n) => t.columns.find((c) => c.name === n)!);
-    const set = compared.filter((c) => !by.includes(c.name));
-    if (set.length && byColumns.length) {
-      const rsColumns = [...new Map([...byColumns, ...set].map((c) => [c.name, c])).values()];
-      await client.query(
-        `UPDATE ${quote(t.name)} AS t SET ${set.map((c) => `${quote(c.name)} = ${castExpr(c, "x")}`).join(", ")}
-           FROM jsonb_to_recordset($1::jsonb) AS x(${rsColumns.map(recordsetColumn).join(", ")})
-          WHERE ${byColumns.map((c) => `t.${quote(c.name)} = ${castExpr(c, "x")}`).join(" AND ")}`,
-        [JSON.stringify(toUpdate)],
-      );
-    }
-    result.updated = toUpdate.length;
-  }
+  if (updates.length) await updateRows(client, t, columns, updates);
+  result.updated = updates.length;
   result.skipped = [...skip].map(([reason, n]) => ({ reason, rows: n }));
-  const restored = [...toInsert, ...matched.map(({ row, current }) => withId(row, t.serialId ? current[t.serialId] : undefined))];
+  // Tombstones and the ledger are the resync's and the receiver's to change; Clerk's fields are the resync's.
+  if (entry.role === "tool") return result;
+  const role = tables.classification.roles.get(t.name);
+  const verified = role?.role === "mirrored" ? columns.filter((c) => c.name === "id" || role.appColumns.includes(c.name)) : columns;
   report.expected.set(t.name, {
     role: entry.role,
-    columns: compared,
-    rows: restored.map((r) => normalizeRow(r, compared)),
+    columns: verified,
+    rows: restored.map((r) => normalizeRow(r, verified)),
     ids: entry.role === "mirrored" ? restored.map((r) => String(r.id)) : undefined,
   });
   return result;
 }
 
-/** Identity of a row for matching: its key columns, or its content when the table has no key. */
-function rowKey(row: Record<string, unknown>, identity: readonly string[] | readonly CatalogColumn[]): string {
-  return JSON.stringify(identity.map((c) => norm(row[typeof c === "string" ? c : c.name])));
+/** Each row updated where its match stands, the key columns included (so a seeded row takes the kept id). */
+async function updateRows(client: pg.PoolClient, t: CatalogTable, columns: readonly CatalogColumn[], updates: readonly { row: SidecarRow; current: SidecarRow }[]): Promise<void> {
+  const by = (t.primaryKey.length ? t.primaryKey : columns.map((c) => c.name)).map((n) => t.columns.find((c) => c.name === n)!);
+  const old = (i: number) => `clerk_resync_match_${i}`;
+  const payload = updates.map(({ row, current }) => ({ ...row, ...Object.fromEntries(by.map((c, i) => [old(i), current[c.name] ?? null])) }));
+  const matchColumns = by.map((c, i) => ({ ...c, name: old(i) }));
+  await client.query(
+    `UPDATE ${quote(t.name)} AS t SET ${columns.map((c) => `${quote(c.name)} = ${castExpr(c, "x")}`).join(", ")}
+       FROM jsonb_to_recordset($1::jsonb) AS x(${[...columns, ...matchColumns].map(recordsetColumn).join(", ")})
+      WHERE ${by.map((c, i) => `t.${quote(c.name)} = ${castExpr({ ...c, name: old(i) }, "x")}`).join(" AND ")}`,
+    [JSON.stringify(payload)],
+  );
 }
 
-async function readExisting(client: pg.PoolClient, t: CatalogTable, columns: readonly CatalogColumn[], identity: readonly string[] | readonly CatalogColumn[]): Promise<Map<string, SidecarRow>> {
-  const all = t.serialId && !columns.some((c) => c.name === t.serialId) ? [t.columns.find((c) => c.name === t.serialId)!, ...columns] : columns;
+/** The next value of each serial or identity column is past the largest one the table now holds. */
+async function setSequencesPastMaximum(client: pg.PoolClient, t: CatalogTable): Promise<void> {
+  for (const col of t.sequenced) {
+    await client.query(
+      `SELECT setval(s.seq, m.top) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq) s, (SELECT max(${quote(col)})::bigint AS top FROM ${quote(t.name)}) m
+        WHERE s.seq IS NOT NULL AND m.top IS NOT NULL AND m.top > coalesce(pg_sequence_last_value(s.seq::regclass), 0)`,
+      [quote(t.name), col],
+    );
+  }
+}
+
+/** Identity of a row for matching on a key. */
+function rowKey(row: Record<string, unknown>, key: readonly string[]): string {
+  return JSON.stringify(key.map((c) => norm(row[c])));
+}
+
+async function readExisting(client: pg.PoolClient, t: CatalogTable, columns: readonly CatalogColumn[]): Promise<SidecarRow[]> {
+  const all = [...new Map([...columns, ...t.primaryKey.map((n) => t.columns.find((c) => c.name === n)!)].map((c) => [c.name, c])).values()];
+  if (!all.length) return [];
   const { rows } = await client.query<SidecarRow>(`SELECT ${all.map((c) => `${readExpr(c, "t0")} AS ${quote(c.name)}`).join(", ")} FROM ${quote(t.name)} t0`);
-  return new Map(rows.map((r) => [rowKey(r, identity), r]));
+  return rows;
 }
 
 /** A seeded table's ids by the unique key the file stores instead (in the form the backup wrote it). */
@@ -233,10 +310,4 @@ async function readKeyLookup(client: pg.PoolClient, target: CatalogTable, by: re
     `SELECT r.${quote(target.serialId!)} AS id, ${keyObject(columns as CatalogColumn[], "r")} AS key FROM ${quote(target.name)} r`,
   );
   return new Map(rows.map((r) => [canonical(r.key), r.id]));
-}
-
-async function nextIds(client: pg.PoolClient, t: CatalogTable, n: number): Promise<Json[]> {
-  if (!n) return [];
-  const { rows } = await client.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence($1, $2))::text AS id FROM generate_series(1, $3)`, [quote(t.name), t.serialId, n]);
-  return rows.map((r) => (/^(smallint|integer)$/.test(t.columns.find((c) => c.name === t.serialId)!.type) ? Number(r.id) : r.id));
 }

@@ -10,7 +10,7 @@ import { readSyncedInstance } from "../db/sync-state.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { errorMessage, SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { readJournal } from "../reset/journal.ts";
+import { readResetUnderWay } from "../reset/under-way.ts";
 import type { Change } from "../sync/changes.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import { runUsersTick } from "./users-tick.ts";
@@ -52,16 +52,14 @@ export async function watch(deps: { config: Config; db: Database; api: ClerkApi;
   while (!options.signal.aborted) {
     const started = Date.now();
     try {
-      const journal = readJournal(config.sidecarDir);
-      if (journal) {
-        // A reset is rebuilding the database (or was interrupted: the next db:reset finishes it).
-        if (failing !== "reset") options.onStatus(`waiting: a db:reset (started ${journal.startedAt}) is rebuilding the database`);
+      const reset = readResetUnderWay(config.sidecarDir);
+      if (reset) {
+        // A reset is building the new database; its switch closes this pool's sessions, which reconnect.
+        if (failing !== "reset") options.onStatus(`waiting: a db:reset (started ${reset.startedAt}) is building a new database`);
         failing = "reset";
       } else {
         const release = await acquireWriterLock(db, { command: "clerk:resync --watch", wait: true, log });
         try {
-          // Checked again under the lock: the reset it waited for may have failed half-way.
-          if (readJournal(config.sidecarDir)) throw new Error("a db:reset has not finished; run `pnpm db:reset` to finish it");
           // Once per run: a quick tick trusts the instance the mirror was synced from.
           if (!instanceChecked) instanceChecked = await checkInstanceOnce(db, api);
           const quick = sinceFull < options.fullEvery ? await quickTick(deps) : null;

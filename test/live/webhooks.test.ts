@@ -14,7 +14,7 @@ import { WebhookSender, webhookSecretFor, type WebhookFaults } from "../../src/c
 import { silentLogger } from "../../src/log.ts";
 import { createClerkWebhookHandler, type ClerkWebhookHandler } from "../../src/live/handler.ts";
 import { startWebhookReceiver, type RunningReceiver } from "../../src/live/server.ts";
-import { JOURNAL_FILE } from "../../src/reset/journal.ts";
+import { RESET_MARKER } from "../../src/reset/under-way.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
@@ -39,7 +39,7 @@ after(async () => {
 beforeEach(async () => {
   await resetToSynced(emu, t.db);
   sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-live-"));
-  handler = createClerkWebhookHandler({ pool: t.db.pool, oneAtATime: t.db.pglite, signingSecret: SECRET, sidecarDir, log: silentLogger, resetUnderWay: () => readdirSync(sidecarDir).includes(JOURNAL_FILE) });
+  handler = createClerkWebhookHandler({ pool: t.db.pool, oneAtATime: t.db.pglite, signingSecret: SECRET, sidecarDir, log: silentLogger, resetUnderWay: () => readdirSync(sidecarDir).includes(RESET_MARKER) });
   receiver = await startWebhookReceiver(handler);
 });
 afterEach(async () => {
@@ -195,12 +195,12 @@ test("an organization deleted by webhook: its local data goes to the pruned side
 });
 
 test("during a db:reset the receiver answers 503, so Svix delivers again later", async () => {
-  writeFileSync(path.join(sidecarDir, JOURNAL_FILE), "{}");
+  writeFileSync(path.join(sidecarDir, RESET_MARKER), "{}");
   const user = [...emu.store.users.values()][5]!;
   const r = await deliver(userEvent("user.updated", { ...serializeUser(user), first_name: "Later", updated_at: user.updatedAt + 1000 }));
   assert.equal(r.status, 503);
   assert.match(String(r.body.error), /db:reset/);
-  rmSync(path.join(sidecarDir, JOURNAL_FILE));
+  rmSync(path.join(sidecarDir, RESET_MARKER));
   assert.notEqual((await userRow(user.id)).firstName, "Later");
 });
 

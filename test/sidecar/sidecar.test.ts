@@ -9,7 +9,7 @@ import { SidecarFormatError } from "../../src/errors.ts";
 import { readSidecarFile, writeSidecarFile } from "../../src/sidecar/files.ts";
 import { readLocalTables, type LocalTables } from "../../src/sidecar/local-tables.ts";
 import { readLocalData } from "../../src/sidecar/read-local-data.ts";
-import { checkSidecarKeys, restoreSidecar } from "../../src/sidecar/restore.ts";
+import { checkSidecar, restoreSidecar } from "../../src/sidecar/restore.ts";
 import { shareableSidecar } from "../../src/sidecar/share.ts";
 import { readTableClasses } from "../../src/sidecar/table-config.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
@@ -119,7 +119,7 @@ test("two rows with one natural key in a file are refused, naming the entry, bef
   const first = sidecar.tables.Prompt!.rows[0]!;
   sidecar.tables.Prompt!.rows.push({ ...first, content: "a second one" });
   assert.throws(
-    () => checkSidecarKeys(sidecar, tables, "x.json"),
+    () => checkSidecar(sidecar, tables, "x.json"),
     (err: unknown) => err instanceof SidecarFormatError && err.message === `x.json has two Prompt rows with organizationId="${first.organizationId}", name="${first.name}"; fix the file (keep one); nothing was restored`,
   );
 });

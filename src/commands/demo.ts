@@ -46,7 +46,7 @@ export const demoCommand = defineCommand({
       clerk: { ...ctx.config.clerk, apiUrl: emulator.url, secretKey: emulator.secretKey },
     };
     ctx.out.line(`Demo: Clerk API emulator at ${emulator.url} (${store.users.size} users, ${store.organizations.size} organizations, ${store.memberships.size} memberships); embedded Postgres in ${config.pgliteDir}`);
-    const db = await openDatabase(config, ctx.log, { command: "demo" });
+    let db = await openDatabase(config, ctx.log, { command: "demo" });
     try {
       ctx.out.line("1. bootstrap: migrate, seed, first resync, and some org-local data (custom prompts, resources, services)");
       await migrateAndSeed(db, config.rootDir);
@@ -54,10 +54,13 @@ export const demoCommand = defineCommand({
       await addOrgLocalData(db);
       const before = await tableDump(db);
 
-      ctx.out.line("2. pnpm db:reset: preflight → sidecar backup → prisma migrate reset → seed → resync from Clerk → restore → verify");
+      ctx.out.line("2. pnpm db:reset: preflight → sidecar backup → build beside (prisma migrate reset, seed, resync from Clerk, restore) → verify → switch");
       const report = await runReset({ config, db, api: createClerkApi(config, ctx.log), log: ctx.log }, { yes: false, forceInstance: false, onStep: (s) => ctx.out.progress(s) });
       ctx.out.progressDone();
       ctx.out.line(formatResetReport(report));
+      // The reset switched the data folder: open the new one.
+      await db.close();
+      db = await openDatabase(config, ctx.log, { command: "demo" });
 
       const after = await tableDump(db);
       const identical = JSON.stringify(after) === JSON.stringify(before);

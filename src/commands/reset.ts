@@ -4,7 +4,7 @@ import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT } from "../errors.ts";
 import { assertResettable } from "../reset/local-database.ts";
 import { formatResetReport, formatUndo, resetResult } from "../reset/report.ts";
-import { runReset, undoReset } from "../reset/run-reset.ts";
+import { RESET_STEPS, runReset, undoReset } from "../reset/run-reset.ts";
 import { markResetUnderWay } from "../reset/under-way.ts";
 import { defineCommand, type CommandContext } from "./context.ts";
 
@@ -33,7 +33,11 @@ async function resetWith(ctx: CommandContext, flags: ResetFlags): Promise<number
     }
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: flags.allowProduction });
     unmark = markResetUnderWay(ctx.config.sidecarDir);
-    const report = await runReset({ config: ctx.config, db, api, log: ctx.log }, { yes: flags.yes, forceInstance: flags.forceInstance, keepPrevious: flags.keep, onStep: (s) => ctx.out.progress(s) });
+    const interrupt = onInterrupt();
+    const report = await runReset(
+      { config: ctx.config, db, api, log: ctx.log },
+      { yes: flags.yes, forceInstance: flags.forceInstance, keepPrevious: flags.keep, onStep: (s) => (interrupt.step(s), ctx.out.progress(s)) },
+    ).finally(() => interrupt.done());
     ctx.out.progressDone();
     ctx.out.result(resetResult(report));
     ctx.out.line(formatResetReport(report));
@@ -44,6 +48,31 @@ async function resetWith(ctx: CommandContext, flags: ResetFlags): Promise<number
     await release();
     await db.close();
   }
+}
+
+/**
+ * Ctrl-C or a kill before the switch: one line, and out. The live database was never written, and
+ * the next reset drops the unfinished new one, so there is nothing to resume. During the switch
+ * (one transaction, or two journaled renames) the signal is ignored: it ends in moments, with its report.
+ */
+function onInterrupt() {
+  let step = "starting";
+  const exit = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nerror: db:reset interrupted (${signal}) while ${step}: the live database was not touched; nothing to resume (the next db:reset drops the unfinished new database).\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  const handler = (signal: NodeJS.Signals) => {
+    if (step !== RESET_STEPS.switch) exit(signal);
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return {
+    step: (s: string) => (step = s),
+    done() {
+      process.removeListener("SIGINT", handler);
+      process.removeListener("SIGTERM", handler);
+    },
+  };
 }
 
 export const resetCommand = defineCommand({

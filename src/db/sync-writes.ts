@@ -6,7 +6,8 @@
 import type pg from "pg";
 import { clerkCopyMayReplaceSql, type SyncSource } from "./freshness.ts";
 import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
-import type { MirroredTable } from "./mirrored-columns.ts";
+import { MIRRORED_COLUMNS, type MirroredTable } from "./mirrored-columns.ts";
+import { SafetyError } from "../errors.ts";
 
 export type { MirroredTable } from "./mirrored-columns.ts";
 
@@ -45,11 +46,15 @@ async function upsert<R extends { id: string; updatedAt: number }>(
       return record;
     }),
   );
+  // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: the app's required columns
+  // (NOT NULL, no default) are proposed with the row's own values, so an update never trips them.
+  const kept = await requiredAppColumns(client, table);
+  const keptNames = kept.map((c) => `"${c}"`);
   // A tombstone from `tombstonesSince` on means Clerk deleted the record after this copy was read.
   const res = await client.query(
-    `INSERT INTO "${table}" (${names.join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
-     SELECT ${columns.map(([name, type]) => value(name, type)).join(", ")}, ${value("updatedAt", "timestamptz")}, $2::text, now()
-     FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})
+    `INSERT INTO "${table}" (${[...names, ...keptNames].join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
+     SELECT ${[...columns.map(([name, type]) => value(name, type)), ...keptNames.map((c) => `e.${c}`)].join(", ")}, ${value("updatedAt", "timestamptz")}, $2::text, now()
+     FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})${kept.length ? ` LEFT JOIN "${table}" e ON e.id = r.id` : ""}
      WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($3::float8 / 1000)) AND ${onlyIf}
      ON CONFLICT (id) DO UPDATE SET ${[...names, `"clerkUpdatedAt"`, `"syncSource"`, `"syncedAt"`]
        .filter((c) => c !== `"id"`)
@@ -57,8 +62,28 @@ async function upsert<R extends { id: string; updatedAt: number }>(
        .join(", ")}
      WHERE ${clerkCopyMayReplaceSql(table)}`,
     [batch, origin.source, origin.tombstonesSince],
-  );
+  ).catch((err: unknown) => {
+    const column = (err as { code?: string; column?: string }).column;
+    if ((err as { code?: string }).code !== "23502" || !column || !kept.includes(column)) throw err;
+    throw new SafetyError(
+      `A Clerk record has no row in "${table}" yet, and "${table}"."${column}" is NOT NULL with no default, so there is no value to write. ` +
+        `Give the column a default or make it optional in schema.prisma and migrate, or let the app create the row first.`,
+      { cause: err },
+    );
+  });
   return res.rowCount ?? 0;
+}
+
+/** The app's columns of a Clerk table that are NOT NULL with no default (one catalog read per batch: the schema may change between runs). */
+async function requiredAppColumns(client: pg.PoolClient, table: MirroredTable): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT a.attname AS name FROM pg_attribute a
+      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull AND NOT a.atthasdef
+        AND a.attidentity = '' AND a.attgenerated = '' AND NOT (a.attname = ANY($2::text[]))
+      ORDER BY a.attnum`,
+    [`"${table}"`, MIRRORED_COLUMNS[table]],
+  );
+  return rows.map((x) => x.name);
 }
 
 const USER_COLUMNS: Column<UserRow>[] = [

@@ -108,7 +108,7 @@ export async function runReset(deps: ResetDeps, options: ResetOptions): Promise<
   const { sidecar, fingerprint } = await inSnapshot(db.pool, async (client) => {
     // A database never migrated has no local data: the sidecar is then empty, but still written.
     const sidecar: Sidecar = (await isMigrated(client))
-      ? await readLocalData(client, await readLocalTables(client, classes), { reason: "reset", clerkInstanceId: instanceId, toolTables: true, database })
+      ? await readLocalData(client, await readLocalTables(client, classes), { reason: "reset", clerkInstanceId: instanceId, whole: true, toolTables: true, database })
       : emptySidecar("reset", instanceId, new Date(), database);
     return { sidecar, fingerprint: await readFingerprint(client) };
   });

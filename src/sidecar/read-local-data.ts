@@ -14,6 +14,12 @@ export interface ReadOptions {
   clerkInstanceId: string | null;
   /** "all" (a backup) or the owners a resync is about to delete (the pruned sidecar). */
   scope?: OwnerScope;
+  /**
+   * Every row of every backed-up table (the seed's defaults, seeded tables, Clerk's tables whole):
+   * a backup or a reset. Without it (a file for committing): the owners' rows, kept tables and the
+   * app's columns of Clerk's tables — never Clerk's fields or what the seed makes.
+   */
+  whole?: boolean;
   /** A reset's backup: also the tombstones and the webhook delivery ledger, carried into the new database. */
   toolTables?: boolean;
   /** Who the file is for (host:port/name or the embedded folder); the latest backup is kept per database. */
@@ -27,11 +33,11 @@ export async function readLocalData(pool: pg.Pool | pg.PoolClient, tables: Local
   const { catalog, classification } = tables;
   for (const name of classification.order) {
     const role = classification.roles.get(name)!.role as "owned" | "keep" | "seeded";
-    if (role !== "owned" && scope !== "all") continue;
+    const whole = Boolean(options.whole) && scope === "all";
+    if ((role === "seeded" && !whole) || (role === "keep" && scope !== "all")) continue;
     const t = catalog.get(name)!;
     const params: unknown[] = [];
-    // A backup takes every row (the seed's defaults in an owned table too); a prune only the owners' rows.
-    const where = scope === "all" ? "true" : ownedWhere(catalog, classification, name, "t0", scope, params);
+    const where = whole || role !== "owned" ? "true" : ownedWhere(catalog, classification, name, "t0", scope, params);
     sidecar.tables[name] = await readTable(pool, tables, t, role, t.columns.map((c) => c.name), where, params);
   }
   for (const name of MIRRORED_TABLES) {
@@ -40,11 +46,11 @@ export async function readLocalData(pool: pg.Pool | pg.PoolClient, tables: Local
     if (role?.role !== "mirrored" || !t) continue;
     // Whole rows: a reset puts them back before the resync, so the app's NOT NULL columns and
     // Clerk's fields arrive in one insert. A plain restore only writes the app's columns.
-    if (scope === "all") {
+    if (options.whole && scope === "all") {
       sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", t.columns.map((c) => c.name), "true", []);
     } else if (role.appColumns.length) {
-      const params: unknown[] = [scope[name]];
-      sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", ["id", ...role.appColumns], "t0.id = ANY($1::text[])", params);
+      const params: unknown[] = scope === "all" ? [] : [scope[name]];
+      sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", ["id", ...role.appColumns], scope === "all" ? "true" : "t0.id = ANY($1::text[])", params);
     }
   }
   for (const name of options.toolTables ? CARRIED_TOOL_TABLES : []) {

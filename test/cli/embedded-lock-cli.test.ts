@@ -17,7 +17,7 @@ import { startTestEmulator } from "../support/emulator.ts";
 
 const newFolder = () => path.join(mkdtempSync(path.join(tmpdir(), "clerk-resync-embedded-")), "pglite");
 
-test("pnpm dev holds the folder: db:reset from another process works through dev's socket; dev's database stays healthy and complete", { timeout: 180_000 }, async () => {
+test("pnpm dev holds the folder: db:reset from another process refuses in one line (it must switch the folder dev holds); dev's database stays healthy and complete", { timeout: 180_000 }, async () => {
   const dataDir = newFolder();
   const sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-embedded-sidecar-"));
   const dev = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "dev", "--json", "--users", "30", "--db-port", "0", "--emulator-port", "0"], {
@@ -47,9 +47,9 @@ test("pnpm dev holds the folder: db:reset from another process works through dev
     assert.equal(before.users?.length, 30);
 
     const reset = await runCli(["reset"], env);
-    assert.equal(reset.code, 0, reset.stderr);
-    assert.match(reset.stderr, new RegExp(`the embedded database is served by \`pnpm dev\` \\(pid ${dev.pid}\\): using it through ${services.DATABASE_URL}`));
-    assert.deepEqual(await tableDump(db), before, "dev's database has every row back");
+    assert.equal(reset.code, 1, reset.stderr);
+    assert.match(reset.stderr, /error: db:reset of an embedded database served by another process \(`pnpm dev`\?\) cannot switch its data folder\. Stop that process, then run pnpm db:reset \(it opens the folder itself\); nothing was changed\n/);
+    assert.deepEqual(await tableDump(db), before, "dev's database is untouched");
   } finally {
     await db.close();
   }

@@ -1,131 +1,186 @@
-// db:reset in an app whose schema grew: new org-, user- and membership-scoped tables, a standalone
-// one, and app columns on Clerk's tables come back whole with no code change; an unclassified
-// standalone table with rows stops the reset before anything is touched.
+// db:reset in an app whose schema grew the way real apps grow it: Int autoincrement ids with gaps
+// (copied into Clerk metadata), a NOT NULL app column on User with no default, a table with no
+// primary key holding duplicate rows, org data keyed by a plain orgId with no foreign key, cuid
+// keys, enums, bytes, decimals, 64-bit integers, arrays and JSON. The whole database round-trips
+// exactly (pg_dump --data-only of every table, the mirror's syncedAt aside), with no code change.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
-import { loadConfig, type Config } from "../../src/config.ts";
-import { runPrismaCliOrThrow } from "../../src/db/prisma-cli.ts";
+import type { Config } from "../../src/config.ts";
+import { addOrgLocalData } from "../../src/db/demo-data.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
-import { SafetyError } from "../../src/errors.ts";
+import { SafetyError, SidecarFormatError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
 import { runReset } from "../../src/reset/run-reset.ts";
 import { readSidecarFile } from "../../src/sidecar/files.ts";
 import { readLocalTables } from "../../src/sidecar/local-tables.ts";
-import { restoreSidecar } from "../../src/sidecar/restore.ts";
+import { checkSidecar, restoreSidecar } from "../../src/sidecar/restore.ts";
 import { readTableClasses } from "../../src/sidecar/table-config.ts";
-import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
+import { dataDump, pgDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createGrownProject } from "../support/grown-project.ts";
+import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
 import { apiFor, resync } from "../support/sync.ts";
 
-let t: TestDatabase;
+const project = createGrownProject({ McpServer: "seeded", FeatureFlag: "keep", OrgQuota: "keep" });
+let r: ResetDatabase;
 let emu: RunningEmulator;
-const project = createGrownProject({ McpServer: "seeded", FeatureFlag: "keep" });
+const q = async (sql: string, params: unknown[] = []) => (await (await r.open()).pool.query(sql, params)).rows;
 
 before(async () => {
-  t = await createTestDatabase();
+  r = await createResetDatabase({ rootDir: project });
   emu = await startTestEmulator({ users: 30, orgs: 5, membershipsPerOrg: 4, seed: 9 });
-  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: t.url, cwd: project });
-  await seedDefaults(t.db.prisma);
-  await resync(emu, t.db);
-  await addOrgLocalData(t.db);
+  const db = await r.open();
+  await seedDefaults(db.prisma);
+  // The app fills User.appRole when it creates its users (a signup hook); here, a default for the first sync.
+  await q(`ALTER TABLE "User" ALTER COLUMN "appRole" SET DEFAULT 'member'`);
+  await resync(emu, db);
+  await q(`ALTER TABLE "User" ALTER COLUMN "appRole" DROP DEFAULT`);
+  await addOrgLocalData(db);
   await fillGrownTables();
+  // The app keeps its DB ids in Clerk: every project's id is in its owner's public metadata.
+  for (const p of await q(`SELECT id, "ownerId" FROM "Project" ORDER BY id`)) emu.store.updateUser(p.ownerId, { publicMetadata: { projectId: p.id } });
+  await resync(emu, db);
 });
 after(async () => {
   await emu.close();
-  await t.close();
+  await r.close();
 });
 
-const configFor = (rootDir: string): Config => ({
-  ...loadConfig({}, ROOT),
-  rootDir,
-  databaseUrl: t.url,
-  sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-grown-backups-")),
-  clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 },
-});
-const reset = (config: Config) => runReset({ config, db: t.db, api: apiFor(emu), log: silentLogger }, { yes: false, forceInstance: false });
+const configFor = (rootDir: string): Config =>
+  r.config({ rootDir, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-grown-backups-")), clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 } });
+const reset = async (config: Config) => runReset({ config, db: await r.open(), api: apiFor(emu), log: silentLogger }, { yes: false, forceInstance: false });
+const snapshot = async () => ({ data: await dataDump(await r.open()), dump: pgDump(await r.open()) });
 
 async function fillGrownTables(): Promise<void> {
-  const q = (sql: string, params: unknown[] = []) => t.db.pool.query(sql, params);
-  const orgs = (await q(`SELECT id FROM "Organization" ORDER BY id LIMIT 3`)).rows.map((r) => r.id as string);
+  const orgs = (await q(`SELECT id FROM "Organization" ORDER BY id LIMIT 3`)).map((x) => x.id as string);
   for (const [i, org] of orgs.entries()) {
     for (const name of ["onboarding", "offboarding ✓"]) {
-      const w = await q(`INSERT INTO "Workflow" ("organizationId", name, definition, "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
+      const [w] = await q(`INSERT INTO "Workflow" ("organizationId", name, definition, "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
         org, name, { steps: 3, label: `Ünïcødé ${i}`, nested: { deep: [1, "two", null] } }, `2024-0${i + 1}-02T03:04:05.678Z`, `2025-0${i + 1}-02T03:04:05.679Z`,
       ]);
       let parent: number | null = null;
       for (const action of ["invite", "assign", "notify"]) {
-        const s = await q(`INSERT INTO "WorkflowStep" ("workflowId", "parentStepId", action, weight, "createdAt") VALUES ($1, $2, $3, $4, $5) RETURNING id`, [w.rows[0].id, parent, action, "1234.5678", "2024-05-06T07:08:09.123Z"]);
-        parent = s.rows[0].id;
+        const [s] = await q(`INSERT INTO "WorkflowStep" ("workflowId", "parentStepId", action, weight, "createdAt") VALUES ($1, $2, $3, $4, $5) RETURNING id`, [w.id, parent, action, "1234.5678", "2024-05-06T07:08:09.123Z"]);
+        parent = s.id;
       }
     }
+    await q(`INSERT INTO "OrgQuota" ("orgId", seats, labels) VALUES ($1, $2, $3)`, [org, 5 + i, ["a", `b ${i}`]]);
   }
-  const users = (await q(`SELECT id FROM "User" ORDER BY id LIMIT 5`)).rows.map((r) => r.id as string);
+  // Gaps: deleted workflows and projects leave holes the reset must not close.
+  await q(`DELETE FROM "Workflow" WHERE id IN (SELECT id FROM "Workflow" ORDER BY id LIMIT 1)`);
+  const users = (await q(`SELECT id FROM "User" ORDER BY id LIMIT 8`)).map((x) => x.id as string);
   for (const [i, user] of users.entries()) {
+    await q(`INSERT INTO "Project" ("ownerId", title, tier, "quotaBytes") VALUES ($1, $2, $3, $4)`, [user, `p${i}`, ["free", "pro", "enterprise"][i % 3], (2n ** 62n + BigInt(i)).toString()]);
+    await q(`UPDATE "User" SET "appRole" = $2 WHERE id = $1`, [user, i % 2 ? "admin" : "editor"]);
+  }
+  await q(`DELETE FROM "Project" WHERE id IN (2, 3, 6)`);
+  for (const [i, user] of users.slice(0, 5).entries()) {
     await q(`INSERT INTO "UserSetting" (id, "userId", key, value, tags, blob, "happenedAt", "createdAt") VALUES ($1, $2, 'theme', $3, $4, $5, '2020-02-29 12:34:56.789', '2023-01-01T00:00:00.001Z')`, [
       `ckz${i}x9q2m0000abcd${i}`, user, { dark: i % 2 === 0, size: 1.5 }, ["a", "b c", `"q${i}"`], Buffer.from([0, 255, i]),
     ]);
     if (i < 4) await q(`UPDATE "User" SET "stripeCustomerId" = $2 WHERE id = $1`, [user, `cus_${i}`]);
   }
+  // The same event twice (a table with no key keeps both), and one more.
+  for (const action of ["login", "login", "export"]) await q(`INSERT INTO "AuditEvent" ("userId", action, at) VALUES ($1, $2, '2024-01-01T00:00:00Z')`, [users[0], action]);
   await q(`UPDATE "Organization" SET plan = 'pro' WHERE id = ANY($1)`, [orgs.slice(0, 2)]);
-  const mems = (await q(`SELECT id FROM "OrganizationMembership" ORDER BY id LIMIT 3`)).rows.map((r) => r.id as string);
+  const mems = (await q(`SELECT id FROM "OrganizationMembership" ORDER BY id LIMIT 3`)).map((x) => x.id as string);
   for (const m of mems) await q(`INSERT INTO "MembershipNote" ("membershipId", note) VALUES ($1, 'mentor')`, [m]);
   await q(`INSERT INTO "FeatureFlag" (name, enabled) VALUES ('beta', true), ('new-billing', false)`);
-  const server = (await q(`SELECT id FROM "McpServer" WHERE name = 'github'`)).rows[0].id;
+  const [server] = await q(`SELECT id FROM "McpServer" WHERE name = 'github'`);
   await q(`INSERT INTO "OrganizationService" ("organizationId", "mcpServerId", config) VALUES ($1, $2, $3)
-           ON CONFLICT ("organizationId", "mcpServerId") DO UPDATE SET config = EXCLUDED.config`, [orgs[2], server, { apiKey: "ghp_keep_me_locally", region: "eu" }]);
+           ON CONFLICT ("organizationId", "mcpServerId") DO UPDATE SET config = EXCLUDED.config`, [orgs[2], server.id, { apiKey: "ghp_keep_me_locally", region: "eu" }]);
 }
 
-/** Whole tables in a form without serial ids: links to serial rows are followed to what they name. */
-async function grownDump(): Promise<Record<string, unknown[]>> {
-  const q = async (sql: string) => (await t.db.pool.query(sql)).rows;
-  return {
-    ...(await tableDump(t.db)),
-    workflows: await q(`SELECT "organizationId", name, definition, "createdAt", "updatedAt" FROM "Workflow" ORDER BY 1, 2`),
-    steps: await q(`SELECT w."organizationId", w.name, s.action, s.weight::text, s."createdAt", p.action AS parent
-                      FROM "WorkflowStep" s JOIN "Workflow" w ON w.id = s."workflowId" LEFT JOIN "WorkflowStep" p ON p.id = s."parentStepId" ORDER BY 1, 2, 3`),
-    settings: await q(`SELECT id, "userId", key, value, tags, encode(blob, 'hex') AS blob, "happenedAt"::text, "createdAt" FROM "UserSetting" ORDER BY id`),
-    notes: await q(`SELECT * FROM "MembershipNote" ORDER BY 1`),
-    flags: await q(`SELECT name, enabled FROM "FeatureFlag" ORDER BY 1`),
-    appUserColumns: await q(`SELECT id, "stripeCustomerId" FROM "User" ORDER BY id`),
-    appOrgColumns: await q(`SELECT id, plan FROM "Organization" ORDER BY id`),
-    services: await q(`SELECT s."organizationId", m.name, s.enabled, s.config, s."createdAt", s."updatedAt" FROM "OrganizationService" s JOIN "McpServer" m ON m.id = s."mcpServerId" ORDER BY 1, 2`),
-  };
-}
-
-test("every table of a grown schema comes back identical after db:reset, with no code change", async () => {
-  const before = await grownDump();
-  assert.equal(before.steps!.length, 18);
+test("every row of every table of a grown schema comes back exactly after db:reset, ids included", async () => {
+  const before = await snapshot();
+  assert.equal(before.data.AuditEvent!.length, 3);
+  assert.deepEqual((await q(`SELECT id FROM "Project" ORDER BY id`)).map((x) => x.id), [1, 4, 5, 7, 8], "ids with gaps");
   const report = await reset(configFor(project));
   assert.equal(report.verified, true, JSON.stringify(report.tables));
-  assert.deepEqual(await grownDump(), before);
-  const verified = Object.fromEntries(report.tables.map((x) => [x.table, x.expected]));
-  assert.deepEqual(verified, { FeatureFlag: 2, MembershipNote: 3, Organization: 5, OrganizationService: before.services!.length, Prompt: 8, Resource: 4, User: 30, UserSetting: 5, Workflow: 6, WorkflowStep: 18 });
-  assert.ok(report.tables.every((x) => x.identical && x.actual === x.expected));
+  const after = await snapshot();
+  assert.deepEqual(after.data, before.data);
+  assert.equal(after.dump, before.dump, "pg_dump --data-only of every table");
+  if (before.dump !== null) assert.match(before.dump, /COPY public\."Project"/, "pg_dump saw the app's tables");
   assert.match(readFileSync(report.backup, "utf8"), /ghp_keep_me_locally/, "the local backup keeps the token");
 
+  // The ids the app copied into Clerk still name the same rows.
+  for (const u of await q(`SELECT id, "publicMetadata" FROM "User" WHERE "publicMetadata" ? 'projectId'`)) {
+    const [p] = await q(`SELECT "ownerId" FROM "Project" WHERE id = $1`, [u.publicMetadata.projectId]);
+    assert.equal(p?.ownerId, u.id);
+  }
+  // Sequences are past the restored maximum: the next insert never collides.
+  const [next] = await q(`INSERT INTO "Project" ("ownerId", title) VALUES ((SELECT min(id) FROM "User"), 'new') RETURNING id`);
+  assert.equal(next.id, 9);
+  await q(`DELETE FROM "Project" WHERE id = 9`);
+
   // A second restore of the same file changes nothing.
-  const tables = await readLocalTables(t.db.pool, readTableClasses(project));
-  const again = await restoreSidecar(t.db.pool, readSidecarFile(report.backup), tables);
+  const db = await r.open();
+  const again = await restoreSidecar(db.pool, readSidecarFile(report.backup), await readLocalTables(db.pool, readTableClasses(project)));
   assert.deepEqual(again.tables.filter((x) => x.created || x.updated), []);
-  assert.deepEqual(await grownDump(), before);
+  assert.deepEqual((await snapshot()).data, before.data);
+});
+
+test("db:restore brings a table without a key back as a multiset: each row as many times as it was saved", async () => {
+  const config = configFor(project);
+  const report = await reset(config);
+  const db = await r.open();
+  await q(`DELETE FROM "AuditEvent" WHERE ctid = (SELECT ctid FROM "AuditEvent" WHERE action = 'login' LIMIT 1)`);
+  assert.equal((await q(`SELECT count(*)::int AS n FROM "AuditEvent"`))[0].n, 2);
+  const tables = await readLocalTables(db.pool, readTableClasses(project));
+  const restored = await restoreSidecar(db.pool, readSidecarFile(report.backup), tables);
+  assert.equal(restored.tables.find((x) => x.table === "AuditEvent")?.created, 1);
+  assert.deepEqual((await q(`SELECT action FROM "AuditEvent" ORDER BY action`)).map((x) => x.action), ["export", "login", "login"]);
+  const twice = await restoreSidecar(db.pool, readSidecarFile(report.backup), tables);
+  assert.equal(twice.tables.find((x) => x.table === "AuditEvent")?.created, 0, "idempotent");
+});
+
+test("a sidecar with a NUL character is refused before anything is written, sequences included", async () => {
+  const config = configFor(project);
+  const report = await reset(config);
+  const file = JSON.parse(readFileSync(report.backup, "utf8"));
+  file.tables.Project.rows[0].title = "bad\u0000title";
+  const bad = path.join(config.sidecarDir, "nul.json");
+  writeFileSync(bad, JSON.stringify(file));
+  const db = await r.open();
+  const before = { data: await dataDump(db), seq: await q(`SELECT last_value, is_called FROM "Project_id_seq"`) };
+  const tables = await readLocalTables(db.pool, readTableClasses(project));
+  assert.throws(() => checkSidecar(readSidecarFile(bad), tables, bad), (err: unknown) => {
+    assert.ok(err instanceof SidecarFormatError);
+    assert.match(err.message, /nul\.json: Project row 1 \(id 1\), column title, holds a NUL character \(\\u0000\), which PostgreSQL cannot store in text or JSON\. Remove it from the file \(or edit that value\) and restore again; nothing was restored$/);
+    return true;
+  });
+  assert.deepEqual({ data: await dataDump(db), seq: await q(`SELECT last_value, is_called FROM "Project_id_seq"`) }, before);
+});
+
+test("a NOT NULL app column with no default and a Clerk user this database never saw: preflight refuses, naming the table, the column and the fix", async () => {
+  const config = configFor(project);
+  const newcomer = emu.store.createUser({ firstName: "New", emailAddresses: ["new@example.test"] });
+  try {
+    const before = await snapshot();
+    await assert.rejects(reset(config), (err: unknown) => {
+      assert.ok(err instanceof SafetyError);
+      assert.match(err.message, new RegExp(`^db:reset cannot bring back every Clerk record: 1 Clerk users \\(${newcomer.id}\\) have no row here, and "User"\\."appRole" is NOT NULL with no default, so there is no value to write\\. Give the column a default or make it optional in schema\\.prisma .*Nothing was changed\\.$`));
+      return true;
+    });
+    assert.deepEqual(await snapshot(), before);
+    assert.deepEqual(readdirSync(config.sidecarDir), [], "refused before the backup");
+  } finally {
+    emu.store.deleteUser(newcomer.id);
+  }
 });
 
 test("an unclassified standalone table with rows stops db:reset in preflight; nothing is touched", async () => {
-  const config = configFor(createGrownProject({ McpServer: "seeded" }));
-  const { rows } = await t.db.pool.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
-  const raw = async () => JSON.stringify(await Promise.all(rows.map(async (r) => (await t.db.pool.query(`SELECT * FROM "${r.tablename}" ORDER BY 1`)).rows)));
-  const before = await raw();
+  const config = configFor(createGrownProject({ McpServer: "seeded", OrgQuota: "keep" }));
+  const before = await snapshot();
   await assert.rejects(reset(config), (err: unknown) => {
     assert.ok(err instanceof SafetyError);
     assert.match(err.message, /^db:reset would lose FeatureFlag \(2 rows\): this table belongs to no user or organization and is not classified\. Say what each is in package\.json: "clerkResync": \{ "tables": \{ "FeatureFlag": "keep" \} \} — "keep" \(backed up and restored whole\), "seeded" \(the seed recreates it\) or "disposable" \(may be lost\)\. Nothing was changed\.$/);
     return true;
   });
-  assert.equal(await raw(), before);
+  assert.deepEqual(await snapshot(), before);
   assert.deepEqual(readdirSync(config.sidecarDir), []);
 });

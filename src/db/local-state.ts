@@ -50,18 +50,21 @@ export async function readUsersWatermark(pool: pg.Pool | pg.PoolClient): Promise
 export async function readLocalState(pool: pg.Pool | pg.PoolClient): Promise<LocalState> {
   const intern = createInterner();
   const types = intern.types;
-  const [users, orgs, mems] = await Promise.all([
-    pool.query<Local<UserRow>>({ text: USER_SELECT, types }),
+  const readUsers = () => pool.query<Local<UserRow>>({ text: USER_SELECT, types });
+  const readOrgs = () =>
     pool.query<Local<OrganizationRow>>({
       text: `SELECT id, name, slug, "imageUrl", "publicMetadata", "privateMetadata", "maxAllowedMemberships", "createdBy", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE} FROM "Organization"`,
       types,
-    }),
+    });
+  const readMemberships = () =>
     pool.query<Local<MembershipRow>>({
       text: `SELECT id, "organizationId", "userId", role, coalesce(permissions, '{}') AS permissions, "publicMetadata", "privateMetadata", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE}
        FROM "OrganizationMembership"`,
       types,
-    }),
-  ]);
+    });
+  // A pool runs the three reads on three connections; a single client runs one query at a time.
+  const [users, orgs, mems] =
+    "release" in pool ? [await readUsers(), await readOrgs(), await readMemberships()] : await Promise.all([readUsers(), readOrgs(), readMemberships()]);
   for (const r of users.rows) r.syncSource = intern.string(r.syncSource);
   for (const r of orgs.rows) r.syncSource = intern.string(r.syncSource);
   for (const r of mems.rows) {

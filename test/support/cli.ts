@@ -26,7 +26,12 @@ export function runEntry(entry: string, args: string[], env: Record<string, stri
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on("close", (code) => {
+      // A warning in the CLI (a deprecation, a listener leak) fails the test that ran it.
+      const warning = /\(node:\d+\) (\[\w+\] )?\w*Warning\b.*$/m.exec(stderr);
+      if (warning) reject(new Error(`the CLI printed a process warning: ${warning[0]}\n${stderr}`));
+      else resolve({ code: code ?? 1, stdout, stderr });
+    });
   });
 }
 

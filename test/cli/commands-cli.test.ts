@@ -6,9 +6,12 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { resync } from "../support/sync.ts";
 import { runCli } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
+import { createResetDatabase } from "../support/reset-database.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -84,14 +87,26 @@ test("db:reset refuses a database on another host unless --yes, touching nothing
 });
 
 test("db:reset --json end to end: one JSON report, tables identical after", async () => {
-  const before = await tableDump(t.db);
-  const run = await runCli(["reset", "--json"], env);
-  assert.equal(run.code, 0, run.stderr);
-  const report = JSON.parse(run.stdout);
-  assert.equal(report.verified, true);
-  assert.deepEqual(report.before, report.after);
-  assert.deepEqual(await tableDump(t.db), before);
-  assert.ok(readFileSync(report.backup, "utf8").includes('"reason": "reset"'));
+  // A database the reset can switch (PGlite: a data folder of its own, released while the CLI runs).
+  const r = await createResetDatabase();
+  try {
+    const db = await r.open();
+    await seedDefaults(db.prisma);
+    await resync(emu, db);
+    await addOrgLocalData(db);
+    const before = await tableDump(db);
+    await r.release();
+    const run = await runCli(["reset", "--json"], { ...env, DATABASE_URL: undefined, ...r.env });
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.verified, true);
+    assert.deepEqual(report.before, report.after);
+    assert.match(report.previous, /previous/);
+    assert.deepEqual(await tableDump(await r.open()), before);
+    assert.ok(readFileSync(report.backup, "utf8").includes('"reason": "reset"'));
+  } finally {
+    await r.close();
+  }
 });
 
 test("db:reset:force wipes and re-seeds, with a warning and no backup", async () => {
@@ -106,6 +121,6 @@ test("db:reset:force wipes and re-seeds, with a warning and no backup", async ()
 test("pnpm demo runs the whole flow on the embedded defaults", async () => {
   const run = await runCli(["demo", "--users", "40", "--orgs", "5"], {});
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /Reset complete in .*every backed-up table verified/);
+  assert.match(run.stdout, /Reset of .* complete in .*every backed-up table verified/);
   assert.match(run.stdout, /Round trip: every table is identical/);
 });

@@ -9,6 +9,8 @@ import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { runCli, runCliOnTty, waitForOutput } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { createResetDatabase } from "../support/reset-database.ts";
+import { resync } from "../support/sync.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 
 let t: TestDatabase;
@@ -81,10 +83,17 @@ test("Ctrl-C during a run clears the progress line", { timeout: 60_000 }, async 
 });
 
 test("db:reset on a terminal: every log line starts on a clean line", { timeout: 120_000 }, async () => {
-  const run = await runCliOnTty(["reset"], { ...env, NO_COLOR: "1" });
-  assert.equal(run.code, 0, run.output);
-  assert.ok(assertLogLinesStartClean(run.output) >= 4, run.output);
-  assert.match(run.output, /Reset complete in/);
+  const r = await createResetDatabase();
+  try {
+    await resync(emu, await r.open());
+    await r.release();
+    const run = await runCliOnTty(["reset"], { ...env, DATABASE_URL: undefined, ...r.env, NO_COLOR: "1" });
+    assert.equal(run.code, 0, run.output);
+    assert.ok(assertLogLinesStartClean(run.output) >= 4, run.output);
+    assert.match(run.output, /Reset of .* complete in/);
+  } finally {
+    await r.close();
+  }
 });
 
 test("db:reset:force asks on a terminal (N keeps the data, y resets); without a terminal it wants --yes", { timeout: 120_000 }, async () => {

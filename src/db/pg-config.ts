@@ -48,7 +48,7 @@ export function schemaFromUrl(url: string): string | undefined {
   return value ? decodeURIComponent(value) : undefined;
 }
 
-/** The application_name of this process's sessions (pools and the writer lock): `clerk-resync … pid=N`. */
+/** The application_name of clerk-resync's sessions (pools and the writer lock): `clerk-resync … pid=N`. */
 export const sessionName = (what: string) => `clerk-resync ${what} pid=${process.pid}`;
-/** Matches this process's sessions by their application_name. */
-export const ownSessionsPattern = () => `^clerk-resync .*pid=${process.pid}( |$)`;
+/** Matches clerk-resync's sessions (of any process) by their application_name. */
+export const TOOL_SESSIONS = "^clerk-resync ";

@@ -3,7 +3,7 @@
 // app's DATABASE_URL as it is; a sibling database could not be renamed in while the app is
 // connected. (docs/reset.md says more.)
 import { connectDatabase, type Database } from "../db/database.ts";
-import { ownSessionsPattern, schemaFromUrl } from "../db/pg-config.ts";
+import { schemaFromUrl, TOOL_SESSIONS } from "../db/pg-config.ts";
 import { SafetyError, StepError } from "../errors.ts";
 import { quote } from "../sidecar/row-codec.ts";
 import { changedTables, readFingerprint, type Fingerprint } from "./fingerprint.ts";
@@ -125,16 +125,17 @@ function parseNote(note: string | null): { resetAt?: string } | undefined {
 }
 
 /**
- * Other sessions on this database still hold plans and prepared statements on the tables now in
- * the previous schema: they are closed, and the app's pool reconnects to the new data. This
- * process's own sessions (the writer lock among them) are left alone.
+ * Other sessions on this database (the app's pool) may hold prepared statements on the tables now
+ * in the previous schema: they are closed, and reconnect to the new data. clerk-resync's own
+ * sessions are spared: they prepare nothing, and while a reset runs they either wait for its writer
+ * lock (a resync --wait, a watch tick) or answer 503 (the webhook receiver).
  */
 async function closeOtherSessions(client: { query: Database["pool"]["query"] }): Promise<number> {
   const { rows } = await client.query<{ closed: boolean }>(
     `SELECT pg_terminate_backend(pid) AS closed FROM pg_stat_activity
       WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
         AND coalesce(application_name, '') !~ $1`,
-    [ownSessionsPattern()],
+    [TOOL_SESSIONS],
   );
   return rows.filter((r) => r.closed).length;
 }

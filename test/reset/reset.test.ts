@@ -6,10 +6,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
+import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import type { Config } from "../../src/config.ts";
 import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { databaseIdentity } from "../../src/db/identity.ts";
+import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { ClerkRequestError, ConfigError, SafetyError, StepError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -62,6 +64,22 @@ test("round trip: db:reset gives back every row of every table, ids included, an
   assert.deepEqual(report.tables.map((x) => x.table).sort(), ["McpServer", "Organization", "OrganizationMembership", "OrganizationService", "Prompt", "Resource", "User"], "every backed-up table is verified");
   assert.ok(report.tables.every((x) => x.identical && x.expected === file.tables[x.table].rows.length));
   assert.match(report.previous ?? "", /previous/);
+});
+
+test("PostgreSQL: the app's sessions are closed at the switch (and counted), clerk-resync's own are spared", async (ctx) => {
+  if (r.kind !== "postgres") return ctx.skip("the embedded database has no other sessions: the reset holds its folder");
+  const db = await r.open();
+  const app = new pg.Client({ ...pgConfigFromUrl(db.url), application_name: "the app" });
+  app.on("error", () => {});
+  await app.connect();
+  try {
+    const report = await reset();
+    assert.ok(report.closedSessions >= 1, `closed ${report.closedSessions}`);
+    await assert.rejects(app.query("SELECT 1"), "the app's session was closed; its pool reconnects");
+    assert.equal((await db.pool.query("SELECT 1 AS one")).rows[0].one, 1, "this process's pool still works");
+  } finally {
+    await app.end().catch(() => {});
+  }
 });
 
 test("undo switches back in one step; a second undo is refused", async () => {

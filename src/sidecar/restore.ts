@@ -76,16 +76,23 @@ export function checkSidecar(sidecar: Sidecar, tables: LocalTables, source: stri
       }
     });
     const t = tables.catalog.get(name);
-    const key = t && matchKey(t, Object.keys(entry.columns));
-    if (!key) continue;
-    const seen = new Set<string>();
-    for (const row of entry.rows) {
-      const k = canonical(key.map((c) => row[c] ?? null));
-      if (seen.has(k)) {
-        const shown = key.map((c) => `${c}=${JSON.stringify(row[c] ?? null)}`).join(", ");
-        throw new SidecarFormatError(`${source} has two ${name} rows with ${shown}; fix the file (keep one); nothing was restored`);
+    const columns = Object.keys(entry.columns);
+    const primary = t && matchKey(t, columns);
+    if (!t || !primary) continue;
+    // Every key a row is matched on, the natural ones first: they name the rows best.
+    const keys = [...t.uniqueKeys.filter((k) => k.every((c) => columns.includes(c))), ...(t.uniqueKeys.includes(primary) ? [] : [primary])];
+    for (const key of keys) {
+      const seen = new Set<string>();
+      for (const row of entry.rows) {
+        // PostgreSQL lets rows with a NULL in a unique key repeat.
+        if (key.some((c) => row[c] === null || row[c] === undefined)) continue;
+        const k = canonical(key.map((c) => row[c] ?? null));
+        if (seen.has(k)) {
+          const shown = key.map((c) => `${c}=${JSON.stringify(row[c] ?? null)}`).join(", ");
+          throw new SidecarFormatError(`${source} has two ${name} rows with ${shown}; fix the file (keep one); nothing was restored`);
+        }
+        seen.add(k);
       }
-      seen.add(k);
     }
   }
 }
@@ -215,8 +222,11 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
   const restored: SidecarRow[] = [];
   if (keys.length) {
     const indexes = keys.map((k) => new Map(existing.map((r) => [rowKey(r, k), r])));
+    // A NULL matches a NULL here (a seeded default has a NULL organizationId), so each existing row is matched once at most.
+    const used = new Set<SidecarRow>();
     for (const row of rows) {
-      const current = keys.map((k, i) => indexes[i]!.get(rowKey(row, k))).find(Boolean);
+      const current = keys.map((k, i) => indexes[i]!.get(rowKey(row, k))).find((c) => c && !used.has(c));
+      if (current) used.add(current);
       if (!current && existingOnly) {
         skipRow(`${t.name} ${String(row.id)} is not in the database`);
         continue;

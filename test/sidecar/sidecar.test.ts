@@ -18,7 +18,7 @@ import { truncateAll } from "../support/sync.ts";
 let t: TestDatabase;
 let tables: LocalTables;
 const dir = mkdtempSync(path.join(tmpdir(), "clerk-resync-sidecar-"));
-const backup = () => readLocalData(t.db.pool, tables, { reason: "backup", clerkInstanceId: "ins_x" });
+const backup = () => readLocalData(t.db.pool, tables, { reason: "backup", clerkInstanceId: "ins_x", database: "test" });
 const counts = (r: Awaited<ReturnType<typeof restoreSidecar>>, table: string) => r.tables.find((x) => x.table === table)!;
 
 before(async () => {

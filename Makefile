@@ -1,14 +1,20 @@
 # The README's quick start: `make demo` and `make test` work on a fresh machine with Node.js.
+# Nothing global is written: a pnpm of the pinned version already on PATH is used; otherwise the
+# pinned pnpm is installed into .tools/ (npm checks it against the registry's integrity).
 PNPM_VERSION := 12.4.2
+LOCAL_PNPM := .tools/node_modules/.bin/pnpm
+PNPM := $(if $(filter $(PNPM_VERSION),$(shell pnpm --version 2>/dev/null)),pnpm,$(LOCAL_PNPM))
 
 .PHONY: setup demo test
 
-setup:
-	@[ "$$(pnpm --version 2>/dev/null)" = "$(PNPM_VERSION)" ] || npm install -g pnpm@$(PNPM_VERSION)
-	@pnpm install --frozen-lockfile
+$(LOCAL_PNPM):
+	npm install --no-save --no-audit --no-fund --loglevel=error --prefix .tools pnpm@$(PNPM_VERSION)
+
+setup: $(if $(filter pnpm,$(PNPM)),,$(LOCAL_PNPM))
+	@$(PNPM) install --frozen-lockfile
 
 demo: setup
-	pnpm demo
+	$(PNPM) demo
 
 test: setup
-	pnpm test
+	$(PNPM) test

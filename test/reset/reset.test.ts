@@ -10,6 +10,7 @@ import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import type { Config } from "../../src/config.ts";
 import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { connectDatabase } from "../../src/db/database.ts";
 import { databaseIdentity } from "../../src/db/identity.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
@@ -79,6 +80,29 @@ test("PostgreSQL: the app's sessions are closed at the switch (and counted), cle
     assert.equal((await db.pool.query("SELECT 1 AS one")).rows[0].one, 1, "this process's pool still works");
   } finally {
     await app.end().catch(() => {});
+  }
+});
+
+test("PostgreSQL: a role without the rights to build beside and switch is refused in preflight, with the statements that fix it", async (ctx) => {
+  if (r.kind !== "postgres") return ctx.skip("the embedded database needs no rights");
+  const db = await r.open();
+  const role = `clerk_resync_norights_${process.pid}`;
+  await db.pool.query(`CREATE ROLE ${role} LOGIN`);
+  const url = new URL(db.url);
+  url.username = role;
+  const limited = await connectDatabase(url.toString(), false);
+  try {
+    const beforeDump = await dump();
+    await assert.rejects(runReset({ config: { ...config, databaseUrl: url.toString() }, db: limited, api: apiFor(emu), log: silentLogger }, { yes: false, forceInstance: false }), (err: unknown) => {
+      assert.ok(err instanceof SafetyError);
+      assert.match(err.message, new RegExp(`needs the right to create schemas in \\S+ and to own schema public; ${role} lacks both\\. As the database owner or a superuser, run: GRANT CREATE ON DATABASE "\\S+" TO "${role}"; ALTER SCHEMA "public" OWNER TO "${role}"; Nothing was changed\\.$`));
+      return true;
+    });
+    assert.deepEqual(await dump(), beforeDump);
+    assert.deepEqual(readdirSync(config.sidecarDir), [], "refused before the backup");
+  } finally {
+    await limited.close();
+    await db.pool.query(`DROP ROLE ${role}`);
   }
 });
 

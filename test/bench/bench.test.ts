@@ -7,7 +7,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../support/database.ts";
 
-test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { timeout: 240_000 }, async () => {
+test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { timeout: 600_000 }, async () => {
   const out = path.join(mkdtempSync(path.join(tmpdir(), "clerk-resync-bench-test-")), "results.json");
   const db = process.env.TEST_DATABASE_URL ? "postgres" : "pglite";
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {

@@ -134,7 +134,8 @@ test("a database never migrated (42P01): run pnpm db:migrate; nothing written", 
 test("Clerk unreachable: the line names CLERK_API_URL and why; the database is unchanged", { timeout: 120_000 }, async () => {
   const before = await tableDump(t.db);
   for (const [apiUrl, why] of [["http://127.0.0.1:1", "ECONNREFUSED"], ["http://clerk-resync.invalid", "ENOTFOUND"]] as const) {
-    for (const command of ["resync", "reset"]) {
+    // A PGlite served by another process cannot be reset at all (its folder is that process's): that refusal comes first.
+    for (const command of t.kind === "postgres" ? ["resync", "reset"] : ["resync"]) {
       const run = await runCli([command], { DATABASE_URL: t.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_API_URL: apiUrl, CLERK_RESYNC_SIDECAR_DIR: work });
       assert.equal(run.code, 1, run.stderr);
       assert.deepEqual(errorLines(run.stderr), [

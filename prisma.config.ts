@@ -20,7 +20,7 @@ export default defineConfig({
   migrations: {
     path: "prisma/migrations",
     // `node --import tsx`, not `tsx`: the seed must run even when node_modules/.bin is not on PATH.
-    seed: "node --import tsx src/cli.ts seed --quiet",
+    seed: "node --import tsx scripts/seed.ts",
   },
   experimental: { adapter: true },
   engine: "js",

@@ -76,7 +76,7 @@ async function prepare(env: Record<string, string>, large: boolean): Promise<voi
   const config = { ...loadConfig({ ...env }, ROOT), clerk: { ...loadConfig(env, ROOT).clerk, secretKey: emulator.secretKey, apiUrl: emulator.url, requestsPerWindow: 1000 } };
   const db = await openDatabase(config, silentLogger, { command: "bench" });
   try {
-    await seedDefaults(db.prisma);
+    await seedDefaults(db);
     await runResync({ db, api: createClerkApi(config, silentLogger), log: silentLogger }, defaultResyncOptions(mkdtempSync(path.join(tmpdir(), "bench-reset-pruned-"))));
     await addOrgLocalData(db);
     if (large) {

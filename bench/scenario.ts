@@ -9,6 +9,7 @@ import { openBenchDatabase } from "./database.ts";
 import { silentLogger } from "../src/log.ts";
 import { planLanes } from "../src/sync/fetch.ts";
 import { defaultResyncOptions, runResync } from "../src/sync/resync.ts";
+import { prismaClient } from "../src/db/prisma-client.ts";
 
 const scenario = process.env.BENCH_SCENARIO!;
 const apiUrl = process.env.BENCH_CLERK_URL!;
@@ -33,7 +34,7 @@ async function baseline(db: Database, limit: number) {
         createdAt: new Date(u.createdAt),
         updatedAt: new Date(u.updatedAt),
       };
-      await db.prisma.user.upsert({ where: { id: u.id }, create: { id: u.id, ...data }, update: data });
+      await (await prismaClient(db)).user.upsert({ where: { id: u.id }, create: { id: u.id, ...data }, update: data });
       written++;
     }
     if (page.data.length < 500) break;

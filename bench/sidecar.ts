@@ -58,7 +58,7 @@ async function fill(db: Database): Promise<void> {
 const wipeLocal = (db: Database) => db.pool.query(`DELETE FROM "Prompt" WHERE "organizationId" IS NOT NULL; DELETE FROM "Resource" WHERE "organizationId" IS NOT NULL; DELETE FROM "OrganizationService"`);
 
 async function measure(kind: string, db: Database) {
-  await seedDefaults(db.prisma);
+  await seedDefaults(db);
   await fill(db);
   const dir = mkdtempSync(path.join(tmpdir(), "clerk-resync-bench-sidecar-"));
   // Floors: the least a backup reads and a restore writes, on the same rows.

@@ -3,10 +3,11 @@
 // here with the real `prisma migrate deploy`; each test clones it. Unset: each test starts its own
 // in-memory PGlite.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { recreateMigratedDatabase } from "../test/support/admin.ts";
-import { ROOT, TEMPLATE_DB } from "../test/support/database.ts";
+import { dropDatabase, recreateMigratedDatabase } from "../test/support/admin.ts";
+import { ROOT } from "../test/support/database.ts";
 
 function findTests(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -21,14 +22,16 @@ const files = findTests(path.join(ROOT, "test"))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
 const adminUrl = process.env.TEST_DATABASE_URL;
-if (adminUrl) await recreateMigratedDatabase(adminUrl, TEMPLATE_DB, ROOT);
+const template = `clerk_resync_test_template_${randomBytes(4).toString("hex")}`;
+if (adminUrl) await recreateMigratedDatabase(adminUrl, template, ROOT);
 process.stderr.write(`database under test: ${adminUrl ? "PostgreSQL (TEST_DATABASE_URL)" : "PGlite (in memory)"}\n`);
 
 const child = spawn(
   process.execPath,
   ["--import", "tsx", "--import", path.join(ROOT, "test/support/fail-on-warning.ts"), "--test", "--test-concurrency=2", ...files],
-  { stdio: "inherit", env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" } },
+  { stdio: "inherit", env: { ...process.env, CLERK_RESYNC_TEST_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" } },
 );
 child.on("close", (code) => {
   process.exitCode = code ?? 1;
+  if (adminUrl) void dropDatabase(adminUrl, template);
 });

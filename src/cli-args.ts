@@ -19,9 +19,14 @@ export interface CliSpec<F extends Flags = Flags> {
   readonly summary: string;
   /** One optional positional argument, e.g. `{ name: "FILE", … }`; none allowed otherwise. */
   readonly positional?: { readonly name: string; readonly description: string };
+  /** Arguments after `--`, handed on untouched (e.g. to the app's seed); refused when absent. */
+  readonly passThrough?: { readonly name: string; readonly description: string };
   readonly flags: F;
   readonly example: string;
 }
+
+/** A command's own part of its spec: the catalog (commands/index.ts) adds script and summary. */
+export type CommandSpec<F extends Flags = Flags> = Omit<CliSpec<F>, "script" | "summary">;
 
 type ValueOf<T extends Flag> = T extends { type: "boolean" }
   ? boolean
@@ -38,6 +43,8 @@ export type FlagValues<F extends Flags> = { -readonly [K in keyof F]: ValueOf<F[
 export interface ParsedArgs<F extends Flags = Flags> {
   readonly values: FlagValues<F>;
   readonly positionals: string[];
+  /** What followed `--` (see CliSpec.passThrough). */
+  readonly rest: string[];
 }
 
 export type ParseResult<F extends Flags> = ({ kind: "run" } & ParsedArgs<F>) | { kind: "help"; text: string } | { kind: "version"; text: string };
@@ -59,7 +66,10 @@ export function parseCli<F extends Flags>(spec: CliSpec<F>, argv: readonly strin
     ["help", { type: "boolean", short: "h" }],
     ["version", { type: "boolean" }],
   ]) as Record<string, { type: "boolean" | "string"; short?: string }>;
-  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  const dashes = argv.indexOf("--");
+  const rest = dashes === -1 ? [] : argv.slice(dashes + 1);
+  const own = dashes === -1 ? argv : argv.slice(0, dashes);
+  const { tokens } = parseArgs({ args: [...own], options, strict: false, allowPositionals: true, tokens: true });
   const names = tokens.flatMap((t) => (t.kind === "option" ? [t.name] : []));
   if (names.includes("help")) return { kind: "help", text: formatHelp(spec) };
   if (names.includes("version")) return { kind: "version", text: packageVersion() };
@@ -93,7 +103,8 @@ export function parseCli<F extends Flags>(spec: CliSpec<F>, argv: readonly strin
     else if (flag.choices && !flag.choices.includes(token.value)) throw new UsageError(`--${token.name} must be one of ${flag.choices.join(", ")}, got "${token.value}"`);
     else values[token.name] = token.value;
   }
-  return { kind: "run", values: values as FlagValues<F>, positionals };
+  if (rest.length > 0 && !spec.passThrough) throw new UsageError(`unexpected arguments after "--": ${rest.join(" ")} (${seeHelp})`);
+  return { kind: "run", values: values as FlagValues<F>, positionals, rest };
 }
 
 function toInteger(name: string, raw: string, flag: { min?: number; max?: number }): number {
@@ -135,12 +146,13 @@ export function formatHelp(spec: CliSpec): string {
   });
   rows.push(["-h, --help", BUILT_IN.help], ["--version", BUILT_IN.version]);
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
-  const usage = `${spec.script}${spec.positional ? ` [${spec.positional.name}]` : ""} [options]`;
+  const usage = `${spec.script}${spec.positional ? ` [${spec.positional.name}]` : ""} [options]${spec.passThrough ? ` [-- ${spec.passThrough.name}]` : ""}`;
   return [
     `Usage: ${usage}`,
     "",
     spec.summary,
     ...(spec.positional ? ["", "Arguments:", `  ${spec.positional.name.padEnd(width)}${spec.positional.description}`] : []),
+    ...(spec.passThrough ? ["", "After --:", `  ${spec.passThrough.name.padEnd(width)}${spec.passThrough.description}`] : []),
     "",
     "Options:",
     ...rows.map(([l, d]) => `  ${l.padEnd(width)}${d}`),

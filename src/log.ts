@@ -1,6 +1,6 @@
+import { createRequire } from "node:module";
 import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
-import pretty from "pino-pretty";
 import { redactSecrets } from "./redact.ts";
 
 export type { Logger };
@@ -31,8 +31,9 @@ export function createLogger(options: LogOptions): Logger {
       done();
     },
   });
+  // pino-pretty only on a terminal: loading it costs start-up time every scripted run would pay.
   const destination = options.pretty
-    ? pretty({ destination: scrubbed, colorize: options.color ?? false, ignore: "pid,hostname", sync: true })
+    ? (createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty"))({ destination: scrubbed, colorize: options.color ?? false, ignore: "pid,hostname", sync: true })
     : scrubbed;
   return pino(
     {

@@ -15,13 +15,11 @@ import { defineCommand } from "./context.ts";
 
 export const backupCommand = defineCommand({
   spec: {
-    script: "pnpm db:backup",
-    summary: "Write local data Clerk does not hold (every owned table, app columns, kept tables) to a sidecar file",
     flags: {
       out: { type: "string", value: "FILE", description: "Write exactly this file (default: prisma/backups/backup-<iso>.json, also this database's latest backup)" },
       share: { type: "boolean", description: "Leave secrets out, for committing (default file: the team sidecar)" },
     },
-    example: "pnpm db:backup --share",
+    example: "clerk-resync backup --share",
   },
   async run(ctx, { values }) {
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:backup", needsSchema: true });

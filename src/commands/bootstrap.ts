@@ -17,10 +17,8 @@ import { defineCommand } from "./context.ts";
 
 export const bootstrapCommand = defineCommand({
   spec: {
-    script: "pnpm bootstrap",
-    summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed",
     flags: { "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" } },
-    example: "pnpm bootstrap",
+    example: "clerk-resync bootstrap",
   },
   async run(ctx, { values }) {
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });

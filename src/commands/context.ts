@@ -1,4 +1,4 @@
-import type { CliSpec, Flags, ParsedArgs } from "../cli-args.ts";
+import type { CommandSpec, Flags, ParsedArgs } from "../cli-args.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Output } from "../output.ts";
@@ -10,8 +10,8 @@ export interface CommandContext {
 }
 
 export interface Command<F extends Flags = Flags> {
-  /** Script, summary, flags and example: the parser and --help both read it. */
-  readonly spec: CliSpec<F>;
+  /** Flags and example: the parser and --help both read it (the summary is in the catalog, index.ts). */
+  readonly spec: CommandSpec<F>;
   /** Resolves to the exit code; throws on failure (only the CLI catches). */
   run(ctx: CommandContext, args: ParsedArgs<F>): Promise<number>;
 }

@@ -22,15 +22,13 @@ import { formatResetReport } from "../reset/report.ts";
 
 export const demoCommand = defineCommand({
   spec: {
-    script: "pnpm demo",
-    summary: "The whole flow with no key and no database: emulator + embedded Postgres, then db:reset end to end",
     flags: {
       users: { type: "integer", value: "N", default: 150, description: "Users in the emulated Clerk instance" },
       orgs: { type: "integer", value: "M", default: 12, description: "Organizations" },
       "memberships-per-org": { type: "integer", value: "K", default: 6, description: "Memberships per organization" },
       seed: { type: "integer", value: "S", default: 42, description: "Seed of the generated dataset" },
     },
-    example: "pnpm demo --users 1000 --orgs 40",
+    example: "clerk-resync demo --users 1000 --orgs 40",
   },
   async run(ctx, { values }) {
     const seed = values.seed;

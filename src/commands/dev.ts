@@ -28,15 +28,13 @@ async function onPort<T>(port: number, flag: string, start: () => Promise<T>): P
  */
 export const devCommand = defineCommand({
   spec: {
-    script: "pnpm dev",
-    summary: "Start the local services (database migrated and seeded; Clerk emulator when no key) until Ctrl-C",
     flags: {
       users: { type: "integer", value: "N", default: 100, description: "Users in the emulator's dataset (without CLERK_SECRET_KEY)" },
       orgs: { type: "integer", value: "M", default: 10, description: "Organizations in the emulator's dataset" },
       "emulator-port": { type: "integer", value: "N", default: DEFAULT_EMULATOR_PORT, min: 0, max: 65535, description: "Port of the Clerk emulator (0 = any free port)" },
       "db-port": { type: "integer", value: "N", default: DEV_DATABASE_PORT, min: 0, max: 65535, description: "Port of the embedded database (without DATABASE_URL; 0 = any free port)" },
     },
-    example: "pnpm dev --users 500",
+    example: "clerk-resync dev --users 500",
   },
   async run(ctx, { values }) {
     const db = await onPort(values["db-port"], "--db-port", () => openDatabase(ctx.config, ctx.log, { command: "dev", serve: true, embeddedPort: values["db-port"] }));

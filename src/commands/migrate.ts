@@ -5,10 +5,8 @@ import { defineCommand } from "./context.ts";
 
 export const migrateCommand = defineCommand({
   spec: {
-    script: "pnpm db:migrate",
-    summary: "Apply pending migrations (prisma migrate deploy) to the configured or embedded database",
     flags: {},
-    example: "pnpm db:migrate",
+    example: "clerk-resync migrate",
   },
   async run(ctx) {
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:migrate" });

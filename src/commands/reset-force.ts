@@ -8,13 +8,11 @@ import { defineCommand } from "./context.ts";
 
 export const resetForceCommand = defineCommand({
   spec: {
-    script: "pnpm db:reset:force",
-    summary: "Raw prisma migrate reset (re-seeds defaults): no backup, no resync — loses users and org-local data",
     flags: {
       yes: { type: "boolean", description: "Do not ask; also needed for a database on another host or named like prod/staging" },
       wait: { type: "boolean", description: "Wait for another process using the database instead of refusing" },
     },
-    example: "pnpm db:reset:force --yes",
+    example: "clerk-resync reset-force --yes",
   },
   async run(ctx, { values }) {
     if (ctx.config.databaseUrl) assertResettable({ embedded: false, url: ctx.config.databaseUrl }, values.yes);

@@ -77,8 +77,6 @@ function onInterrupt() {
 
 export const resetCommand = defineCommand({
   spec: {
-    script: "pnpm db:reset",
-    summary: "Preflight, sidecar backup, build a new database beside the live one (migrate reset, seed, resync, restore), verify, switch; --undo switches back",
     flags: {
       yes: { type: "boolean", description: "Allow a database on another host or named like prod/staging" },
       undo: { type: "boolean", description: "Switch back to the database as it was before the last reset (once)" },
@@ -87,7 +85,7 @@ export const resetCommand = defineCommand({
       "allow-production": { type: "boolean", description: "Accept a production key (sk_live_…)" },
       wait: { type: "boolean", description: "Wait for another process using the database instead of refusing" },
     },
-    example: "pnpm db:reset",
+    example: "clerk-resync reset",
   },
   async run(ctx, { values }) {
     return resetWith(ctx, {

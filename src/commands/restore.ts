@@ -13,11 +13,9 @@ import { defineCommand } from "./context.ts";
 
 export const restoreCommand = defineCommand({
   spec: {
-    script: "pnpm db:restore",
-    summary: "Restore local data from a sidecar file (default: the latest backup); idempotent",
     positional: { name: "FILE", description: "The sidecar to restore (default: this database's latest backup)" },
     flags: { "force-instance": { type: "boolean", description: "Restore a file written from another Clerk instance" } },
-    example: "pnpm db:restore prisma/sidecar/team.json",
+    example: "clerk-resync restore prisma/sidecar/team.json",
   },
   async run(ctx, { values, positionals }) {
     // Validate before opening the database: a bad file never touches it.

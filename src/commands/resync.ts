@@ -10,8 +10,6 @@ import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
 
 export const resyncCommand = defineCommand({
   spec: {
-    script: "pnpm clerk:resync",
-    summary: "Make users, organizations and memberships match Clerk (plan, then apply)",
     flags: {
       "dry-run": { type: "boolean", description: "Print the plan; write nothing" },
       check: { type: "boolean", description: "Write nothing; exit 0 in sync, 2 on drift, 1 on error" },
@@ -24,7 +22,7 @@ export const resyncCommand = defineCommand({
       interval: { type: "string", value: "DURATION", default: "10s", description: "With --watch: time between ticks (10s, 500ms, 2m)" },
       "full-every": { type: "integer", value: "N", default: 6, min: 1, description: "With --watch: a full resync every N ticks" },
     },
-    example: "pnpm clerk:resync --dry-run",
+    example: "clerk-resync resync --dry-run",
   },
   async run(ctx, { values }) {
     if (values.watch) return watchClerk(ctx, { intervalMs: parseDuration(values.interval, "--interval"), fullEvery: values["full-every"], allowProduction: values["allow-production"] });

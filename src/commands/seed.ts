@@ -1,26 +1,20 @@
 import { openDatabase } from "../db/database.ts";
-import { seedDefaults } from "../db/seed-defaults.ts";
+import { runAppSeed } from "../db/migrate-and-seed.ts";
 import { EXIT } from "../errors.ts";
 import { defineCommand } from "./context.ts";
 
+/** The app's own seed, as Prisma runs it (`prisma db seed`), against the configured or embedded database. */
 export const seedCommand = defineCommand({
   spec: {
-    script: "pnpm db:seed",
-    summary: "Seed default prompts, resources and MCP servers (idempotent); --prompts-only skips servers",
-    flags: {
-      "prompts-only": { type: "boolean", description: "Seed prompts and resources, not MCP servers (pnpm db:seed:prompts)" },
-      quiet: { type: "boolean", description: "Print nothing on success (prisma migrate reset's seed hook)" },
-    },
-    example: "pnpm db:seed",
+    flags: {},
+    passThrough: { name: "ARGS", description: "Handed to the app's seed, e.g. `-- --prompts-only`" },
+    example: "clerk-resync seed",
   },
-  async run(ctx, { values }) {
+  async run(ctx, { rest }) {
     const db = await openDatabase(ctx.config, ctx.log, { command: "db:seed", needsSchema: true });
     try {
-      const counts = await seedDefaults(db.prisma, { promptsOnly: values["prompts-only"] });
-      ctx.out.result({ seeded: counts });
-      if (!values.quiet) {
-        ctx.out.line(`Seeded ${counts.prompts} default prompts, ${counts.resources} resources, ${counts.mcpServers} MCP servers.`);
-      }
+      await runAppSeed(db, ctx.config.rootDir, { args: rest, inherit: !ctx.out.json });
+      ctx.out.result({ seeded: true });
       return EXIT.ok;
     } finally {
       await db.close();

@@ -10,13 +10,11 @@ import { defineCommand } from "./context.ts";
  */
 export const webhooksCommand = defineCommand({
   spec: {
-    script: "pnpm clerk:webhooks",
-    summary: "Receive Clerk webhooks (POST /webhooks/clerk, GET /healthz) and apply them to the mirror until Ctrl-C",
     flags: {
       port: { type: "integer", value: "N", default: 4020, min: 0, max: 65535, description: "Port to listen on (0 = any free port)" },
       host: { type: "string", value: "HOST", default: "127.0.0.1", description: "Address to listen on" },
     },
-    example: "pnpm clerk:webhooks --port 4020",
+    example: "clerk-resync webhooks --port 4020",
   },
   async run(ctx, { values }) {
     const port = values.port;

@@ -1,22 +1,16 @@
-import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { Config } from "../config.ts";
-import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Logger } from "../log.ts";
 import { translateDatabaseError } from "./connection-errors.ts";
 import { claimDataDir } from "./embedded-lock.ts";
 import { finishFolderSwitch } from "./folder-switch.ts";
-import { pgConfigFromUrl, schemaFromUrl, sessionName } from "./pg-config.ts";
-
-export type { PrismaClient };
+import { pgConfigFromUrl, sessionName } from "./pg-config.ts";
 
 export interface Database {
   /** The URL every consumer uses, the Prisma CLI included. */
   readonly url: string;
   /** For set-based statements (unnest arrays): one round trip per batch. */
   readonly pool: pg.Pool;
-  /** Prisma client on the same pool. */
-  readonly prisma: PrismaClient;
   readonly embedded: boolean;
   /** Served by PGlite: every connection shares one backend session, so concurrent work must be serialized. */
   readonly pglite: boolean;
@@ -134,16 +128,13 @@ export async function connectDatabase(url: string, embedded: boolean): Promise<D
   pool.on("connect", (client) => client.on("error", () => {}));
   // An idle client's error (server restarted) must not crash the process.
   pool.on("error", () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: schemaFromUrl(url) }) });
   return {
     url,
     pool,
-    prisma,
     embedded,
     pglite: embedded,
     async close() {
       if (pool.ended) return;
-      await prisma.$disconnect();
       await pool.end();
     },
   };

@@ -1,6 +1,7 @@
 // Sample org-local data for `pnpm demo` (and the tests that use the same), and whole-table dumps to
 // compare a database before and after a reset.
 import type { Database } from "./database.ts";
+import { prismaClient } from "./prisma-client.ts";
 
 /** Everything a reset must give back, as comparable text: whole tables, not counts. */
 export async function tableDump(db: Database): Promise<Record<string, unknown[]>> {
@@ -17,18 +18,19 @@ export async function tableDump(db: Database): Promise<Record<string, unknown[]>
 
 /** Some org-local data for the reset to preserve, as a team would have. */
 export async function addOrgLocalData(db: Database): Promise<void> {
-  const orgs = await db.prisma.organization.findMany({ orderBy: { createdAt: "asc" }, take: 4 });
-  const servers = await db.prisma.mcpServer.findMany({ orderBy: { name: "asc" } });
+  const prisma = await prismaClient(db);
+  const orgs = await prisma.organization.findMany({ orderBy: { createdAt: "asc" }, take: 4 });
+  const servers = await prisma.mcpServer.findMany({ orderBy: { name: "asc" } });
   for (const [i, org] of orgs.entries()) {
-    await db.prisma.prompt.createMany({
+    await prisma.prompt.createMany({
       data: [
         { organizationId: org.id, name: "summarize", content: `Summarize for ${org.name} in three bullet points:\n\n{{input}}` },
         { organizationId: org.id, name: `onboarding-${i}`, description: "Custom", content: `Welcome a new member of ${org.name}.` },
       ],
     });
-    await db.prisma.resource.create({ data: { organizationId: org.id, uri: `docs://${org.slug}/handbook`, name: `${org.name} handbook`, mimeType: "text/markdown", content: "# Handbook" } });
+    await prisma.resource.create({ data: { organizationId: org.id, uri: `docs://${org.slug}/handbook`, name: `${org.name} handbook`, mimeType: "text/markdown", content: "# Handbook" } });
     for (const server of servers.slice(0, 1 + (i % servers.length))) {
-      await db.prisma.organizationService.create({ data: { organizationId: org.id, mcpServerId: server.id, config: { workspace: org.slug, limit: 10 * (i + 1) } } });
+      await prisma.organizationService.create({ data: { organizationId: org.id, mcpServerId: server.id, config: { workspace: org.slug, limit: 10 * (i + 1) } } });
     }
   }
 }

@@ -1,9 +1,14 @@
 import type { Database } from "./database.ts";
 import { runPrismaCliOrThrow } from "./prisma-cli.ts";
-import { seedDefaults, type SeedCounts } from "./seed-defaults.ts";
 
-/** What a database needs before its first sync: `prisma migrate deploy`, then the default prompts, resources and MCP servers. */
-export async function migrateAndSeed(db: Database, rootDir: string): Promise<SeedCounts> {
+/** The app's seed, the way `prisma migrate reset` runs it: whatever prisma.config.ts (or package.json "prisma.seed") names. */
+export async function runAppSeed(db: Database, rootDir: string, options: { args?: readonly string[]; inherit?: boolean } = {}): Promise<void> {
+  const args = options.args?.length ? ["--", ...options.args] : [];
+  await runPrismaCliOrThrow(["db", "seed", ...args], { databaseUrl: db.url, cwd: rootDir, inherit: options.inherit });
+}
+
+/** What a database needs before its first sync: `prisma migrate deploy`, then the app's seed. */
+export async function migrateAndSeed(db: Database, rootDir: string): Promise<void> {
   await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: rootDir });
-  return seedDefaults(db.prisma);
+  await runAppSeed(db, rootDir);
 }

@@ -1,4 +1,5 @@
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { Database } from "./database.ts";
+import { prismaClient } from "./prisma-client.ts";
 
 /** Defaults every organization sees (organizationId null). Re-seeded after every reset. */
 export const DEFAULT_PROMPTS = [
@@ -29,7 +30,8 @@ export interface SeedCounts {
  * natural key (name / uri with a null organization, server name), so a rerun updates in place.
  * Postgres treats NULLs as distinct in unique indexes, hence find-then-write for the defaults.
  */
-export async function seedDefaults(prisma: PrismaClient, options: { promptsOnly?: boolean } = {}): Promise<SeedCounts> {
+export async function seedDefaults(db: Database, options: { promptsOnly?: boolean } = {}): Promise<SeedCounts> {
+  const prisma = await prismaClient(db);
   return prisma.$transaction(async (tx) => {
     for (const p of DEFAULT_PROMPTS) {
       const existing = await tx.prompt.findFirst({ where: { organizationId: null, name: p.name }, select: { id: true } });

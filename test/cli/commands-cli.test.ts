@@ -12,6 +12,7 @@ import { runCli } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase } from "../support/reset-database.ts";
+import { prismaClient } from "../../src/db/prisma-client.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -33,7 +34,7 @@ test("bootstrap without a team sidecar: migrate, seed, resync, and says how to s
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /users\s+30\s+0\s+0\s+0/);
   assert.match(run.stdout, /No team sidecar at .*team\.json/);
-  assert.equal((await t.db.prisma.mcpServer.count()) > 0, true, "seeded");
+  assert.equal((await (await prismaClient(t.db)).mcpServer.count()) > 0, true, "seeded");
 });
 
 test("db:backup then db:restore through the CLI; the team file makes bootstrap restore it", async () => {
@@ -91,7 +92,7 @@ test("db:reset --json end to end: one JSON report, tables identical after", asyn
   const r = await createResetDatabase();
   try {
     const db = await r.open();
-    await seedDefaults(db.prisma);
+    await seedDefaults(db);
     await resync(emu, db);
     await addOrgLocalData(db);
     const before = await tableDump(db);
@@ -114,8 +115,8 @@ test("db:reset:force wipes and re-seeds, with a warning and no backup", async ()
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /wipes users, organizations, memberships and org-local data with no backup/);
   assert.match(run.stdout, /run `pnpm clerk:resync`/);
-  assert.equal(await t.db.prisma.user.count(), 0);
-  assert.ok((await t.db.prisma.prompt.count()) > 0, "defaults seeded");
+  assert.equal(await (await prismaClient(t.db)).user.count(), 0);
+  assert.ok((await (await prismaClient(t.db)).prompt.count()) > 0, "defaults seeded");
 });
 
 test("pnpm demo runs the whole flow on the embedded defaults", async () => {

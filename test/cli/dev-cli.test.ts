@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { secretKeyForSeed } from "../../src/clerk-emulator/ids.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
+import { prismaClient } from "../../src/db/prisma-client.ts";
 
 let t: TestDatabase;
 before(async () => {
@@ -34,7 +35,7 @@ test("pnpm dev brings the services up, prints their settings, and stops cleanly 
   assert.equal(services.CLERK_SECRET_KEY, secretKeyForSeed(1), "the same key on every start: .env stays valid");
   const res = await fetch(`${services.CLERK_API_URL}/v1/users/count`, { headers: { Authorization: `Bearer ${services.CLERK_SECRET_KEY}` } });
   assert.deepEqual(await res.json(), { object: "total_count", total_count: 12 });
-  assert.ok((await t.db.prisma.mcpServer.count()) > 0, "seeded");
+  assert.ok((await (await prismaClient(t.db)).mcpServer.count()) > 0, "seeded");
   const code = await new Promise<number | null>((resolve) => {
     child.removeAllListeners("close");
     child.on("close", resolve);

@@ -26,7 +26,7 @@ const sidecarFile = path.join(work, "backup.json");
 before(async () => {
   t = await createTestDatabase();
   emu = await startTestEmulator({ users: 10, orgs: 2, membershipsPerOrg: 2, seed: 9 });
-  await seedDefaults(t.db.prisma);
+  await seedDefaults(t.db);
   await resync(emu, t.db);
   // A valid sidecar, so db:restore gets as far as the database.
   const made = await runCli(["backup", "--out", sidecarFile], { DATABASE_URL: t.url, CLERK_RESYNC_SIDECAR_DIR: work });

@@ -9,6 +9,7 @@ import { Ajv } from "ajv";
 import { runCli } from "../support/cli.ts";
 import { ROOT, createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
+import { prismaClient } from "../../src/db/prisma-client.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -77,7 +78,7 @@ test("a wrong key fails with a one-line reason and the key appears nowhere", asy
 test("the configured key never reaches logs, output or written files", async () => {
   // Prune an org with org-local data so a sidecar file is written too.
   const org = [...emu.store.organizations.values()][0]!;
-  await t.db.prisma.prompt.create({ data: { organizationId: org.id, name: "p", content: `token ${emu.secretKey}` } });
+  await (await prismaClient(t.db)).prompt.create({ data: { organizationId: org.id, name: "p", content: `token ${emu.secretKey}` } });
   emu.store.deleteOrganization(org.id);
   const run = await runCli(["resync"], { ...env, LOG_LEVEL: "trace" });
   assert.equal(run.code, 0, run.stderr);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { DEFAULT_MCP_SERVERS, DEFAULT_PROMPTS, DEFAULT_RESOURCES, seedDefaults } from "../../src/db/seed-defaults.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { prismaClient } from "../../src/db/prisma-client.ts";
 
 let t: TestDatabase;
 before(async () => {
@@ -12,14 +13,14 @@ after(async () => {
 });
 
 test("seeding twice leaves exactly one copy of each default and keeps org-local rows", async () => {
-  const { prisma } = t.db;
+  const prisma = await prismaClient(t.db);
   await prisma.organization.create({
     data: { id: "org_a", name: "A", createdAt: new Date(), updatedAt: new Date() },
   });
   await prisma.prompt.create({ data: { organizationId: "org_a", name: "summarize", content: "custom" } });
 
-  await seedDefaults(prisma);
-  await seedDefaults(prisma);
+  await seedDefaults(t.db);
+  await seedDefaults(t.db);
 
   assert.equal(await prisma.prompt.count({ where: { organizationId: null } }), DEFAULT_PROMPTS.length);
   assert.equal(await prisma.resource.count({ where: { organizationId: null } }), DEFAULT_RESOURCES.length);
@@ -32,9 +33,9 @@ test("seeding twice leaves exactly one copy of each default and keeps org-local 
 });
 
 test("--prompts-only seeds prompts and resources but no servers", async () => {
-  await t.db.prisma.mcpServer.deleteMany();
-  const counts = await seedDefaults(t.db.prisma, { promptsOnly: true });
+  await (await prismaClient(t.db)).mcpServer.deleteMany();
+  const counts = await seedDefaults(t.db, { promptsOnly: true });
   assert.equal(counts.mcpServers, 0);
-  assert.equal(await t.db.prisma.mcpServer.count(), 0);
-  assert.equal(await t.db.prisma.prompt.count({ where: { organizationId: null } }), DEFAULT_PROMPTS.length);
+  assert.equal(await (await prismaClient(t.db)).mcpServer.count(), 0);
+  assert.equal(await (await prismaClient(t.db)).prompt.count({ where: { organizationId: null } }), DEFAULT_PROMPTS.length);
 });

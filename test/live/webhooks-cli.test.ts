@@ -18,7 +18,7 @@ const SECRET = webhookSecretFor(21);
 before(async () => {
   t = await createTestDatabase();
   emu = await startTestEmulator({ users: 10, orgs: 2, membershipsPerOrg: 2, seed: 21 });
-  await seedDefaults(t.db.prisma);
+  await seedDefaults(t.db);
   await resync(emu, t.db);
 });
 after(async () => {

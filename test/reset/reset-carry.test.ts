@@ -35,7 +35,7 @@ before(async () => {
   r = await createResetDatabase();
   emu = await startTestEmulator({ users: 20, orgs: 3, membershipsPerOrg: 3, seed: 41 });
   const db = await r.open();
-  await seedDefaults(db.prisma);
+  await seedDefaults(db);
   await resync(emu, db);
   await addOrgLocalData(db);
   config = r.config({ rootDir: ROOT, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-carry-")), clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 } });

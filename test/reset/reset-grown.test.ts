@@ -34,7 +34,7 @@ before(async () => {
   r = await createResetDatabase({ rootDir: project });
   emu = await startTestEmulator({ users: 30, orgs: 5, membershipsPerOrg: 4, seed: 9 });
   const db = await r.open();
-  await seedDefaults(db.prisma);
+  await seedDefaults(db);
   // The app fills User.appRole when it creates its users (a signup hook); here, a default for the first sync.
   await q(`ALTER TABLE "User" ALTER COLUMN "appRole" SET DEFAULT 'member'`);
   await resync(emu, db);

@@ -28,7 +28,7 @@ before(async () => {
   emu = await startTestEmulator({ users: 40, orgs: 6, membershipsPerOrg: 4, seed: 31 });
   const db = await r.open();
   await truncateAll(db.pool);
-  await seedDefaults(db.prisma);
+  await seedDefaults(db);
   await resync(emu, db);
   await addOrgLocalData(db);
 });

@@ -23,6 +23,7 @@ import { dataDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
 import { apiFor, resync, truncateAll } from "../support/sync.ts";
+import { prismaClient } from "../../src/db/prisma-client.ts";
 
 let r: ResetDatabase;
 let emu: RunningEmulator;
@@ -41,7 +42,7 @@ beforeEach(async () => {
   const db = await r.open();
   await truncateAll(db.pool);
   config = r.config({ rootDir: ROOT, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-reset-")), clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 } });
-  await seedDefaults(db.prisma);
+  await seedDefaults(db);
   await resync(emu, db);
   await addOrgLocalData(db);
 });
@@ -143,7 +144,7 @@ test("a wrong key at preflight: the database is unchanged", async () => {
 
 test("an organization Clerk no longer has: its rows are reported and kept in the file, the rest restored", async () => {
   const db = await r.open();
-  const withData = (await db.prisma.prompt.findMany({ where: { organizationId: { not: null } }, distinct: ["organizationId"] })).map((p) => p.organizationId!);
+  const withData = (await (await prismaClient(db)).prompt.findMany({ where: { organizationId: { not: null } }, distinct: ["organizationId"] })).map((p) => p.organizationId!);
   const gone = withData[0]!;
   emu.store.deleteOrganization(gone);
   const beforeDump = await tableDump(db);

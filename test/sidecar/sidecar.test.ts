@@ -14,6 +14,7 @@ import { shareableSidecar } from "../../src/sidecar/share.ts";
 import { readTableClasses } from "../../src/sidecar/table-config.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { truncateAll } from "../support/sync.ts";
+import { prismaClient } from "../../src/db/prisma-client.ts";
 
 let t: TestDatabase;
 let tables: LocalTables;
@@ -30,9 +31,9 @@ after(async () => {
 });
 beforeEach(async () => {
   await truncateAll(t.db.pool);
-  await seedDefaults(t.db.prisma);
+  await seedDefaults(t.db);
   const now = new Date("2025-01-01T00:00:00Z");
-  for (const i of [1, 2, 3, 4, 5]) await t.db.prisma.organization.create({ data: { id: `org_${i}`, name: `Org ${i}`, slug: `org-${i}`, createdAt: now, updatedAt: now } });
+  for (const i of [1, 2, 3, 4, 5]) await (await prismaClient(t.db)).organization.create({ data: { id: `org_${i}`, name: `Org ${i}`, slug: `org-${i}`, createdAt: now, updatedAt: now } });
   await addOrgLocalData(t.db);
 });
 
@@ -72,18 +73,18 @@ test("backup, wipe local rows, restore: same content, timestamps included; a sec
 
 test("restore matches on unique keys: an edited prompt is put back, not duplicated", async () => {
   const sidecar = await backup();
-  const p = await t.db.prisma.prompt.findFirstOrThrow({ where: { organizationId: { not: null } } });
-  await t.db.prisma.prompt.update({ where: { id: p.id }, data: { content: "edited since" } });
+  const p = await (await prismaClient(t.db)).prompt.findFirstOrThrow({ where: { organizationId: { not: null } } });
+  await (await prismaClient(t.db)).prompt.update({ where: { id: p.id }, data: { content: "edited since" } });
   const report = await restoreSidecar(t.db.pool, sidecar, tables);
   assert.equal(counts(report, "Prompt").updated, 1);
   const saved = sidecar.tables.Prompt!.rows.find((r) => r.organizationId === p.organizationId && r.name === p.name)!;
-  assert.equal((await t.db.prisma.prompt.findUniqueOrThrow({ where: { id: p.id } })).content, saved.content);
+  assert.equal((await (await prismaClient(t.db)).prompt.findUniqueOrThrow({ where: { id: p.id } })).content, saved.content);
 });
 
 test("rows of organizations missing from the database are reported and kept in the file, the rest restored", async () => {
   const sidecar = await backup();
   const gone = sidecar.tables.Prompt!.rows[0]!.organizationId as string;
-  await t.db.prisma.organization.delete({ where: { id: gone } });
+  await (await prismaClient(t.db)).organization.delete({ where: { id: gone } });
   await t.db.pool.query(`DELETE FROM "Prompt" WHERE "organizationId" IS NOT NULL`);
   const report = await restoreSidecar(t.db.pool, sidecar, tables);
   assert.deepEqual(report.missingOwners.Organization, [gone]);
@@ -93,9 +94,9 @@ test("rows of organizations missing from the database are reported and kept in t
 });
 
 test("a service token: kept whole in a local backup, absent from the shared export and listed", async () => {
-  const server = await t.db.prisma.mcpServer.findFirstOrThrow({ where: { name: "github" } });
-  await t.db.prisma.organizationService.create({ data: { organizationId: "org_5", mcpServerId: server.id, config: { repo: "acme/app", apiKey: "ghp_very_secret", nested: { password: "hunter2" }, servers: [{ token: "tok_in_array" }] } } });
-  await t.db.prisma.prompt.create({ data: { organizationId: "org_5", name: "pasted", content: "use sk_test_abcdefghijklmnop here" } });
+  const server = await (await prismaClient(t.db)).mcpServer.findFirstOrThrow({ where: { name: "github" } });
+  await (await prismaClient(t.db)).organizationService.create({ data: { organizationId: "org_5", mcpServerId: server.id, config: { repo: "acme/app", apiKey: "ghp_very_secret", nested: { password: "hunter2" }, servers: [{ token: "tok_in_array" }] } } });
+  await (await prismaClient(t.db)).prompt.create({ data: { organizationId: "org_5", name: "pasted", content: "use sk_test_abcdefghijklmnop here" } });
   const local = await backup();
   const localFile = writeSidecarFile(local, { dir });
   assert.ok(readFileSync(localFile, "utf8").includes("ghp_very_secret"), "the local backup keeps the token");

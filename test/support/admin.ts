@@ -20,3 +20,14 @@ export async function recreateMigratedDatabase(adminUrl: string, name: string, r
   await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: u.toString(), cwd: rootDir });
   return u.toString();
 }
+
+/** Drops database `name` (sessions still on it are closed). */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client(pgConfigFromUrl(adminUrl));
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -8,8 +8,11 @@ import { runPrismaCliOrThrow } from "../../src/db/prisma-cli.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-/** The template database scripts/run-tests.ts migrates once per run on a real PostgreSQL. */
-export const TEMPLATE_DB = "clerk_resync_test_template";
+/**
+ * The template database scripts/run-tests.ts migrates once per run on a real PostgreSQL. Named per
+ * run: two runs on one server (two worktrees, CI and a developer) must not drop each other's.
+ */
+export const TEMPLATE_DB = process.env.CLERK_RESYNC_TEST_TEMPLATE ?? "clerk_resync_test_template";
 
 export interface TestDatabase {
   readonly kind: "postgres" | "pglite";

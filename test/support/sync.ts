@@ -111,6 +111,6 @@ export async function truncateAll(pool: pg.Pool): Promise<void> {
 /** A test's starting point: an empty mirror, the defaults seeded, then synced from the emulator. */
 export async function resetToSynced(emu: RunningEmulator, db: Database): Promise<void> {
   await truncateAll(db.pool);
-  await seedDefaults(db.prisma);
+  await seedDefaults(db);
   await resync(emu, db);
 }

@@ -10,6 +10,7 @@ import { ClerkRequestError, SafetyError } from "../../src/errors.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { actualState, expectedState, resync, truncateAll } from "../support/sync.ts";
+import { prismaClient } from "../../src/db/prisma-client.ts";
 
 let t: TestDatabase;
 const t_kind = () => (process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
@@ -93,17 +94,17 @@ test("drift in Clerk and local tampering are all repaired by one run", async () 
 
 test("org-local rows are untouched by resync", async () => {
   await resync(emu, t.db);
-  await seedDefaults(t.db.prisma);
+  await seedDefaults(t.db);
   const org = [...emu.store.organizations.values()][0]!;
-  await t.db.prisma.prompt.create({ data: { organizationId: org.id, name: "custom", content: "ours" } });
-  await t.db.prisma.resource.create({ data: { organizationId: org.id, uri: "docs://ours", name: "Ours" } });
-  const server = await t.db.prisma.mcpServer.findFirstOrThrow();
-  await t.db.prisma.organizationService.create({ data: { organizationId: org.id, mcpServerId: server.id, config: { a: 1 } } });
+  await (await prismaClient(t.db)).prompt.create({ data: { organizationId: org.id, name: "custom", content: "ours" } });
+  await (await prismaClient(t.db)).resource.create({ data: { organizationId: org.id, uri: "docs://ours", name: "Ours" } });
+  const server = await (await prismaClient(t.db)).mcpServer.findFirstOrThrow();
+  await (await prismaClient(t.db)).organizationService.create({ data: { organizationId: org.id, mcpServerId: server.id, config: { a: 1 } } });
   const snapshot = async () => ({
-    prompts: await t.db.prisma.prompt.findMany({ orderBy: { id: "asc" } }),
-    resources: await t.db.prisma.resource.findMany({ orderBy: { id: "asc" } }),
-    services: await t.db.prisma.organizationService.findMany({ orderBy: { id: "asc" } }),
-    servers: await t.db.prisma.mcpServer.findMany({ orderBy: { id: "asc" } }),
+    prompts: await (await prismaClient(t.db)).prompt.findMany({ orderBy: { id: "asc" } }),
+    resources: await (await prismaClient(t.db)).resource.findMany({ orderBy: { id: "asc" } }),
+    services: await (await prismaClient(t.db)).organizationService.findMany({ orderBy: { id: "asc" } }),
+    servers: await (await prismaClient(t.db)).mcpServer.findMany({ orderBy: { id: "asc" } }),
   });
   const before = await snapshot();
   emu.store.updateOrganization(org.id, { name: "Renamed while custom data exists" });

@@ -1,0 +1,2 @@
+// `clerk-resync/webhooks`: Clerk's webhooks into the mirror from the app's own server.
+export { handleClerkWebhook, createClerkWebhookHandler, type ClerkWebhookHandler, type WebhookHandlerDeps, type WebhookStats } from "./live/handle-clerk-webhook.ts";

@@ -1,10 +1,21 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { StepError } from "../errors.ts";
+import { ConfigError, StepError } from "../errors.ts";
 import { redactSecrets } from "../redact.ts";
 
-const require = createRequire(import.meta.url);
+/** The app's own Prisma CLI (its version, its engines); this package's only as a fallback. */
+function prismaCliPath(cwd: string): string {
+  for (const from of [path.join(cwd, "package.json"), import.meta.url]) {
+    try {
+      return createRequire(from).resolve("prisma/build/index.js");
+    } catch {
+      // not installed there: try the next place
+    }
+  }
+  throw new ConfigError(`The Prisma CLI is not installed in ${cwd}: add it to the app (npm install -D prisma), then run the command again.`);
+}
 
 export interface PrismaCliResult {
   code: number;
@@ -20,7 +31,7 @@ export async function runPrismaCli(
   args: readonly string[],
   options: { databaseUrl: string; cwd: string; inherit?: boolean; env?: NodeJS.ProcessEnv },
 ): Promise<PrismaCliResult> {
-  const cli = require.resolve("prisma/build/index.js");
+  const cli = prismaCliPath(options.cwd);
   const preload = fileURLToPath(new URL("./prisma-cli-preload.cjs", import.meta.url));
   const child = spawn(process.execPath, ["--require", preload, cli, ...args], {
     cwd: options.cwd,

@@ -10,6 +10,7 @@ import { parseScriptArgs } from "../src/cli-args.ts";
 import { formatTable } from "../src/output.ts";
 import { recreateMigratedDatabase } from "../test/support/admin.ts";
 import { freshPgliteDir } from "./database.ts";
+import { benchStartup } from "./startup.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseScriptArgs({
@@ -218,6 +219,12 @@ async function benchKind(kind: string, tmp: string): Promise<ScenarioResult[]> {
   return results;
 }
 
+const startup = await benchStartup({ adminUrl: kinds.includes("postgres") ? adminUrl : undefined });
+process.stdout.write(
+  `start-up: --help ${startup.helpMs} ms (${startup.helpRatio}× node -e 0 at ${startup.nodeMs} ms), --version ${startup.versionMs} ms (${startup.versionRatio}×); ` +
+    `no-op resync on the demo data: ${Object.entries(startup.noopResyncMs).map(([k, ms]) => `${k} ${ms} ms`).join(", ")}\n`,
+);
+
 const tmp = mkdtempSync(path.join(os.tmpdir(), "clerk-resync-bench-"));
 const all: Record<string, ScenarioResult[]> = {};
 try {
@@ -262,6 +269,6 @@ const out = path.resolve(ROOT, values.out!);
 mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(
   out,
-  `${JSON.stringify({ createdAt: new Date().toISOString(), scale, machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, dataset: DATASET, latencyDataset: LATENCY, throttledDataset: THROTTLED, baselineUsers: BASELINE_USERS, results: all, summary }, null, 2)}\n`,
+  `${JSON.stringify({ createdAt: new Date().toISOString(), scale, machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, dataset: DATASET, latencyDataset: LATENCY, throttledDataset: THROTTLED, baselineUsers: BASELINE_USERS, startup, results: all, summary }, null, 2)}\n`,
 );
 process.stdout.write(`\nResults written to ${path.relative(ROOT, out)}\n`);

@@ -2,7 +2,7 @@
 // TEST_DATABASE_URL set (a real PostgreSQL, admin rights): a template database is migrated once
 // here with the real `prisma migrate deploy`; each test clones it. Unset: each test starts its own
 // in-memory PGlite.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -21,6 +21,8 @@ const filter = process.argv.slice(2);
 const files = findTests(path.join(ROOT, "test"))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
+// The CLI tests run the bin as it ships (dist/), so it is built from the current sources first.
+execFileSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
 const adminUrl = process.env.TEST_DATABASE_URL;
 const template = `clerk_resync_test_template_${randomBytes(4).toString("hex")}`;
 if (adminUrl) await recreateMigratedDatabase(adminUrl, template, ROOT);

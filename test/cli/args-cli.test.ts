@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { closest, parseCli } from "../../src/cli-args.ts";
 import { COMMANDS } from "../../src/commands/index.ts";
 import { UsageError } from "../../src/errors.ts";
-import { runCli, runEntry, type CliRun } from "../support/cli.ts";
+import { runCli, runEntry, type CliRun, CLI } from "../support/cli.ts";
 import { ROOT } from "../support/database.ts";
 
 const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string; scripts: Record<string, string> };
@@ -106,7 +106,7 @@ test("the parser: typed values, defaults, last flag wins, and no guess when noth
 
 /** Starts the emulator CLI and resolves with its printed settings once it listens. */
 function startEmulatorCli(args: string[]): Promise<{ url: string; key: string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/clerk-emulator/main.ts"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "emulator", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -125,11 +125,11 @@ function startEmulatorCli(args: string[]): Promise<{ url: string; key: string; s
 
 test("the emulator's CLI: --help, --version, one-line errors for bad values (exit 64)", async () => {
   const [help, version, users, port, typo] = await Promise.all([
-    runEntry("src/clerk-emulator/main.ts", ["--help"], {}),
-    runEntry("src/clerk-emulator/main.ts", ["--version"], {}),
-    runEntry("src/clerk-emulator/main.ts", ["--users", "abc"], {}),
-    runEntry("src/clerk-emulator/main.ts", ["--port", "99999"], {}),
-    runEntry("src/clerk-emulator/main.ts", ["--rate-limt"], {}),
+    runCli(["emulator", "--help"], {}),
+    runCli(["emulator", "--version"], {}),
+    runCli(["emulator", "--users", "abc"], {}),
+    runCli(["emulator", "--port", "99999"], {}),
+    runCli(["emulator", "--rate-limt"], {}),
   ]);
   assert.equal(help.code, 0);
   assert.ok(help.stdout.startsWith("Usage: clerk-resync emulator [options]"), help.stdout);
@@ -143,7 +143,7 @@ test("the emulator's CLI: --help, --version, one-line errors for bad values (exi
 test("the emulator keeps its secret key across restarts (derived from the seed); --secret-key overrides; a busy port is one line", async () => {
   const first = await startEmulatorCli(["--port", "0", "--users", "3"]);
   const port = new URL(first.url).port;
-  const busy = await runEntry("src/clerk-emulator/main.ts", ["--port", port], {});
+  const busy = await runCli(["emulator", "--port", port], {});
   assert.equal(busy.code, 1);
   assert.equal(busy.stderr.trim(), `error: port ${port} is in use (another emulator or \`clerk-resync dev\`?); stop it, or pass --port N (--port 0 picks a free one)`);
   assert.equal(await first.stop(), 0);
@@ -167,7 +167,7 @@ test("the emulator's default port is stable: 4010, and a busy 4010 says to pass 
   const blocker = createServer();
   await new Promise<void>((resolve) => blocker.once("error", () => resolve()).listen(4010, "127.0.0.1", () => resolve()));
   try {
-    const run = await runEntry("src/clerk-emulator/main.ts", [], {});
+    const run = await runCli(["emulator", ], {});
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^error: port 4010 is in use .*pass --port N/);
   } finally {

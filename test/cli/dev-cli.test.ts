@@ -5,6 +5,7 @@ import { after, before, test } from "node:test";
 import { secretKeyForSeed } from "../../src/clerk-emulator/ids.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { prismaClient } from "../../src/db/prisma-client.ts";
+import { CLI } from "../support/cli.ts";
 
 let t: TestDatabase;
 before(async () => {
@@ -15,7 +16,7 @@ after(async () => {
 });
 
 test("pnpm dev brings the services up, prints their settings, and stops cleanly on Ctrl-C", { timeout: 60_000 }, async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "dev", "--json", "--users", "12", "--emulator-port", "0"], {
+  const child = spawn(process.execPath, [CLI, "dev", "--json", "--users", "12", "--emulator-port", "0"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.url, LOG_LEVEL: "silent" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -11,7 +11,7 @@ import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { connectDatabase } from "../../src/db/database.ts";
 import { dataDirLockFile } from "../../src/db/embedded-lock.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
-import { runCli } from "../support/cli.ts";
+import { runCli, CLI } from "../support/cli.ts";
 import { ROOT } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 
@@ -20,7 +20,7 @@ const newFolder = () => path.join(mkdtempSync(path.join(tmpdir(), "clerk-resync-
 test("pnpm dev holds the folder: db:reset from another process refuses in one line (it must switch the folder dev holds); dev's database stays healthy and complete", { timeout: 180_000 }, async () => {
   const dataDir = newFolder();
   const sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-embedded-sidecar-"));
-  const dev = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "dev", "--json", "--users", "30", "--db-port", "0", "--emulator-port", "0"], {
+  const dev = spawn(process.execPath, [CLI, "dev", "--json", "--users", "30", "--db-port", "0", "--emulator-port", "0"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, CLERK_RESYNC_PGLITE_DIR: dataDir, LOG_LEVEL: "silent" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -95,7 +95,7 @@ test("Ctrl-C releases the folder: the interrupted command ends as by the signal 
   const emu = await startTestEmulator({ users: 3, seed: 2 });
   emu.faults.set([{ route: "GET /instance", latencyMs: 8_000 }]);
   try {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "resync"], {
+    const child = spawn(process.execPath, [CLI, "resync"], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CLERK_RESYNC_PGLITE_DIR: dataDir, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, LOG_LEVEL: "silent" },
       stdio: "ignore",

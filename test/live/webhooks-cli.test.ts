@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { WebhookSender, webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
-import { runCli } from "../support/cli.ts";
+import { runCli, CLI } from "../support/cli.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { resync } from "../support/sync.ts";
@@ -33,7 +33,7 @@ test("without a signing secret it says which variable to set, exit 1", async () 
 });
 
 test("clerk:webhooks applies the emulator's signed deliveries, reports them on /healthz, stops on Ctrl-C", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "webhooks", "--port", "0", "--json"], {
+  const child = spawn(process.execPath, [CLI, "webhooks", "--port", "0", "--json"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "silent", DATABASE_URL: t.url, CLERK_WEBHOOK_SIGNING_SECRET: SECRET },
     stdio: ["ignore", "pipe", "pipe"],
@@ -64,7 +64,7 @@ test("pnpm clerk:emulator --webhook-url: a change through its API arrives signed
   const seed = 77;
   const handler = createClerkWebhookHandler({ pool: t.db.pool, oneAtATime: t.db.pglite, signingSecret: webhookSecretFor(seed), sidecarDir: "/tmp", log: silentLogger });
   const receiver = await startWebhookReceiver(handler);
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/clerk-emulator/main.ts"), "--port", "0", "--users", "3", "--orgs", "1", "--seed", String(seed), "--webhook-url", receiver.url, "--webhook-faults", "duplicates=1,reorder=50"], {
+  const child = spawn(process.execPath, [CLI, "emulator", "--port", "0", "--users", "3", "--orgs", "1", "--seed", String(seed), "--webhook-url", receiver.url, "--webhook-faults", "duplicates=1,reorder=50"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -12,7 +12,7 @@ import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { addOrgLocalData } from "../../src/db/demo-data.ts";
 import { seedDefaults } from "../../src/db/seed-defaults.ts";
 import { RESET_STEPS } from "../../src/reset/run-reset.ts";
-import { runCli } from "../support/cli.ts";
+import { runCli, CLI } from "../support/cli.ts";
 import { ROOT } from "../support/database.ts";
 import { dataDump, pgDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
@@ -51,7 +51,7 @@ async function snapshot(): Promise<{ data: Record<string, string[]>; dump: strin
 /** Starts `db:reset` in its own process group and sends `signal` to the group once `step` is logged. */
 function resetInterruptedAt(step: string, signal: NodeJS.Signals): Promise<{ how: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "reset"], {
+    const child = spawn(process.execPath, [CLI, "reset"], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -8,15 +8,25 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real CLI in a child process, as `pnpm <script>` would, with a controlled environment. */
+/**
+ * The bin as it ships: compiled JavaScript (scripts/run-tests.ts builds it before the suite), so
+ * each test runs what users run and no child compiles TypeScript again.
+ */
+export const CLI = path.join(ROOT, "dist/cli.js");
+
+/** Runs the real CLI in a child process, as a user would, with a controlled environment. */
 export function runCli(args: string[], env: Record<string, string | undefined>, cwd = ROOT): Promise<CliRun> {
-  return runEntry("src/cli.ts", args, env, cwd);
+  return runNode([CLI, ...args], env, cwd);
 }
 
-/** Runs a TypeScript entry point of the project (`src/cli.ts`, `src/clerk-emulator/main.ts`) to its end. */
+/** Runs a TypeScript entry point of the project (a benchmark script) to its end. */
 export function runEntry(entry: string, args: string[], env: Record<string, string | undefined>, cwd = ROOT): Promise<CliRun> {
+  return runNode(["--import", "tsx", path.join(ROOT, entry), ...args], env, cwd);
+}
+
+function runNode(nodeArgs: string[], env: Record<string, string | undefined>, cwd: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, entry), ...args], {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -52,7 +62,7 @@ export function runCliOnTty(
   interact?: (output: () => string, type: (text: string) => void) => Promise<void> | void,
 ): Promise<TtyRun> {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  const command = [process.execPath, "--import", "tsx", path.join(ROOT, "src/cli.ts"), ...args].map(quote).join(" ");
+  const command = [process.execPath, CLI, ...args].map(quote).join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-qec", command, "/dev/null"], {
       cwd: ROOT,

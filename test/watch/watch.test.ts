@@ -15,6 +15,7 @@ import { watch } from "../../src/watch/watch-loop.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { actualState, apiFor, clerkState, expectedState, resetToSynced } from "../support/sync.ts";
+import { CLI } from "../support/cli.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -133,7 +134,7 @@ test("a tick that fails halfway writes nothing; the next one converges", async (
 });
 
 test("clerk:resync --watch --json: a JSON line per applied change, quiet ticks print nothing, Ctrl-C stops cleanly", async () => {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli.ts"), "resync", "--watch", "--interval", "200ms", "--full-every", "3", "--json"], {
+  const child = spawn(process.execPath, [CLI, "resync", "--watch", "--interval", "200ms", "--full-every", "3", "--json"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "silent", DATABASE_URL: t.url, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: config.sidecarDir },
     stdio: ["ignore", "pipe", "pipe"],

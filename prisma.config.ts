@@ -4,10 +4,9 @@
 // the same database; a plain `pnpm prisma …` reads it from .env.local / .env like the tool does.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
-import { pgConfigFromUrl, schemaFromUrl } from "./src/db/pg-config.ts";
 import { loadEnvFiles } from "./src/env-files.ts";
+import { prismaPgAdapter } from "./src/prisma-adapter.ts";
 
 loadEnvFiles(path.dirname(fileURLToPath(import.meta.url)));
 // The schema's env("DATABASE_URL") must resolve even for `prisma generate`, which connects
@@ -31,7 +30,7 @@ export default defineConfig({
         "DATABASE_URL is not set. Run the pnpm db:* scripts (they start the embedded database), or set DATABASE_URL in .env.",
       );
     }
-    // allowExitOnIdle: without it the CLI process lingers for pg's 10 s idle timeout.
-    return new PrismaPg({ ...pgConfigFromUrl(url), allowExitOnIdle: true, idleTimeoutMillis: 200 }, { schema: schemaFromUrl(url) });
+    // What an adopter writes too (`clerk-resync/prisma`): introspection and migrate dev's shadow database work.
+    return prismaPgAdapter(url);
   },
 });

@@ -14,6 +14,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   restore: { summary: "Restore local data from a sidecar file (default: the latest backup); idempotent", load: async () => (await import("./restore.ts")).restoreCommand },
   seed: { summary: "Run the app's seed (prisma db seed) on the configured or embedded database; arguments after -- go to it", load: async () => (await import("./seed.ts")).seedCommand },
   migrate: { summary: "Apply pending migrations (prisma migrate deploy) to the configured or embedded database", load: async () => (await import("./migrate.ts")).migrateCommand },
+  prisma: { summary: "Run the app's Prisma CLI on the configured or embedded database: clerk-resync prisma -- migrate dev --name x", load: async () => (await import("./prisma.ts")).prismaCommand },
   "reset-force": { summary: "Raw prisma migrate reset (re-seeds defaults): no backup, no resync — loses users and org-local data", load: async () => (await import("./reset-force.ts")).resetForceCommand },
   bootstrap: { summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed", load: async () => (await import("./bootstrap.ts")).bootstrapCommand },
   webhooks: { summary: "Receive Clerk webhooks (POST /webhooks/clerk, GET /healthz) and apply them to the mirror until Ctrl-C", load: async () => (await import("./webhooks.ts")).webhooksCommand },

@@ -1,7 +1,9 @@
 // The package as a team adopts it: `pnpm pack`, the tarball installed with npm into a scratch app
 // outside the repository (its own package.json and Prisma schema), then the bin, the App Router
 // route's types and a resync against `clerk-resync emulator`, all from the installed package.
-// Runs on the embedded-database pass only: the scratch app uses its own embedded database.
+// The scratch app uses its own embedded database; with TEST_DATABASE_URL, `migrate dev` is also
+// run on PostgreSQL. CI runs it on its PostgreSQL pass only (CLERK_RESYNC_SKIP_PACKAGE_TEST on
+// the other): it costs an npm install.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,10 +11,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { after, before, test } from "node:test";
+import { dropDatabase, recreateMigratedDatabase } from "../support/admin.ts";
 import { ROOT } from "../support/database.ts";
 
 const run = promisify(execFile);
-const skip = process.env.TEST_DATABASE_URL ? "runs on the embedded-database pass" : false;
+const skip = process.env.CLERK_RESYNC_SKIP_PACKAGE_TEST ? "CLERK_RESYNC_SKIP_PACKAGE_TEST is set" : false;
+const adminUrl = process.env.TEST_DATABASE_URL;
 const rootPkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
 
 let app: string;
@@ -44,7 +48,7 @@ before(async () => {
 });
 after(() => stops.forEach((stop) => stop()));
 
-function cli(args: string[], env: Record<string, string> = {}) {
+function cli(args: string[], env: Record<string, string | undefined> = {}) {
   return run(bin, args, { cwd: app, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
 }
 
@@ -81,4 +85,19 @@ test("clerk-resync migrate, then resync against clerk-resync emulator, in the sc
   assert.deepEqual([report.users.created, report.organizations.created, report.memberships.created], [7, 2, 4]);
   const check = await cli(["resync", "--check"], env);
   assert.match(check.stdout, /In sync\./);
+});
+
+test("prisma migrate dev, through clerk-resync prisma, writes the next migration on PostgreSQL", { skip: skip || (!adminUrl && "needs TEST_DATABASE_URL"), timeout: 600_000 }, async () => {
+  const name = "clerk_resync_adopt_migrate_dev";
+  const url = await recreateMigratedDatabase(adminUrl!, name, app);
+  try {
+    const schema = path.join(app, "prisma/schema.prisma");
+    writeFileSync(schema, readFileSync(schema, "utf8").replace("  body      String\n", "  body      String\n  pinned    Boolean  @default(false)\n"));
+    await cli(["prisma", "--", "migrate", "dev", "--name", "add_pinned", "--skip-generate"], { DATABASE_URL: url });
+    const created = readdirSync(path.join(app, "prisma/migrations")).find((d) => d.endsWith("_add_pinned"));
+    assert.ok(created, "a new migration folder");
+    assert.match(readFileSync(path.join(app, "prisma/migrations", created, "migration.sql"), "utf8"), /ALTER TABLE "Note" ADD COLUMN\s+"pinned" BOOLEAN NOT NULL DEFAULT false/);
+  } finally {
+    await dropDatabase(adminUrl!, name);
+  }
 });

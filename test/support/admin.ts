@@ -7,10 +7,10 @@ import { runPrismaCliOrThrow } from "../../src/db/prisma-cli.ts";
  * real `prisma migrate deploy`; returns its URL. For tests and benchmarks on a real PostgreSQL.
  */
 export async function recreateMigratedDatabase(adminUrl: string, name: string, rootDir: string): Promise<string> {
+  await dropDatabase(adminUrl, name);
   const admin = new pg.Client(pgConfigFromUrl(adminUrl));
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();

@@ -6,6 +6,7 @@ import { connectDatabase, type Database } from "../../src/db/database.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
 import { runPrismaCliOrThrow } from "../../src/db/prisma-cli.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
+import { dropDatabase } from "./admin.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /**
@@ -46,13 +47,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       db,
       async close() {
         await db.close();
-        const a = new pg.Client(pgConfigFromUrl(adminUrl));
-        await a.connect();
-        try {
-          await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        } finally {
-          await a.end();
-        }
+        await dropDatabase(adminUrl, name);
       },
     };
   }

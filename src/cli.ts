@@ -10,7 +10,7 @@ import { translateDatabaseError } from "./db/connection-errors.ts";
 import { BusyError, ClerkRequestError, ConfigError, EXIT, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { colorEnabled, createOutput } from "./output.ts";
-import { redactSecrets } from "./redact.ts";
+import { redactSecrets, registerSecrets, urlPassword } from "./redact.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -43,10 +43,12 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     loadEnvFiles(ROOT);
-    config = loadConfig(process.env, ROOT);
+    // Before the config is checked: a refusal to parse it must not echo its secrets either.
+    const env = process.env;
+    registerSecrets([urlPassword(env.DATABASE_URL), env.CLERK_SECRET_KEY?.trim(), env.CLERK_WEBHOOK_SIGNING_SECRET?.trim()]);
+    config = loadConfig(env, ROOT);
     const log = createLogger({
       level: config.logLevel,
-      secrets: config.clerk.secretKey ? [config.clerk.secretKey] : [],
       pretty: Boolean(process.stderr.isTTY) && !json,
       color: colorEnabled(process.env, Boolean(process.stderr.isTTY)),
       destination: { write: (text: string) => out.log(text) },
@@ -56,18 +58,16 @@ export async function main(argv: string[]): Promise<number> {
     // A database failure the command did not explain itself (e.g. a table gone mid-run).
     const ours = [ConfigError, UsageError, SafetyError, StepError, ClerkRequestError, BusyError, SidecarFormatError].some((c) => caught instanceof c);
     const err = ours ? caught : translateDatabaseError(caught, config?.databaseUrl, !config?.databaseUrl);
-    const secrets = config?.clerk.secretKey ? [config.clerk.secretKey] : [];
     const code = err instanceof UsageError ? EXIT.usage : EXIT.failure;
     let message = errorMessage(err);
     if (err instanceof StepError && err.nextStep) message += `\nTo finish the job: ${err.nextStep}`;
     if (!(err instanceof ConfigError || err instanceof UsageError || err instanceof SafetyError || err instanceof StepError || err instanceof SidecarFormatError)) {
       if (process.env.LOG_LEVEL === "debug" && err instanceof Error && err.stack) message = err.stack;
     }
-    message = redactSecrets(message, secrets);
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ error: { name: (err as Error)?.name ?? "Error", message } })}\n`);
-    }
-    process.stderr.write(`error: ${message}\n`);
+    message = redactSecrets(message);
+    // Through the same rule again: JSON escaping can change how a secret is spelled.
+    if (json) out.result({ error: { name: (err as Error)?.name ?? "Error", message } });
+    out.log(`error: ${message}\n`);
     return code;
   }
 }

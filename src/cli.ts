@@ -7,7 +7,7 @@ import { JSON_FLAG, packageVersion, parseCli } from "./cli-args.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { loadEnvFiles } from "./env-files.ts";
 import { translateDatabaseError } from "./db/connection-errors.ts";
-import { BusyError, ClerkRequestError, ConfigError, EXIT, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
+import { BusyError, ClerkRequestError, ConfigError, EXIT, FileError, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { colorEnabled, createOutput } from "./output.ts";
 import { redactSecrets, registerSecrets, urlPassword } from "./redact.ts";
@@ -56,12 +56,12 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run({ config, log, out }, parsed);
   } catch (caught) {
     // A database failure the command did not explain itself (e.g. a table gone mid-run).
-    const ours = [ConfigError, UsageError, SafetyError, StepError, ClerkRequestError, BusyError, SidecarFormatError].some((c) => caught instanceof c);
+    const ours = [ConfigError, UsageError, SafetyError, StepError, ClerkRequestError, BusyError, SidecarFormatError, FileError].some((c) => caught instanceof c);
     const err = ours ? caught : translateDatabaseError(caught, config?.databaseUrl, !config?.databaseUrl);
     const code = err instanceof UsageError ? EXIT.usage : EXIT.failure;
     let message = errorMessage(err);
     if (err instanceof StepError && err.nextStep) message += `\nTo finish the job: ${err.nextStep}`;
-    if (!(err instanceof ConfigError || err instanceof UsageError || err instanceof SafetyError || err instanceof StepError || err instanceof SidecarFormatError)) {
+    if (!(err instanceof ConfigError || err instanceof UsageError || err instanceof SafetyError || err instanceof StepError || err instanceof SidecarFormatError || err instanceof FileError)) {
       if (process.env.LOG_LEVEL === "debug" && err instanceof Error && err.stack) message = err.stack;
     }
     message = redactSecrets(message);

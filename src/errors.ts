@@ -64,3 +64,8 @@ export class SidecarFormatError extends Error {
 export class BusyError extends Error {
   override name = "BusyError";
 }
+
+/** A file or folder the tool cannot use (a file where a folder should be, read-only, full disk); the message names the path and the fix. */
+export class FileError extends Error {
+  override name = "FileError";
+}

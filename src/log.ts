@@ -19,8 +19,8 @@ export interface LogOptions {
 
 /**
  * Logs go to stderr; stdout belongs to the command's report. Secrets are removed twice: pino's
- * `redact` blanks known fields, and every serialized line is scrubbed for anything shaped like a
- * Clerk secret key (it can hide inside an error message or a URL).
+ * `redact` blanks known fields, and every serialized line goes through the redaction rule of
+ * src/redact.ts (a key or a URL's password can hide inside an error message).
  */
 export function createLogger(options: LogOptions): Logger {
   const secrets = options.secrets ?? [];
@@ -40,7 +40,7 @@ export function createLogger(options: LogOptions): Logger {
       level: options.level,
       base: undefined,
       redact: {
-        paths: ["secretKey", "*.secretKey", "headers.authorization", "*.headers.authorization", "CLERK_SECRET_KEY", "*.CLERK_SECRET_KEY"],
+        paths: ["secretKey", "*.secretKey", "password", "*.password", "headers.authorization", "*.headers.authorization", "CLERK_SECRET_KEY", "*.CLERK_SECRET_KEY", "CLERK_WEBHOOK_SIGNING_SECRET", "*.CLERK_WEBHOOK_SIGNING_SECRET"],
         censor: "[REDACTED]",
       },
     },

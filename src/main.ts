@@ -3,10 +3,10 @@
 import { COMMANDS, commandLine } from "./commands/index.ts";
 import { JSON_FLAG, packageVersion, parseCli } from "./cli-args.ts";
 import type { Config } from "./config.ts";
-import { BusyError, ClerkRequestError, ConfigError, EXIT, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
+import { BusyError, ClerkRequestError, ConfigError, EXIT, FileError, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { colorEnabled, createOutput } from "./output.ts";
 import { findProjectRoot } from "./project-root.ts";
-import { redactSecrets } from "./redact.ts";
+import { redactSecrets, registerSecrets, urlPassword } from "./redact.ts";
 
 function usage(): string {
   const names = Object.keys(COMMANDS);
@@ -41,10 +41,12 @@ export async function main(argv: string[]): Promise<number> {
     const [{ loadEnvFiles }, { loadConfig }, { createLogger }] = await Promise.all([import("./env-files.ts"), import("./config.ts"), import("./log.ts")]);
     const root = findProjectRoot();
     loadEnvFiles(root);
-    config = loadConfig(process.env, root);
+    // Before the config is checked: a refusal to parse it must not echo its secrets either.
+    const env = process.env;
+    registerSecrets([urlPassword(env.DATABASE_URL), env.CLERK_SECRET_KEY?.trim(), env.CLERK_WEBHOOK_SIGNING_SECRET?.trim()]);
+    config = loadConfig(env, root);
     const log = createLogger({
       level: config.logLevel,
-      secrets: config.clerk.secretKey ? [config.clerk.secretKey] : [],
       pretty: Boolean(process.stderr.isTTY) && !json,
       color: colorEnabled(process.env, Boolean(process.stderr.isTTY)),
       destination: { write: (text: string) => out.log(text) },
@@ -52,21 +54,19 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run({ config, log, out }, parsed);
   } catch (caught) {
     // A database failure the command did not explain itself (e.g. a table gone mid-run).
-    const ours = [ConfigError, UsageError, SafetyError, StepError, ClerkRequestError, BusyError, SidecarFormatError].some((c) => caught instanceof c);
+    const ours = [ConfigError, UsageError, SafetyError, StepError, ClerkRequestError, BusyError, SidecarFormatError, FileError].some((c) => caught instanceof c);
     const { translateDatabaseError } = await import("./db/connection-errors.ts");
     const err = ours ? caught : translateDatabaseError(caught, config?.databaseUrl, !config?.databaseUrl);
-    const secrets = config?.clerk.secretKey ? [config.clerk.secretKey] : [];
     const code = err instanceof UsageError ? EXIT.usage : EXIT.failure;
     let message = errorMessage(err);
     if (err instanceof StepError && err.nextStep) message += `\nTo finish the job: ${err.nextStep}`;
-    if (!(err instanceof ConfigError || err instanceof UsageError || err instanceof SafetyError || err instanceof StepError || err instanceof SidecarFormatError)) {
+    if (!(err instanceof ConfigError || err instanceof UsageError || err instanceof SafetyError || err instanceof StepError || err instanceof SidecarFormatError || err instanceof FileError)) {
       if (process.env.LOG_LEVEL === "debug" && err instanceof Error && err.stack) message = err.stack;
     }
-    message = redactSecrets(message, secrets);
-    if (json) {
-      process.stdout.write(`${JSON.stringify({ error: { name: (err as Error)?.name ?? "Error", message } })}\n`);
-    }
-    process.stderr.write(`error: ${message}\n`);
+    message = redactSecrets(message);
+    // Through the same rule again: JSON escaping can change how a secret is spelled.
+    if (json) out.result({ error: { name: (err as Error)?.name ?? "Error", message } });
+    out.log(`error: ${message}\n`);
     return code;
   }
 }

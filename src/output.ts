@@ -1,4 +1,9 @@
-/** The command's report on stdout: a JSON object with --json, readable text otherwise. */
+import { redactSecrets } from "./redact.ts";
+
+/**
+ * The command's report on stdout: a JSON object with --json, readable text otherwise. Every
+ * write, stdout and stderr alike, goes through the redaction rule (src/redact.ts).
+ */
 export interface Output {
   readonly json: boolean;
   readonly isTTY: boolean;
@@ -31,9 +36,11 @@ export function createOutput(options: {
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
 }): Output {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const progressOn = !options.json && Boolean(stderr.isTTY);
+  const rawStdout = options.stdout ?? process.stdout;
+  const rawStderr = options.stderr ?? process.stderr;
+  const stdout = { write: (text: string) => rawStdout.write(redactSecrets(text)) };
+  const stderr = { write: (text: string) => rawStderr.write(redactSecrets(text)) };
+  const progressOn = !options.json && Boolean(rawStderr.isTTY);
   /** The progress text on screen, if any. */
   let shown: string | undefined;
   // Ctrl-C while a progress line is up: clear it, then let the signal do what it would have.
@@ -49,7 +56,7 @@ export function createOutput(options: {
   };
   return {
     json: options.json,
-    isTTY: Boolean(stdout.isTTY),
+    isTTY: Boolean(rawStdout.isTTY),
     line(text = "") {
       if (!options.json) stdout.write(`${text}\n`);
     },

@@ -6,6 +6,7 @@ import { EmulatorStore } from "../clerk-emulator/store.ts";
 import { warmJsonCache } from "../clerk-emulator/serialize.ts";
 import { parseWebhookFaults, WebhookSender, webhookSecretFor } from "../clerk-emulator/webhook-sender.ts";
 import { ConfigError, EXIT, UsageError, errorMessage } from "../errors.ts";
+import { declarePublic } from "../redact.ts";
 import { defineCommand } from "./context.ts";
 
 export const emulatorCommand = defineCommand({
@@ -41,6 +42,8 @@ export const emulatorCommand = defineCommand({
       if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
       throw new ConfigError(`port ${values.port} is in use (another emulator or \`clerk-resync dev\`?); stop it, or pass --port N (--port 0 picks a free one)`, { cause: err });
     }
+    // The emulator's key and signing secret are what the user copies into .env: not secrets.
+    declarePublic([emulator.secretKey, ...(webhooks ? [webhooks.secret] : [])]);
     ctx.out.result({ url: emulator.url, secretKey: emulator.secretKey, instanceId: store.instanceId, ...counts, webhookSigningSecret: webhooks?.secret });
     ctx.out.line(
       [

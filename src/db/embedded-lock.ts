@@ -1,5 +1,6 @@
 import path from "node:path";
 import { BusyError } from "../errors.ts";
+import { onPath } from "../fs-errors.ts";
 import type { Logger } from "../log.ts";
 import { tryLockFile, type HeldLock, type LockHolder } from "./lock-file.ts";
 import { pollUntil } from "./wait.ts";
@@ -24,7 +25,10 @@ export async function claimDataDir(dataDir: string, options: { command: string; 
   let holder: LockHolder | undefined;
   return pollUntil<EmbeddedAccess>(
     async () => {
-      const got = tryLockFile(file, options.command);
+      const got = onPath(
+        { what: "the lock file of the embedded database", path: file, action: "write", outcome: "nothing was changed", instead: "or point CLERK_RESYNC_PGLITE_DIR at a writable folder (or set DATABASE_URL)" },
+        () => tryLockFile(file, options.command),
+      );
       if (got.acquired) return { kind: "owner", lock: got.lock };
       holder = got.holder;
       if (holder.url && !options.serve) {

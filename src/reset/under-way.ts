@@ -4,7 +4,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { isAlive } from "../db/lock-file.ts";
-import { writeAtomic } from "../sidecar/files.ts";
+import { BACKUPS_FOLDER, SIDECAR_DIR_INSTEAD, writeAtomic } from "../sidecar/files.ts";
 
 export const RESET_MARKER = "reset-under-way.json";
 
@@ -15,7 +15,13 @@ export interface ResetUnderWay {
 
 export function markResetUnderWay(sidecarDir: string): () => void {
   const file = path.join(sidecarDir, RESET_MARKER);
-  writeAtomic(file, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies ResetUnderWay));
+  // The reset's first write: an unusable backups folder is refused here, before anything else.
+  writeAtomic(file, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies ResetUnderWay), {
+    what: "the reset-under-way marker",
+    folder: BACKUPS_FOLDER,
+    outcome: "nothing was changed",
+    instead: SIDECAR_DIR_INSTEAD,
+  });
   return () => rmSync(file, { force: true });
 }
 

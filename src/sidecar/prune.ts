@@ -22,5 +22,5 @@ export async function savePrunedLocalData(
   // Classes only narrow what a full backup keeps; owned rows of deleted owners are saved whatever they say.
   const tables = await readLocalTables(client, {});
   const sidecar = await readLocalData(client, tables, { reason: "prune", clerkInstanceId: options.instanceId, scope });
-  return totalRows(sidecar) ? writeSidecarFile(sidecar, { dir: options.sidecarDir, prefix: "pruned" }) : null;
+  return totalRows(sidecar) ? writeSidecarFile(sidecar, { dir: options.sidecarDir, prefix: "pruned", outcome: "nothing was deleted" }) : null;
 }

@@ -4,8 +4,8 @@ export const SECRET_NAME = /secret|token|password|passwd|api[_-]?key|private[_-]
 
 /**
  * Service configs may carry credentials; the sidecar must not. Fields whose name looks secret are
- * left out (and listed, so the report can say what to re-enter); Clerk-shaped keys inside other
- * strings are redacted.
+ * left out (and listed, so the report can say what to re-enter); other strings go through the
+ * redaction rule (src/redact.ts): keys, signing secrets, URL passwords.
  */
 export function stripSecrets(config: Record<string, unknown>, path: string, stripped: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};

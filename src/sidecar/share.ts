@@ -1,8 +1,9 @@
 // What a sidecar file may carry. A Clerk secret key never reaches any file, not even a private
-// backup: it is redacted and listed. A file meant for committing (`db:backup --share`) also leaves
-// out values that look like secrets (service tokens, passwords) and lists them, so a newcomer
-// knows what to re-enter; local backups keep those, so a reset loses nothing.
-import { redactSecrets } from "../redact.ts";
+// backup: it is redacted and listed. A file meant for committing (`db:backup --share`) also goes
+// through the tool's whole redaction rule (URL passwords, signing secrets) and leaves out values
+// that look like secrets (service tokens, passwords), listing them so a newcomer knows what to
+// re-enter; local backups keep those, so a reset loses nothing.
+import { redactClerkKeys, redactSecrets } from "../redact.ts";
 import type { Json, Sidecar, SidecarRow } from "./format.ts";
 import { SECRET_NAME, stripSecrets } from "./secrets.ts";
 
@@ -26,19 +27,19 @@ function mapValues(sidecar: Sidecar, reason: Sidecar["reason"], value: (v: Json,
   return { ...sidecar, reason, strippedSecrets: [...sidecar.strippedSecrets, ...stripped], tables };
 }
 
-function redactDeep(v: Json, where: string, stripped: string[]): Json {
+function redactDeep(v: Json, where: string, stripped: string[], rule: (text: string) => string = redactSecrets): Json {
   if (typeof v === "string") {
-    const clean = redactSecrets(v);
+    const clean = rule(v);
     if (clean !== v) stripped.push(where);
     return clean;
   }
-  if (Array.isArray(v)) return v.map((x, i) => redactDeep(x, `${where}.${i}`, stripped));
-  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x, `${where}.${k}`, stripped)]));
+  if (Array.isArray(v)) return v.map((x, i) => redactDeep(x, `${where}.${i}`, stripped, rule));
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x, `${where}.${k}`, stripped, rule)]));
   return v;
 }
 
 export function withoutClerkKeys(sidecar: Sidecar): Sidecar {
-  return mapValues(sidecar, sidecar.reason, (v, _col, _json, where, stripped) => redactDeep(v, where, stripped));
+  return mapValues(sidecar, sidecar.reason, (v, _col, _json, where, stripped) => redactDeep(v, where, stripped, redactClerkKeys));
 }
 
 export function shareableSidecar(sidecar: Sidecar): Sidecar {

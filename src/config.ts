@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { DEFAULT_BODY_LIMIT_BYTES } from "./live/limits.ts";
 
 /** Clerk's development-instance budget: 100 requests per 10 s (CONTRACT.md §5). */
 export const CLERK_DEV_REQUESTS_PER_WINDOW = 100;
@@ -38,6 +39,7 @@ const envSchema = z.object({
   CLERK_WEBHOOK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || /^whsec_\S+$/.test(v), {
     message: "must look like whsec_… (Clerk Dashboard → Webhooks → your endpoint → Signing Secret)",
   }),
+  CLERK_WEBHOOK_BODY_LIMIT_BYTES: positiveInt(DEFAULT_BODY_LIMIT_BYTES),
   CLERK_REQUESTS_PER_WINDOW: positiveInt(CLERK_DEV_REQUESTS_PER_WINDOW),
   CLERK_RATE_WINDOW_MS: positiveInt(CLERK_RATE_WINDOW_MS),
   LOG_LEVEL: z
@@ -64,6 +66,8 @@ export interface Config {
   };
   /** Signing secret of the webhook endpoint (`whsec_…`), for `clerk:webhooks` and `handleClerkWebhook`. */
   webhookSigningSecret: string | undefined;
+  /** Largest webhook body the receiver reads (default 1 MB); larger ones get 413. */
+  webhookBodyLimitBytes: number;
   logLevel: string;
   /** Where sidecar backups go (default prisma/backups). */
   sidecarDir: string;
@@ -104,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
       windowMs: e.CLERK_RATE_WINDOW_MS,
     },
     webhookSigningSecret: e.CLERK_WEBHOOK_SIGNING_SECRET,
+    webhookBodyLimitBytes: e.CLERK_WEBHOOK_BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     sidecarDir: path.resolve(rootDir, e.CLERK_RESYNC_SIDECAR_DIR ?? "prisma/backups"),
     pgliteDir: path.resolve(rootDir, e.CLERK_RESYNC_PGLITE_DIR ?? ".data/pglite"),

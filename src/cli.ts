@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { COMMANDS } from "./commands/index.ts";
 import { JSON_FLAG, packageVersion, parseCli } from "./cli-args.ts";
 import { loadConfig, type Config } from "./config.ts";
+import { withRunningDev } from "./dev-state.ts";
 import { loadEnvFiles } from "./env-files.ts";
 import { translateDatabaseError } from "./db/connection-errors.ts";
 import { BusyError, ClerkRequestError, ConfigError, EXIT, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
@@ -51,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
       color: colorEnabled(process.env, Boolean(process.stderr.isTTY)),
       destination: { write: (text: string) => out.log(text) },
     });
+    // dev starts the services others find; demo brings its own.
+    if (name !== "dev" && name !== "demo") config = withRunningDev(config, log);
     return await command.run({ config, log, out }, parsed);
   } catch (caught) {
     // A database failure the command did not explain itself (e.g. a table gone mid-run).

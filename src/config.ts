@@ -48,6 +48,7 @@ const envSchema = z.object({
     .transform((v) => v ?? "info"),
   CLERK_RESYNC_SIDECAR_DIR: optionalString,
   CLERK_RESYNC_PGLITE_DIR: optionalString,
+  CLERK_RESYNC_DEV_STATE: optionalString,
   CLERK_RESYNC_TEAM_SIDECAR: optionalString,
   CLERK_RESYNC_MIRROR_PRIVATE_METADATA: z
     .enum(["", "0", "1", "false", "true"], { message: "must be 1 (mirror private metadata) or 0 (default: leave it null)" })
@@ -73,6 +74,8 @@ export interface Config {
   sidecarDir: string;
   /** Data folder of the embedded database (default .data/pglite). */
   pgliteDir: string;
+  /** Where `pnpm dev` says where its services are (default .data/dev-state.json). */
+  devStateFile: string;
   /** The team's committed sidecar that `bootstrap` restores (default prisma/sidecar/team.json). */
   teamSidecar: string;
   /** Copy Clerk's private metadata into the mirror (opt-in: it may hold secrets). */
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
     logLevel: e.LOG_LEVEL,
     sidecarDir: path.resolve(rootDir, e.CLERK_RESYNC_SIDECAR_DIR ?? "prisma/backups"),
     pgliteDir: path.resolve(rootDir, e.CLERK_RESYNC_PGLITE_DIR ?? ".data/pglite"),
+    devStateFile: path.resolve(rootDir, e.CLERK_RESYNC_DEV_STATE ?? ".data/dev-state.json"),
     teamSidecar: path.resolve(rootDir, e.CLERK_RESYNC_TEAM_SIDECAR ?? "prisma/sidecar/team.json"),
     mirrorPrivateMetadata: e.CLERK_RESYNC_MIRROR_PRIVATE_METADATA,
     rootDir,

@@ -3,6 +3,7 @@ import { EXIT } from "../errors.ts";
 import { createWebhookHandlerFromConfig, requireWebhookSecret } from "../live/from-config.ts";
 import { DEFAULT_MAX_CONNECTIONS } from "../live/limits.ts";
 import { startWebhookReceiver } from "../live/server.ts";
+import { stopOnSignals, untilAborted } from "../stop-signals.ts";
 import { defineCommand } from "./context.ts";
 
 /**
@@ -32,16 +33,10 @@ export const webhooksCommand = defineCommand({
       const health = receiver.url.replace(/\/webhooks\/clerk$/, "/healthz");
       ctx.out.result({ url: receiver.url, health });
       ctx.out.line(`Receiving Clerk webhooks at ${receiver.url} (health: ${health}). Ctrl-C stops.`);
-      // `on`, not `once`: a lock's own signal hook re-raises a signal nobody else still listens to.
-      let stop = () => {};
-      await new Promise<void>((resolve) => {
-        stop = resolve;
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
+      const stop = stopOnSignals(ctx.log, { what: "finishing the deliveries under way" });
+      await untilAborted(stop.signal);
       await receiver.close();
+      stop.dispose();
       ctx.log.info(handler.stats, "webhook receiver stopped");
       return EXIT.ok;
     } finally {

@@ -11,18 +11,24 @@ export interface StopSignals {
   dispose(): void;
 }
 
+/** Signals closer than this to the first are one key press delivered twice, not a second press. */
+const SAME_PRESS_MS = 300;
 /** How often the parent is checked: a stop within a second of pnpm going is soon enough. */
 const PARENT_CHECK_MS = 500;
 
 export function stopOnSignals(log: Logger, options: { what: string; exitOnSecond?: (code: number) => void } = { what: "stopping" }): StopSignals {
   const controller = new AbortController();
   const exit = options.exitOnSecond ?? ((code: number) => process.exit(code));
+  let firstAt = 0;
   const onSignal = (name: NodeJS.Signals) => {
     if (!controller.signal.aborted) {
       log.info(`${name}: ${options.what} cleanly (${name === "SIGINT" ? "Ctrl-C" : "SIGTERM"} again forces it)`);
+      firstAt = performance.now();
       controller.abort(name);
       return;
     }
+    // One Ctrl-C can arrive twice: from the terminal and forwarded by pnpm, a moment apart.
+    if (performance.now() - firstAt < SAME_PRESS_MS) return;
     log.warn(`${name} again: exiting now`);
     exit(128 + constants.signals[name]);
   };

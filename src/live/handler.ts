@@ -115,7 +115,7 @@ export function createClerkWebhookHandler(deps: WebhookHandlerDeps): ClerkWebhoo
       return reject(401, /timestamp/i.test(why) ? `stale or invalid svix-timestamp (${why})` : `bad signature (${why})`);
     }
     if (await deps.resetUnderWay?.()) return fail(503, "a db:reset is rebuilding the database", busyReply("a db:reset is rebuilding the database"));
-    // Clerk sends many types the mirror has no use for (session.*, email.*): 200, or Svix retries them for days.
+    // Clerk sends many types the mirror has no use for (session.*, email.*): 200, or Svix retries them for a day.
     if (typeof payload.type === "string" && !isHandledEventType(payload.type)) return ignore(svixId, payload.type);
     let event;
     try {

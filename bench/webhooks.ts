@@ -1,3 +1,5 @@
+// `pnpm bench:webhooks --hostile [--big N --big-mb M --slow N]`: the receiver under attack, see
+// webhooks-hostile.ts (the issue's full load: --big 100 --big-mb 100 --slow 1000).
 // `pnpm bench:webhooks [--events N] [--concurrency C] [--out FILE]`: a burst of N signed Clerk
 // webhooks (user.updated over 1,000 users, each copy newer than the last) POSTed to the receiver
 // over HTTP, C at a time, on PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and PGlite.
@@ -17,6 +19,7 @@ import { EmulatorStore } from "../src/clerk-emulator/store.ts";
 import { webhookSecretFor } from "../src/clerk-emulator/webhook-sender.ts";
 import type { Database } from "../src/db/database.ts";
 import { onEachBenchDatabase } from "./database.ts";
+import { measureHostile } from "./webhooks-hostile.ts";
 import { silentLogger } from "../src/log.ts";
 import { createClerkWebhookHandler, type ClerkWebhookHandler } from "../src/live/handler.ts";
 import { startWebhookReceiver } from "../src/live/server.ts";
@@ -33,6 +36,11 @@ const { values } = parseScriptArgs({
     events: { type: "integer", value: "N", default: 10_000, min: 1, description: "Deliveries in the burst" },
     concurrency: { type: "integer", value: "N", default: 16, min: 1, description: "Deliveries in flight at once" },
     out: { type: "string", value: "FILE", default: "bench/webhooks-results.json", description: "Where the results go" },
+    hostile: { type: "boolean", description: "The receiver under attack (big unsigned bodies, slow connections) while valid deliveries flow" },
+    big: { type: "integer", value: "N", default: 10, min: 0, description: "With --hostile: unsigned big POSTs, all at once" },
+    "big-mb": { type: "integer", value: "MB", default: 20, min: 1, description: "With --hostile: size of each big POST" },
+    slow: { type: "integer", value: "N", default: 200, min: 0, description: "With --hostile: connections sending one byte every 5 s" },
+    valid: { type: "integer", value: "N", default: 1000, min: 1, description: "With --hostile: signed deliveries during the attack" },
   },
   example: "pnpm bench:webhooks --events 1000",
 });
@@ -78,8 +86,8 @@ async function fire(url: string, messages: { id: string; body: string }[]): Prom
   return { wallMs: Math.round(wallMs), p50: q(0.5), p99: q(0.99), failed };
 }
 
-async function measure(kind: string, db: Database) {
-  // The users exist, as after a resync.
+/** The users exist, as after a resync. */
+async function seedUsers(db: Database): Promise<void> {
   const mapped = mapSnapshot({ users: users.map((u) => userFromWire(serializeUser(u))), organizations: [], memberships: [] });
   const client = await db.pool.connect();
   try {
@@ -87,6 +95,10 @@ async function measure(kind: string, db: Database) {
   } finally {
     client.release();
   }
+}
+
+async function measure(kind: string, db: Database) {
+  await seedUsers(db);
   const floorHandler = Object.assign(async (request: Request) => {
     await verifyWebhook(request, { signingSecret: SECRET });
     return Response.json({ outcome: "verified" });
@@ -113,6 +125,31 @@ async function measure(kind: string, db: Database) {
     floorP99Ms: floor.p99,
     ratioToFloor: +(run.wallMs / floor.wallMs).toFixed(2),
   };
+}
+
+async function measureUnderAttack(kind: string, db: Database) {
+  await seedUsers(db);
+  const result = await measureHostile(ROOT, db.url, SECRET, mkdtempSync(path.join(tmpdir(), "clerk-resync-bench-wh-")), burst(), {
+    big: values.big,
+    bigMb: values["big-mb"],
+    slow: values.slow,
+    valid: Math.min(values.valid, events),
+    concurrency: Math.min(concurrency, 4),
+  });
+  return { db: kind, ...result };
+}
+
+if (values.hostile) {
+  const results = await onEachBenchDatabase("clerk_resync_bench_webhooks", ROOT, measureUnderAttack);
+  process.stdout.write(`attack: ${values.big} unsigned POSTs of ${values["big-mb"]} MB at once, ${values.slow} connections sending 1 byte / 5 s; valid deliveries ${Math.min(values.valid, events)}, 4 at a time\n`);
+  process.stdout.write(
+    `${formatTable(
+      ["db", "RSS before MB", "peak RSS MB", "valid applied", "valid other", "valid p50 ms", "valid p99 ms", "413s", "503s", "big other", "slow cut by server", "slow still open", "wall ms"],
+      results.map((r) => [r.db, r.baselineRssMB, r.peakRssMB, r.validApplied, r.validOtherStatus, r.validP50Ms, r.validP99Ms, r.count413, r.count503, r.bigOther, r.slowCutByServer, r.slowStillOpen, r.wallMs]),
+    )}\n`,
+  );
+  writeFileSync(values.out, `${JSON.stringify({ at: new Date().toISOString(), hostile: true, results }, null, 2)}\n`);
+  process.exit(0);
 }
 
 const results = await onEachBenchDatabase("clerk_resync_bench_webhooks", ROOT, measure);

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { DEFAULT_BODY_LIMIT_BYTES } from "./live/limits.ts";
 
 /** Clerk's development-instance budget: 100 requests per 10 s (CONTRACT.md §5). */
 export const CLERK_DEV_REQUESTS_PER_WINDOW = 100;
@@ -38,6 +39,7 @@ const envSchema = z.object({
   CLERK_WEBHOOK_SIGNING_SECRET: optionalString.refine((v) => v === undefined || /^whsec_\S+$/.test(v), {
     message: "must look like whsec_… (Clerk Dashboard → Webhooks → your endpoint → Signing Secret)",
   }),
+  CLERK_WEBHOOK_BODY_LIMIT_BYTES: positiveInt(DEFAULT_BODY_LIMIT_BYTES),
   CLERK_REQUESTS_PER_WINDOW: positiveInt(CLERK_DEV_REQUESTS_PER_WINDOW),
   CLERK_RATE_WINDOW_MS: positiveInt(CLERK_RATE_WINDOW_MS),
   LOG_LEVEL: z
@@ -46,6 +48,7 @@ const envSchema = z.object({
     .transform((v) => v ?? "info"),
   CLERK_RESYNC_SIDECAR_DIR: optionalString,
   CLERK_RESYNC_PGLITE_DIR: optionalString,
+  CLERK_RESYNC_DEV_STATE: optionalString,
   CLERK_RESYNC_TEAM_SIDECAR: optionalString,
   CLERK_RESYNC_MIRROR_PRIVATE_METADATA: z
     .enum(["", "0", "1", "false", "true"], { message: "must be 1 (mirror private metadata) or 0 (default: leave it null)" })
@@ -64,11 +67,15 @@ export interface Config {
   };
   /** Signing secret of the webhook endpoint (`whsec_…`), for `clerk:webhooks` and `handleClerkWebhook`. */
   webhookSigningSecret: string | undefined;
+  /** Largest webhook body the receiver reads (default 1 MB); larger ones get 413. */
+  webhookBodyLimitBytes: number;
   logLevel: string;
   /** Where sidecar backups go (default prisma/backups). */
   sidecarDir: string;
   /** Data folder of the embedded database (default .data/pglite). */
   pgliteDir: string;
+  /** Where `pnpm dev` says where its services are (default .data/dev-state.json). */
+  devStateFile: string;
   /** The team's committed sidecar that `bootstrap` restores (default prisma/sidecar/team.json). */
   teamSidecar: string;
   /** Copy Clerk's private metadata into the mirror (opt-in: it may hold secrets). */
@@ -104,9 +111,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
       windowMs: e.CLERK_RATE_WINDOW_MS,
     },
     webhookSigningSecret: e.CLERK_WEBHOOK_SIGNING_SECRET,
+    webhookBodyLimitBytes: e.CLERK_WEBHOOK_BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     sidecarDir: path.resolve(rootDir, e.CLERK_RESYNC_SIDECAR_DIR ?? "prisma/backups"),
     pgliteDir: path.resolve(rootDir, e.CLERK_RESYNC_PGLITE_DIR ?? ".data/pglite"),
+    devStateFile: path.resolve(rootDir, e.CLERK_RESYNC_DEV_STATE ?? ".data/dev-state.json"),
     teamSidecar: path.resolve(rootDir, e.CLERK_RESYNC_TEAM_SIDECAR ?? "prisma/sidecar/team.json"),
     mirrorPrivateMetadata: e.CLERK_RESYNC_MIRROR_PRIVATE_METADATA,
     rootDir,

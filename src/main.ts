@@ -51,6 +51,8 @@ export async function main(argv: string[]): Promise<number> {
       color: colorEnabled(process.env, Boolean(process.stderr.isTTY)),
       destination: { write: (text: string) => out.log(text) },
     });
+    // dev starts the services others find; demo and the emulator bring their own.
+    if (name !== "dev" && name !== "demo" && name !== "emulator") config = (await import("./dev-state.ts")).withRunningDev(config, log);
     return await command.run({ config, log, out }, parsed);
   } catch (caught) {
     // A database failure the command did not explain itself (e.g. a table gone mid-run).

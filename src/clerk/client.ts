@@ -5,8 +5,8 @@ import { isClerkAPIResponseError } from "@clerk/backend/errors";
 import { ClerkRequestError, ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { RateBudget } from "./rate-budget.ts";
-import { probeConnection } from "./reachability.ts";
-import { DEFAULT_RETRY_POLICY, decideRetry, type RequestFailure, type RetryPolicy } from "./retry.ts";
+import { diagnoseUnreachable, probeConnection, type Unreachable } from "./reachability.ts";
+import { DEFAULT_RETRY_POLICY, decideRetry, type RequestFailure, type RetryDecision, type RetryPolicy } from "./retry.ts";
 import type { ClerkMembership, ClerkOrganization, ClerkUser } from "./types.ts";
 import { membershipFromWire, userFromWire } from "./wire.ts";
 
@@ -34,6 +34,18 @@ export interface ClerkApiStats {
   rateLimited: number;
   /** The fastest successful round trip so far (ms): what a request costs at least. */
   minLatencyMs: number;
+}
+
+/** Tries for a request that got no answer because DNS, the port or TLS fails: one retry (a blip), then the error. */
+const UNREACHABLE_TRIES = 2;
+
+/** The one line for an API that cannot be reached: the URL, why, and what fixes it. */
+function unreachableError(apiUrl: string, why: Unreachable, cause: unknown): ClerkRequestError {
+  const fix =
+    why.kind === "tls"
+      ? "check CLERK_API_URL in .env (http:// for the emulator, https:// for Clerk); behind a proxy that intercepts TLS, point NODE_EXTRA_CA_CERTS at its CA certificate"
+      : "check CLERK_API_URL in .env (unset means https://api.clerk.com) and the network, or start the emulator (`pnpm clerk:emulator`)";
+  return new ClerkRequestError(`Cannot reach the Clerk API at ${apiUrl} (${why.code}): ${fix}`, undefined, { cause });
 }
 
 /** A non-2xx answer (or a dropped connection) of a direct call, shaped like the SDK's error. */
@@ -114,7 +126,12 @@ export class ClerkApi {
       } catch (err) {
         release();
         const failure = failureOf(err);
-        const decision = decideRetry(failure, attempt, this.policy);
+        // No answer at all: if the name does not resolve, nothing listens or TLS fails, waiting will not help.
+        const unreachable = failure.status === undefined ? await diagnoseUnreachable(this.options.apiUrl) : undefined;
+        if (unreachable && attempt >= UNREACHABLE_TRIES) throw unreachableError(this.options.apiUrl, unreachable, err);
+        const decision: RetryDecision = unreachable
+          ? { retry: true, delayMs: this.policy.baseDelayMs, reason: `${unreachable.code}; one more try`, rateLimited: false }
+          : decideRetry(failure, attempt, this.policy);
         if (!decision.retry) throw await this.finalError(label, failure, attempt, err);
         this.stats.retries += 1;
         if (decision.rateLimited) {

@@ -7,6 +7,7 @@ import { warmJsonCache } from "../clerk-emulator/serialize.ts";
 import { parseWebhookFaults, WebhookSender, webhookSecretFor } from "../clerk-emulator/webhook-sender.ts";
 import { ConfigError, EXIT, UsageError, errorMessage } from "../errors.ts";
 import { declarePublic } from "../redact.ts";
+import { stopOnSignals, untilAborted } from "../stop-signals.ts";
 import { defineCommand } from "./context.ts";
 
 export const emulatorCommand = defineCommand({
@@ -66,14 +67,9 @@ export const emulatorCommand = defineCommand({
       ].join("\n"),
     );
     const sender = webhooks ? new WebhookSender(store, { url: webhooks.url, secret: webhooks.secret, faults: webhooks.faults }) : undefined;
-    let stop = () => {};
-    await new Promise<void>((resolve) => {
-      stop = resolve;
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    const stop = stopOnSignals(ctx.log, { what: "stopping the emulator" });
+    await untilAborted(stop.signal);
+    stop.dispose();
     sender?.close();
     await emulator.close();
     return EXIT.ok;

@@ -7,6 +7,7 @@ import { formatReport, reportJsonChunks } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
 import { defineCommand, type CommandContext } from "./context.ts";
 import { watchUntilStopped } from "../watch/watch-until-stopped.ts";
+import { stopOnSignals } from "../stop-signals.ts";
 
 export const resyncCommand = defineCommand({
   spec: {
@@ -68,17 +69,13 @@ export const resyncCommand = defineCommand({
 /** `--watch`: keep the database in step until Ctrl-C; one line per applied change. */
 async function watchClerk(ctx: CommandContext, options: { intervalMs: number; fullEvery: number; allowProduction: boolean }): Promise<number> {
   const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:resync --watch", needsSchema: true });
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  const stop = stopOnSignals(ctx.log, { what: "stopping after the tick under way" });
   try {
-    await watchUntilStopped({ ...ctx, db }, { ...options, signal: controller.signal });
+    await watchUntilStopped({ ...ctx, db }, { ...options, signal: stop.signal });
     return EXIT.ok;
   } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
     await db.close();
+    stop.dispose();
   }
 }
 

@@ -29,7 +29,7 @@ export interface PrismaCliResult {
  */
 export async function runPrismaCli(
   args: readonly string[],
-  options: { databaseUrl: string; cwd: string; inherit?: boolean; env?: NodeJS.ProcessEnv },
+  options: { databaseUrl: string; cwd: string; inherit?: boolean; env?: NodeJS.ProcessEnv; forwardSignals?: boolean },
 ): Promise<PrismaCliResult> {
   const cli = prismaCliPath(options.cwd);
   const preload = fileURLToPath(new URL("./prisma-cli-preload.cjs", import.meta.url));
@@ -41,9 +41,14 @@ export async function runPrismaCli(
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
+  // `kill <pid>` reaches only us: pass it on, so the child ends with us and holds no database.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  if (options.forwardSignals) for (const s of ["SIGINT", "SIGTERM"] as const) process.on(s, forward);
   const code = await new Promise<number>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (c) => resolve(c ?? 1));
+  }).finally(() => {
+    for (const s of ["SIGINT", "SIGTERM"] as const) process.off(s, forward);
   });
   return { code, output: redactSecrets(output) };
 }

@@ -93,6 +93,15 @@ async function tombstoned(client: pg.PoolClient, ids: string[]): Promise<boolean
   return rows.length > 0;
 }
 
+/**
+ * An event type the mirror does not follow, acknowledged: its ledger row says it arrived (and was
+ * ignored) for whoever looks at what Clerk sent. False when this svix-id was seen before.
+ */
+export async function recordIgnoredEvent(pool: pg.Pool, svixId: string, eventType: string): Promise<boolean> {
+  const res = await pool.query(`INSERT INTO "ClerkWebhookDelivery" ("svixId", "eventType") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [svixId, eventType]);
+  return (res.rowCount ?? 0) > 0;
+}
+
 /** Svix retries for days, not weeks: ledger rows older than that only take room. */
 export const LEDGER_RETENTION_DAYS = 14;
 

@@ -19,6 +19,11 @@ export const LIVE_EVENT_TYPES = [
 
 export type Entity = InvalidRecord["entity"];
 
+/** An event type the mirror follows; any other (session.*, email.*, …) is acknowledged and ignored. */
+export function isHandledEventType(type: unknown): boolean {
+  return (LIVE_EVENT_TYPES as readonly unknown[]).includes(type);
+}
+
 export type LiveChange =
   /** Clerk's current copy (camelCase, not yet validated: the map stage does that). */
   | { op: "upsert"; entity: Entity; id: string; record: unknown }
@@ -46,7 +51,7 @@ export function parseLiveEvent(json: unknown): LiveEvent {
   const parsed = envelope.safeParse(json);
   if (!parsed.success) throw new UnusableEvent(`malformed event: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"} ${i.message}`).join("; ")}`);
   const { type, data, timestamp, instance_id } = parsed.data;
-  if (!(LIVE_EVENT_TYPES as readonly string[]).includes(type)) throw new UnusableEvent(`unknown event type "${type}" (handled: ${LIVE_EVENT_TYPES.join(", ")})`);
+  if (!isHandledEventType(type)) throw new UnusableEvent(`unknown event type "${type}" (handled: ${LIVE_EVENT_TYPES.join(", ")})`);
   const [prefix, action] = type.split(".") as [string, string];
   const entity = ENTITY[prefix]!;
   const id = data.id;

@@ -23,5 +23,6 @@ export function createWebhookHandlerFromConfig(config: Config, db: Database, log
     log,
     map: { privateMetadata: config.mirrorPrivateMetadata },
     resetUnderWay: () => readResetUnderWay(config.sidecarDir) !== undefined,
+    bodyLimitBytes: config.webhookBodyLimitBytes,
   });
 }

@@ -8,8 +8,12 @@ const epochMs = z.number().int().nonnegative();
 const nullableText = z.string().nullable().optional().transform((v) => v ?? null);
 // PostgreSQL's jsonb cannot hold U+0000: such metadata would fail the whole batch, so the record is reported instead.
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
-const metadata = z
-  .record(z.string(), z.unknown())
+/**
+ * A JSON object, passed on as parsed: z.record would copy it key by key, and a "__proto__" key
+ * (valid data in Clerk's metadata) would be lost on the copy.
+ */
+const jsonObject = z.custom<Record<string, unknown>>((v) => v !== null && typeof v === "object" && !Array.isArray(v), "expected a JSON object");
+const metadata = jsonObject
   .nullable()
   .optional()
   .transform((v) => canonicalJson(v ?? {}))

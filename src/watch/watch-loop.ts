@@ -34,11 +34,17 @@ export interface WatchStats {
   changes: number;
 }
 
+/** Waits `ms` or until stopped; either way its abort listener goes, so ticks never pile them up. */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
   });
 
 export async function watch(deps: { config: Config; db: Database; api: ClerkApi; log: Logger }, options: WatchOptions): Promise<WatchStats> {

@@ -22,7 +22,7 @@ test("pnpm dev holds the folder: db:reset from another process refuses in one li
   const sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-embedded-sidecar-"));
   const dev = spawn(process.execPath, [CLI, "dev", "--json", "--users", "30", "--db-port", "0", "--emulator-port", "0"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, CLERK_RESYNC_PGLITE_DIR: dataDir, LOG_LEVEL: "silent" },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CLERK_RESYNC_PGLITE_DIR: dataDir, CLERK_RESYNC_DEV_STATE: path.join(sidecarDir, "dev-state.json"), LOG_LEVEL: "silent" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -33,11 +33,12 @@ test("pnpm dev holds the folder: db:reset from another process refuses in one li
     new Promise<string>((resolve) => dev.stdout.on("data", (d) => (stdout += d).includes("\n") && resolve(stdout.split("\n")[0]!))),
     exited.then((code) => Promise.reject(new Error(`dev exited early (${code}): ${stderr}`))),
   ]);
-  const { services } = JSON.parse(line) as { services: Record<string, string> };
+  const { services, stateFile } = JSON.parse(line) as { services: Record<string, string>; stateFile: string };
+  const { clerkSecretKey } = JSON.parse(readFileSync(stateFile, "utf8")) as { clerkSecretKey: string };
   const lock = JSON.parse(readFileSync(dataDirLockFile(dataDir), "utf8"));
   assert.deepEqual([lock.pid, lock.command, lock.url], [dev.pid, "dev", services.DATABASE_URL], "dev records where it serves the folder");
 
-  const env = { CLERK_RESYNC_PGLITE_DIR: dataDir, CLERK_API_URL: services.CLERK_API_URL, CLERK_SECRET_KEY: services.CLERK_SECRET_KEY, CLERK_RESYNC_SIDECAR_DIR: sidecarDir };
+  const env = { CLERK_RESYNC_PGLITE_DIR: dataDir, CLERK_API_URL: services.CLERK_API_URL, CLERK_SECRET_KEY: clerkSecretKey, CLERK_RESYNC_SIDECAR_DIR: sidecarDir };
   const db = await connectDatabase(services.DATABASE_URL!, true);
   try {
     const synced = await runCli(["resync"], env);

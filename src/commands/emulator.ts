@@ -43,6 +43,8 @@ export const emulatorCommand = defineCommand({
       if ((err as { code?: string }).code !== "EADDRINUSE") throw err;
       throw new ConfigError(`port ${values.port} is in use (another emulator or \`clerk-resync dev\`?); stop it, or pass --port N (--port 0 picks a free one)`, { cause: err });
     }
+    // Before the ready lines: whoever reads them may signal at once.
+    const stop = stopOnSignals(ctx.log, { what: "stopping the emulator" });
     // The emulator's key and signing secret are what the user copies into .env: not secrets.
     declarePublic([emulator.secretKey, ...(webhooks ? [webhooks.secret] : [])]);
     ctx.out.result({ url: emulator.url, secretKey: emulator.secretKey, instanceId: store.instanceId, ...counts, webhookSigningSecret: webhooks?.secret });
@@ -67,7 +69,6 @@ export const emulatorCommand = defineCommand({
       ].join("\n"),
     );
     const sender = webhooks ? new WebhookSender(store, { url: webhooks.url, secret: webhooks.secret, faults: webhooks.faults }) : undefined;
-    const stop = stopOnSignals(ctx.log, { what: "stopping the emulator" });
     await untilAborted(stop.signal);
     stop.dispose();
     sender?.close();

@@ -29,9 +29,10 @@ export const webhooksCommand = defineCommand({
       const handler = createWebhookHandlerFromConfig(config, db, ctx.log);
       const receiver = await startWebhookReceiver(handler, { port, host: values.host, maxConnections: values["max-connections"] });
       const health = receiver.url.replace(/\/webhooks\/clerk$/, "/healthz");
+      // Before the ready line: whoever reads it may signal at once.
+      const stop = stopOnSignals(ctx.log, { what: "finishing the deliveries under way" });
       ctx.out.result({ url: receiver.url, health });
       ctx.out.line(`Receiving Clerk webhooks at ${receiver.url} (health: ${health}). Ctrl-C stops.`);
-      const stop = stopOnSignals(ctx.log, { what: "finishing the deliveries under way" });
       await untilAborted(stop.signal);
       await receiver.close();
       stop.dispose();

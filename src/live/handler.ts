@@ -54,13 +54,13 @@ export interface ClerkWebhookHandler {
   readonly bodyLimitBytes: number;
 }
 
-const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 
 /** 413, shared with the HTTP server: the same words whichever layer refuses. */
-export const tooLargeReply = (limitBytes: number) => reply(413, { error: `body over the ${limitBytes} byte limit; Clerk's events are far smaller` }, { connection: "close" });
+export const tooLargeReply = (limitBytes: number): Response => reply(413, { error: `body over the ${limitBytes} byte limit; Clerk's events are far smaller` }, { connection: "close" });
 /** 503 when full, shared with the HTTP server. */
-export const busyReply = (what: string) => reply(503, { error: `${what}; deliver again later` }, { "retry-after": String(RETRY_AFTER_SECONDS) });
+export const busyReply = (what: string): Response => reply(503, { error: `${what}; deliver again later` }, { "retry-after": String(RETRY_AFTER_SECONDS) });
 
 /** Whether the body carries a valid Svix signature, whatever it holds: tells 400 from 401. */
 function signatureHolds(secret: string, request: Request, body: string): boolean {

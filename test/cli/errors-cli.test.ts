@@ -2,7 +2,6 @@
 // nothing; the same for an unreachable Clerk. Real CLI processes.
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -17,6 +16,7 @@ import { runCli } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { resync } from "../support/sync.ts";
+import { startWrongPasswordServer } from "../support/wrong-password-server.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -63,18 +63,8 @@ test("connection refused: start PostgreSQL, or unset DATABASE_URL for the embedd
 });
 
 test("wrong password (28P01): check DATABASE_URL in .env", { timeout: 120_000 }, async () => {
-  // A server that answers every login as PostgreSQL does to a wrong password.
-  const server = net.createServer((socket) => {
-    socket.once("data", () => {
-      const fields = Buffer.from('SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed for user "app"\0\0');
-      const header = Buffer.alloc(5);
-      header.write("E", 0);
-      header.writeInt32BE(fields.length + 4, 1);
-      socket.end(Buffer.concat([header, fields]));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as net.AddressInfo;
+  const server = await startWrongPasswordServer();
+  const { port } = server;
   try {
     await everyCommandSays(
       `postgresql://app:wrong@127.0.0.1:${port}/app`,

@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -17,6 +16,7 @@ import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
 import { CLI, runCli, type CliRun } from "../support/cli.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
+import { startWrongPasswordServer } from "../support/wrong-password-server.ts";
 
 // Characters that must be percent-encoded in a URL, and a random part no other text can contain.
 const PASSWORD = `p@ss:w/rd#%?&=+é-${randomBytes(6).toString("hex")}`;
@@ -193,18 +193,8 @@ test("every command, as text and --json, at LOG_LEVEL=trace: no password, key or
 });
 
 test("failures keep them out too: unreachable database, refused login, bad configuration, unreachable Clerk, a missing file", { timeout: 600_000 }, async () => {
-  // A server that answers every login as PostgreSQL does to a wrong password (28P01).
-  const server = net.createServer((socket) => {
-    socket.once("data", () => {
-      const fields = Buffer.from('SFATAL\0VFATAL\0C28P01\0Mpassword authentication failed for user "app"\0\0');
-      const header = Buffer.alloc(5);
-      header.write("E", 0);
-      header.writeInt32BE(fields.length + 4, 1);
-      socket.end(Buffer.concat([header, fields]));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as net.AddressInfo;
+  const server = await startWrongPasswordServer();
+  const { port } = server;
   const every = [["resync"], ["backup"], ["restore", path.join(work, "team.json")], ["seed"], ["migrate"], ["bootstrap"], ["reset"], ["reset-force", "--yes"], ["webhooks", "--port", "0"], ["dev", "--emulator-port", "0"]];
   // A bad configuration is refused before any command runs: two commands are enough there.
   const failing: [string, Record<string, string | undefined>, RegExp, string[][]][] = [

@@ -21,6 +21,7 @@ const { values } = parseScriptArgs({
     "latency-scale": { type: "number", value: "S", description: "Multiply the latency scenario's 20k users (default: --scale; 5 for 100k)" },
     db: { type: "string", value: "KIND", default: "all", choices: ["postgres", "pglite", "all"], description: "Which databases: postgres (needs BENCH_DATABASE_URL or TEST_DATABASE_URL), pglite or all" },
     out: { type: "string", value: "FILE", default: "bench/results.json", description: "Where the results go" },
+    "startup-runs": { type: "integer", value: "N", default: 11, min: 1, description: "Runs of each start-up measure (the median is reported)" },
   },
   example: "pnpm bench --scale 0.1 --db pglite",
 });
@@ -219,7 +220,7 @@ async function benchKind(kind: string, tmp: string): Promise<ScenarioResult[]> {
   return results;
 }
 
-const startup = await benchStartup({ adminUrl: kinds.includes("postgres") ? adminUrl : undefined });
+const startup = await benchStartup({ runs: values["startup-runs"], adminUrl: kinds.includes("postgres") ? adminUrl : undefined, pglite: kinds.includes("pglite") });
 process.stdout.write(
   `start-up: --help ${startup.helpMs} ms (${startup.helpRatio}× node -e 0 at ${startup.nodeMs} ms), --version ${startup.versionMs} ms (${startup.versionRatio}×); ` +
     `no-op resync on the demo data: ${Object.entries(startup.noopResyncMs).map(([k, ms]) => `${k} ${ms} ms`).join(", ")}\n`,

@@ -11,7 +11,7 @@ test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { tim
   const out = path.join(mkdtempSync(path.join(tmpdir(), "clerk-resync-bench-test-")), "results.json");
   const db = process.env.TEST_DATABASE_URL ? "postgres" : "pglite";
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/run.ts"), "--scale", "0.1", "--db", db, "--out", out], { cwd: ROOT, env: process.env });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/run.ts"), "--scale", "0.1", "--db", db, "--startup-runs", "1", "--out", out], { cwd: ROOT, env: process.env });
     let so = "";
     let se = "";
     child.stdout.on("data", (d) => (so += d));
@@ -23,6 +23,7 @@ test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { tim
   assert.match(stdout, /scenario\s+wall s\s+floor s\s+ratio\s+client CPU s\s+emulator CPU s\s+cores busy\s+records\/s\s+requests\s+÷ min\s+retries\s+rows written\s+peak RSS MB/);
   const results = JSON.parse(readFileSync(out, "utf8"));
   assert.equal(results.scale, 0.1);
+  assert.ok(results.startup.nodeMs > 0 && results.startup.helpMs > 0 && results.startup.versionMs > 0 && results.startup.noopResyncMs[db] > 0, JSON.stringify(results.startup));
   assert.deepEqual(results.dataset, { users: 10_000, orgs: 500, membershipsPerOrg: 30 });
   const rows = results.results[db] as { scenario: string; wallMs: number; requests: number; rowsWritten: number; peakRssMB: number; records: number; cpuMs: number; machineCpuMs: number; emulatorCpuMs?: number; floorMs?: number; ratioToFloor?: number; minRequests?: number }[];
   assert.deepEqual(rows.map((r) => r.scenario), ["floor", "full", "noop", "drift", "baseline", "latency floor", "latency full", "latency noop", "throttled"]);

@@ -1,4 +1,4 @@
-// `pnpm bench --scale 0.1` runs end to end and writes well-formed results. Not a timing test.
+// `pnpm bench --scale 0.02` runs end to end and writes well-formed results. Not a timing test.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -7,11 +7,11 @@ import path from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../support/database.ts";
 
-test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { timeout: 600_000 }, async () => {
+test("pnpm bench --scale 0.02 runs every scenario and writes results JSON", { timeout: 600_000 }, async () => {
   const out = path.join(mkdtempSync(path.join(tmpdir(), "clerk-resync-bench-test-")), "results.json");
   const db = process.env.TEST_DATABASE_URL ? "postgres" : "pglite";
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/run.ts"), "--scale", "0.1", "--db", db, "--startup-runs", "1", "--out", out], { cwd: ROOT, env: process.env });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/run.ts"), "--scale", "0.02", "--db", db, "--startup-runs", "1", "--out", out], { cwd: ROOT, env: process.env });
     let so = "";
     let se = "";
     child.stdout.on("data", (d) => (so += d));
@@ -22,9 +22,9 @@ test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { tim
   assert.equal(code, 0, stderr);
   assert.match(stdout, /scenario\s+wall s\s+floor s\s+ratio\s+client CPU s\s+emulator CPU s\s+cores busy\s+records\/s\s+requests\s+÷ min\s+retries\s+rows written\s+peak RSS MB/);
   const results = JSON.parse(readFileSync(out, "utf8"));
-  assert.equal(results.scale, 0.1);
+  assert.equal(results.scale, 0.02);
   assert.ok(results.startup.nodeMs > 0 && results.startup.helpMs > 0 && results.startup.versionMs > 0 && results.startup.noopResyncMs[db] > 0, JSON.stringify(results.startup));
-  assert.deepEqual(results.dataset, { users: 10_000, orgs: 500, membershipsPerOrg: 30 });
+  assert.deepEqual(results.dataset, { users: 2_000, orgs: 100, membershipsPerOrg: 30 });
   const rows = results.results[db] as { scenario: string; wallMs: number; requests: number; rowsWritten: number; peakRssMB: number; records: number; cpuMs: number; machineCpuMs: number; emulatorCpuMs?: number; floorMs?: number; ratioToFloor?: number; minRequests?: number }[];
   assert.deepEqual(rows.map((r) => r.scenario), ["floor", "full", "noop", "drift", "baseline", "latency floor", "latency full", "latency noop", "throttled"]);
   for (const r of rows) {
@@ -33,10 +33,10 @@ test("pnpm bench --scale 0.1 runs every scenario and writes results JSON", { tim
     assert.ok(r.cpuMs > 0 && r.machineCpuMs >= 0 && r.emulatorCpuMs! >= 0, JSON.stringify(r));
   }
   const byName = Object.fromEntries(rows.map((r) => [r.scenario, r]));
-  assert.equal(byName.full!.rowsWritten, 10_000 + 500 + 15_000, "full writes every record");
+  assert.equal(byName.full!.rowsWritten, 2_000 + 100 + 3_000, "full writes every record");
   assert.equal(byName.noop!.rowsWritten, 0, "noop writes nothing");
   assert.equal(byName["latency noop"]!.rowsWritten, 0);
-  assert.equal(byName.floor!.records, 10_000 + 500 + 15_000, "the floor lists everything");
+  assert.equal(byName.floor!.records, 2_000 + 100 + 3_000, "the floor lists everything");
   assert.equal(byName.floor!.rowsWritten, 0);
   for (const name of ["full", "noop", "latency full", "latency noop"]) {
     const r = byName[name]!;

@@ -2,8 +2,7 @@
 // outside the repository (its own package.json and Prisma schema), then the bin, the App Router
 // route's types and a resync against `clerk-resync emulator`, all from the installed package.
 // The scratch app uses its own embedded database; with TEST_DATABASE_URL, `migrate dev` is also
-// run on PostgreSQL. CI runs it on its PostgreSQL pass only (CLERK_RESYNC_SKIP_PACKAGE_TEST on
-// the other): it costs an npm install.
+// run on PostgreSQL. It costs an npm install, so CI runs it on its first pass only.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,9 +12,10 @@ import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import { dropDatabase, recreateMigratedDatabase } from "../support/admin.ts";
 import { ROOT } from "../support/database.ts";
+import { onFirstPassOnly } from "../support/passes.ts";
 
 const run = promisify(execFile);
-const skip = process.env.CLERK_RESYNC_SKIP_PACKAGE_TEST ? "CLERK_RESYNC_SKIP_PACKAGE_TEST is set" : false;
+const skip = onFirstPassOnly;
 const adminUrl = process.env.TEST_DATABASE_URL;
 const rootPkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
 

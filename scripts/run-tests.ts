@@ -23,8 +23,9 @@ const files = findTests(path.join(ROOT, "test"))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .filter((f) => !process.env.CLERK_RESYNC_SECOND_PASS || !FIRST_PASS_ONLY_FILES.includes(path.relative(ROOT, f)))
   .sort();
-// The CLI tests run the bin as it ships (dist/), so it is built from the current sources first.
-execFileSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
+// The CLI tests run the bin as it ships (dist/), so it is built from the current sources first
+// (CI's second pass runs on the same checkout right after the first, which built it).
+if (!process.env.CLERK_RESYNC_SECOND_PASS) execFileSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
 const adminUrl = process.env.TEST_DATABASE_URL;
 const template = `clerk_resync_test_template_${randomBytes(4).toString("hex")}`;
 if (adminUrl) await recreateMigratedDatabase(adminUrl, template, ROOT);

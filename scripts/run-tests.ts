@@ -4,11 +4,10 @@
 // in-memory PGlite.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { dropDatabase, recreateMigratedDatabase } from "../test/support/admin.ts";
-import { ROOT, writeMigratedPgliteTemplate } from "../test/support/database.ts";
+import { ROOT } from "../test/support/database.ts";
 import { FIRST_PASS_ONLY_FILES } from "../test/support/passes.ts";
 
 function findTests(dir: string): string[] {
@@ -30,18 +29,14 @@ if (!process.env.CLERK_RESYNC_SECOND_PASS) execFileSync(process.execPath, [path.
 const adminUrl = process.env.TEST_DATABASE_URL;
 const template = `clerk_resync_test_template_${randomBytes(4).toString("hex")}`;
 if (adminUrl) await recreateMigratedDatabase(adminUrl, template, ROOT);
-// On PGlite, the same idea: one migrated data folder that each test's database is loaded from.
-const pgliteTemplate = path.join(os.tmpdir(), `${template}.pglite.tar`);
-if (!adminUrl) await writeMigratedPgliteTemplate(pgliteTemplate);
 process.stderr.write(`database under test: ${adminUrl ? "PostgreSQL (TEST_DATABASE_URL)" : "PGlite (in memory)"}\n`);
 
 const child = spawn(
   process.execPath,
   ["--import", "tsx", "--import", path.join(ROOT, "test/support/fail-on-warning.ts"), "--test", "--test-concurrency=3", ...files],
-  { stdio: "inherit", env: { ...process.env, CLERK_RESYNC_TEST_TEMPLATE: template, ...(adminUrl ? {} : { CLERK_RESYNC_TEST_PGLITE_TEMPLATE: pgliteTemplate }), LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" } },
+  { stdio: "inherit", env: { ...process.env, CLERK_RESYNC_TEST_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" } },
 );
 child.on("close", (code) => {
   process.exitCode = code ?? 1;
   if (adminUrl) void dropDatabase(adminUrl, template);
-  else rmSync(pgliteTemplate, { force: true });
 });

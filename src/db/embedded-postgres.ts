@@ -5,8 +5,6 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 export interface EmbeddedPostgres {
   /** postgresql:// URL of the loopback socket; give it to pg, Prisma and the Prisma CLI. */
   readonly url: string;
-  /** The whole data folder as a tarball, for `loadDataDir` (tests start from a migrated one). */
-  dump(): Promise<Blob>;
   stop(): Promise<void>;
 }
 
@@ -15,9 +13,9 @@ export interface EmbeddedPostgres {
  * so Prisma, pg and the Prisma CLI child process all talk to it like to any Postgres.
  * `dataDir` undefined = in memory (tests); `port` 0 = any free port.
  */
-export async function startEmbeddedPostgres(dataDir?: string, port = 0, options: { loadDataDir?: Blob } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir?: string, port = 0): Promise<EmbeddedPostgres> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
+  const db = await PGlite.create(dataDir ? { dataDir } : {});
   // Several connections: Prisma's migrate and client each open more than one. The server
   // serialises queries and keeps a transaction's queries on its own connection.
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port, maxConnections: 32 });
@@ -25,7 +23,6 @@ export async function startEmbeddedPostgres(dataDir?: string, port = 0, options:
   const url = `postgresql://postgres@${server.getServerConn()}/postgres`;
   return {
     url,
-    dump: () => db.dumpDataDir("none"),
     async stop() {
       await server.stop();
       await db.close();

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -52,12 +51,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
-  // A copy of the data folder scripts/run-tests.ts migrated once with the real `prisma migrate
-  // deploy` (its _prisma_migrations table included), or migrated here when run alone.
-  const template = process.env.CLERK_RESYNC_TEST_PGLITE_TEMPLATE;
-  const embedded = await startEmbeddedPostgres(undefined, 0, template ? { loadDataDir: new Blob([readFileSync(template)]) } : {});
+  const embedded = await startEmbeddedPostgres();
   const db = await connectDatabase(embedded.url, true);
-  if (!template) await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: embedded.url, cwd: ROOT });
+  // The real `prisma migrate deploy`, so the database is exactly what the CLI makes (its
+  // _prisma_migrations table included).
+  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: embedded.url, cwd: ROOT });
   return {
     kind: "pglite",
     url: embedded.url,
@@ -67,15 +65,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await embedded.stop();
     },
   };
-}
-
-/** A migrated in-memory PGlite's data folder, written to `file`: every test database starts from it. */
-export async function writeMigratedPgliteTemplate(file: string): Promise<void> {
-  const embedded = await startEmbeddedPostgres();
-  try {
-    await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: embedded.url, cwd: ROOT });
-    writeFileSync(file, Buffer.from(await (await embedded.dump()).arrayBuffer()));
-  } finally {
-    await embedded.stop();
-  }
 }

@@ -1,12 +1,13 @@
 // `pnpm dev` tells other shells where its services are: a small state file (mode 0600, it holds
 // the emulator's key) that any command with no DATABASE_URL or no CLERK_SECRET_KEY picks up while
 // that dev runs. A file whose pid is gone is ignored.
-import { chmodSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync, unlinkSync } from "node:fs";
 import { z } from "zod";
 import type { Config } from "./config.ts";
 import { isAlive } from "./db/lock-file.ts";
 import type { Logger } from "./log.ts";
+import { maskUrlPassword } from "./redact.ts";
+import { writeAtomic } from "./sidecar/files.ts";
 
 const devStateSchema = z.object({
   pid: z.number().int(),
@@ -22,12 +23,7 @@ export type DevState = z.infer<typeof devStateSchema>;
 
 /** Written whole (temp file, then rename) and readable by its owner only. */
 export function writeDevState(file: string, state: DevState): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  // The mode of writeFileSync applies only to a new file; a leftover temp file keeps its own.
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeAtomic(file, `${JSON.stringify(state, null, 2)}\n`, { what: "dev's state file", instead: "or point CLERK_RESYNC_DEV_STATE at a writable place" });
 }
 
 /** Removes the file if it is still this process's (another dev may have started since). */
@@ -54,18 +50,6 @@ export function readDevState(file: string): DevState | undefined {
 export function readLiveDevState(file: string): DevState | undefined {
   const state = readDevState(file);
   return state && state.pid !== process.pid && isAlive(state.pid) ? state : undefined;
-}
-
-/** postgresql://user:secret@host/db → postgresql://user:****@host/db, for anything printed. */
-export function maskUrlPassword(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.password) return url;
-    u.password = "****";
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
 
 /**

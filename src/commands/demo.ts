@@ -52,7 +52,7 @@ export const demoCommand = defineCommand({
       await addOrgLocalData(db);
       const before = await tableDump(db);
 
-      ctx.out.line("2. pnpm db:reset: preflight → sidecar backup → build beside (prisma migrate reset, seed, resync from Clerk, restore) → verify → switch");
+      ctx.out.line("2. pnpm db:reset: preflight → sidecar backup → build beside (migrate deploy, seed, resync from Clerk, restore) → verify → switch");
       const report = await runReset({ config, db, api: createClerkApi(config, ctx.log), log: ctx.log }, { yes: false, forceInstance: false, onStep: (s) => ctx.out.progress(s) });
       ctx.out.progressDone();
       ctx.out.line(formatResetReport(report));

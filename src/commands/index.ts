@@ -8,7 +8,7 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  reset: { summary: "Preflight, sidecar backup, build a new database beside the live one (migrate reset, seed, resync, restore), verify, switch; --undo switches back", load: async () => (await import("./reset.ts")).resetCommand },
+  reset: { summary: "Preflight, sidecar backup, build a new database beside the live one (migrate deploy, seed, resync, restore), verify, switch; --undo switches back", load: async () => (await import("./reset.ts")).resetCommand },
   resync: { summary: "Make users, organizations and memberships match Clerk (plan, then apply)", load: async () => (await import("./resync.ts")).resyncCommand },
   backup: { summary: "Write local data Clerk does not hold (every owned table, app columns, kept tables) to a sidecar file", load: async () => (await import("./backup.ts")).backupCommand },
   restore: { summary: "Restore local data from a sidecar file (default: the latest backup); idempotent", load: async () => (await import("./restore.ts")).restoreCommand },

@@ -1,6 +1,6 @@
 import { openDatabase } from "../db/database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
-import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
+import { migrateResetAndSeed } from "../db/migrate-and-seed.ts";
 import { EXIT, SafetyError } from "../errors.ts";
 import { askYesNo, canAsk } from "../prompt.ts";
 import { assertResettable } from "../reset/local-database.ts";
@@ -31,7 +31,7 @@ export const resetForceCommand = defineCommand({
       }
       release = await acquireWriterLock(db, { command: "db:reset:force", wait: values.wait, log: ctx.log });
       if (values.yes) ctx.log.warn("db:reset:force wipes users, organizations, memberships and org-local data with no backup; `pnpm db:reset` keeps them");
-      await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: db.url, cwd: ctx.config.rootDir });
+      await migrateResetAndSeed(db, ctx.config.rootDir);
       ctx.out.result({ reset: true, backup: null, resynced: false });
       ctx.out.line("Database reset and re-seeded with defaults. Users, organizations and memberships are empty: run `pnpm clerk:resync` to bring them back from Clerk.");
       return EXIT.ok;

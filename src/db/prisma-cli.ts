@@ -1,20 +1,27 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, StepError } from "../errors.ts";
 import { redactSecrets } from "../redact.ts";
 
-/** The app's own Prisma CLI (its version, its engines); this package's only as a fallback. */
-function prismaCliPath(cwd: string): string {
+/** A file of the app's own Prisma CLI package (its version, its engines); this package's only as a fallback. */
+function resolvePrismaFile(cwd: string, file: string): string {
   for (const from of [path.join(cwd, "package.json"), import.meta.url]) {
     try {
-      return createRequire(from).resolve("prisma/build/index.js");
+      return createRequire(from).resolve(`prisma/${file}`);
     } catch {
       // not installed there: try the next place
     }
   }
   throw new ConfigError(`The Prisma CLI is not installed in ${cwd}: add it to the app (npm install -D prisma), then run the command again.`);
+}
+
+/** The major version of the app's Prisma CLI: 7 changed what `migrate reset` does and accepts. */
+export function prismaMajorVersion(cwd: string): number {
+  const { version } = JSON.parse(readFileSync(resolvePrismaFile(cwd, "package.json"), "utf8")) as { version: string };
+  return Number.parseInt(version, 10);
 }
 
 export interface PrismaCliResult {
@@ -31,7 +38,7 @@ export async function runPrismaCli(
   args: readonly string[],
   options: { databaseUrl: string; cwd: string; inherit?: boolean; env?: NodeJS.ProcessEnv; forwardSignals?: boolean },
 ): Promise<PrismaCliResult> {
-  const cli = prismaCliPath(options.cwd);
+  const cli = resolvePrismaFile(options.cwd, "build/index.js");
   const preload = fileURLToPath(new URL("./prisma-cli-preload.cjs", import.meta.url));
   const child = spawn(process.execPath, ["--require", preload, cli, ...args], {
     cwd: options.cwd,

@@ -2,7 +2,7 @@ import type { ClerkApi } from "../clerk/client.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
 import { databaseIdentity } from "../db/identity.ts";
-import { runPrismaCliOrThrow } from "../db/prisma-cli.ts";
+import { migrateAndSeed } from "../db/migrate-and-seed.ts";
 import { inSnapshot } from "../db/transaction.ts";
 import { ConfigError, errorMessage, SafetyError, StepError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -63,7 +63,7 @@ export interface ResetReport {
 export const RESET_STEPS = {
   preflight: "preflight: Clerk, database, rights, local tables",
   backup: "backing up local data to the sidecar",
-  build: "building the new database beside the live one (prisma migrate reset --force, then seed)",
+  build: "building the new database beside the live one (prisma migrate deploy, then the app's seed)",
   resync: "resyncing users, organizations and memberships from Clerk into the new database",
   restore: "restoring local data into the new database",
   verify: "verifying every table of the new database against the backup",
@@ -83,7 +83,7 @@ export function switcherFor(db: Database): Switcher {
 
 /**
  * preflight → sidecar backup (re-read and validated, with a fingerprint of the live data) →
- * build the new database beside the live one (`prisma migrate reset --force`, seed) → Clerk's
+ * build the new database beside the live one (`prisma migrate deploy`, the app's seed) → Clerk's
  * tables, tombstones and ledger from the backup → resync → local data → verify every table →
  * switch atomically, keeping the previous database for --undo. Nothing before the switch writes
  * to the live database: any failure, Ctrl-C or kill leaves it as it was.
@@ -157,7 +157,7 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, sidecar: Sideca
   try {
     step(RESET_STEPS.build);
     const url = await target.prepare();
-    await runPrismaCliOrThrow(["migrate", "reset", "--force", "--skip-generate"], { databaseUrl: url, cwd: config.rootDir });
+    await migrateAndSeed({ url }, config.rootDir);
     const db = await target.open();
     try {
       const tables = await readLocalTables(db.pool, readTableClasses(config.rootDir));

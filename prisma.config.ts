@@ -19,7 +19,7 @@ export default defineConfig({
   migrations: {
     path: "prisma/migrations",
     // `node --import tsx`, not `tsx`: the seed must run even when node_modules/.bin is not on PATH.
-    seed: "node --import tsx scripts/seed.ts",
+    seed: "node --import tsx examples/seed-app/prisma/seed.ts",
   },
   experimental: { adapter: true },
   engine: "js",

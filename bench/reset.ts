@@ -17,7 +17,7 @@ import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { addOrgLocalData } from "../src/db/demo-data.ts";
 import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
-import { seedDefaults } from "../src/db/seed-defaults.ts";
+import { seedDefaults } from "../examples/seed-app/prisma/seed-defaults.ts";
 import { silentLogger } from "../src/log.ts";
 import { formatTable } from "../src/output.ts";
 import { RESET_STEPS } from "../src/reset/run-reset.ts";

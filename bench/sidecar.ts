@@ -9,13 +9,13 @@ import { fileURLToPath } from "node:url";
 import { parseScriptArgs } from "../src/cli-args.ts";
 import type { Database } from "../src/db/database.ts";
 import { onEachBenchDatabase } from "./database.ts";
-import { seedDefaults } from "../src/db/seed-defaults.ts";
+import { seedDefaults } from "../examples/seed-app/prisma/seed-defaults.ts";
 import { formatTable } from "../src/output.ts";
 import { readSidecarFile, writeSidecarFile } from "../src/sidecar/files.ts";
 import { readLocalTables } from "../src/sidecar/local-tables.ts";
 import { readLocalData } from "../src/sidecar/read-local-data.ts";
 import { restoreSidecar } from "../src/sidecar/restore.ts";
-import { readTableClasses } from "../src/sidecar/table-config.ts";
+import { readPackageJsonConfig } from "../src/app-config.ts";
 import { verifyRestore } from "../src/sidecar/verify.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -67,7 +67,7 @@ async function measure(kind: string, db: Database) {
     JSON.stringify(r.map((x) => x.rows));
     return r.map((x) => x.rows);
   });
-  const tables = await readLocalTables(db.pool, readTableClasses(ROOT));
+  const tables = await readLocalTables(db.pool, readPackageJsonConfig(ROOT).tables);
   const [file, backupMs] = await time(async () => writeSidecarFile(await readLocalData(db.pool, tables, { reason: "backup", clerkInstanceId: null }), { dir }));
   await wipeLocal(db);
   const [, floorRestoreMs] = await time(async () => {

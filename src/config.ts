@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import { readPackageJsonConfig, type AppConfig } from "./app-config.ts";
+import type { TableClass } from "./define-config.ts";
 import { ConfigError } from "./errors.ts";
 import { DEFAULT_BODY_LIMIT_BYTES } from "./live/limits.ts";
 
@@ -82,6 +84,10 @@ export interface Config {
   mirrorPrivateMetadata: boolean;
   /** Project root: prisma/ and the CLI live here. */
   rootDir: string;
+  /** The app's classification of tables a reset cannot place alone (its config file or package.json key). */
+  tables: Readonly<Record<string, TableClass>>;
+  /** Where the app's configuration came from: a config file, "package.json \"clerkResync\"" or "defaults". */
+  configSource: string;
 }
 
 const HINTS: Record<string, string> = {
@@ -90,8 +96,11 @@ const HINTS: Record<string, string> = {
   CLERK_API_URL: "leave it unset for Clerk's API, or point it at the emulator (pnpm clerk:emulator prints the URL)",
 };
 
-/** Parses the environment; every problem is reported at once, each naming the variable and the fix. */
-export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd()): Config {
+/**
+ * Parses the environment; every problem is reported at once, each naming the variable and the fix.
+ * `app`: the app's loaded configuration (loadAppConfig); without it, its package.json key.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd(), app: AppConfig = readPackageJsonConfig(rootDir)): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
@@ -119,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
     teamSidecar: path.resolve(rootDir, e.CLERK_RESYNC_TEAM_SIDECAR ?? "prisma/sidecar/team.json"),
     mirrorPrivateMetadata: e.CLERK_RESYNC_MIRROR_PRIVATE_METADATA,
     rootDir,
+    tables: app.tables,
+    configSource: app.source,
   };
 }
 

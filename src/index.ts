@@ -12,6 +12,7 @@ import { runResync } from "./sync/resync.ts";
 import { apiContext, type ApiOptions } from "./api/context.ts";
 
 export type { ApiOptions, ResetReport, ResyncReport, UndoResult };
+export { defineConfig, type ClerkResyncConfig, type TableClass } from "./define-config.ts";
 export { BusyError, ClerkRequestError, ConfigError, SafetyError, SidecarFormatError, StepError, UsageError } from "./errors.ts";
 
 export interface ResyncApiOptions extends ApiOptions {
@@ -28,7 +29,7 @@ export interface ResyncApiOptions extends ApiOptions {
 
 /** Makes the mirrored users, organizations and memberships match Clerk (`clerk-resync resync`). */
 export async function resync(options: ResyncApiOptions = {}): Promise<ResyncReport> {
-  const { config, log } = apiContext(options);
+  const { config, log } = await apiContext(options);
   const api = createClerkApi(config, log, { allowProduction: options.allowProduction });
   const db = await openDatabase(config, log, { command: "resync()", wait: options.wait, needsSchema: true });
   let release = async () => {};
@@ -66,7 +67,7 @@ export interface ResetApiOptions extends ApiOptions {
 
 /** Builds a new database beside the live one, verifies it and switches (`clerk-resync reset`). */
 export async function reset(options: ResetApiOptions = {}): Promise<ResetReport> {
-  const { config, log } = apiContext(options);
+  const { config, log } = await apiContext(options);
   if (config.databaseUrl) assertResettable({ embedded: false, url: config.databaseUrl }, options.yes ?? false);
   const db = await openDatabase(config, log, { command: "reset()", wait: options.wait });
   let release = async () => {};
@@ -88,7 +89,7 @@ export async function reset(options: ResetApiOptions = {}): Promise<ResetReport>
 
 /** Switches back to the database the last reset replaced (`clerk-resync reset --undo`). */
 export async function undoLastReset(options: ApiOptions & { wait?: boolean } = {}): Promise<UndoResult> {
-  const { config, log } = apiContext(options);
+  const { config, log } = await apiContext(options);
   const db = await openDatabase(config, log, { command: "reset --undo", wait: options.wait });
   try {
     const release = await acquireWriterLock(db, { command: "reset --undo", wait: options.wait, log });

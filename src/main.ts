@@ -5,8 +5,7 @@ import { JSON_FLAG, packageVersion, parseCli } from "./cli-args.ts";
 import type { Config } from "./config.ts";
 import { BusyError, ClerkRequestError, ConfigError, EXIT, FileError, SafetyError, SidecarFormatError, StepError, UsageError, errorMessage } from "./errors.ts";
 import { colorEnabled, createOutput } from "./output.ts";
-import { findProjectRoot } from "./project-root.ts";
-import { redactSecrets, registerSecrets, urlPassword } from "./redact.ts";
+import { redactSecrets } from "./redact.ts";
 
 function usage(): string {
   const names = Object.keys(COMMANDS);
@@ -38,19 +37,15 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${parsed.text}\n`);
       return EXIT.ok;
     }
-    const [{ loadEnvFiles }, { loadConfig }, { createLogger }] = await Promise.all([import("./env-files.ts"), import("./config.ts"), import("./log.ts")]);
-    const root = findProjectRoot();
-    loadEnvFiles(root);
-    // Before the config is checked: a refusal to parse it must not echo its secrets either.
-    const env = process.env;
-    registerSecrets([urlPassword(env.DATABASE_URL), env.CLERK_SECRET_KEY?.trim(), env.CLERK_WEBHOOK_SIGNING_SECRET?.trim()]);
-    config = loadConfig(env, root);
+    const [{ loadAppContext }, { createLogger }] = await Promise.all([import("./app-context.ts"), import("./log.ts")]);
+    config = await loadAppContext();
     const log = createLogger({
       level: config.logLevel,
       pretty: Boolean(process.stderr.isTTY) && !json,
       color: colorEnabled(process.env, Boolean(process.stderr.isTTY)),
       destination: { write: (text: string) => out.log(text) },
     });
+    log.debug({ rootDir: config.rootDir, configSource: config.configSource }, "configuration");
     // dev starts the services others find; demo and the emulator bring their own.
     if (name !== "dev" && name !== "demo" && name !== "emulator") config = (await import("./dev-state.ts")).withRunningDev(config, log);
     return await command.run({ config, log, out }, parsed);

@@ -10,7 +10,6 @@ import { countRows, totalRows } from "../sidecar/format.ts";
 import { readLocalTables } from "../sidecar/local-tables.ts";
 import { readLocalData } from "../sidecar/read-local-data.ts";
 import { shareableSidecar } from "../sidecar/share.ts";
-import { readTableClasses } from "../sidecar/table-config.ts";
 import { defineCommand } from "./context.ts";
 
 export const backupCommand = defineCommand({
@@ -29,7 +28,7 @@ export const backupCommand = defineCommand({
       release = await acquireWriterLock(db, { command: "db:backup", log: ctx.log });
       const synced = await readSyncedInstance(db.pool);
       const full = await inSnapshot(db.pool, async (client) =>
-        readLocalData(client, await readLocalTables(client, readTableClasses(ctx.config.rootDir)), { reason: "backup", clerkInstanceId: synced?.instanceId ?? null, whole: !values.share, database: databaseIdentity(ctx.config) }),
+        readLocalData(client, await readLocalTables(client, ctx.config.tables), { reason: "backup", clerkInstanceId: synced?.instanceId ?? null, whole: !values.share, database: databaseIdentity(ctx.config) }),
       );
       const sidecar = values.share ? shareableSidecar(full) : full;
       const out = (values.out && resolveUserPath(values.out)) || (values.share ? ctx.config.teamSidecar : undefined);

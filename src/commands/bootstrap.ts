@@ -9,7 +9,6 @@ import { readSidecarFile } from "../sidecar/files.ts";
 import { readLocalTables } from "../sidecar/local-tables.ts";
 import { formatRestore, restoreSummary } from "../sidecar/report.ts";
 import { checkSidecar, restoreSidecar } from "../sidecar/restore.ts";
-import { readTableClasses } from "../sidecar/table-config.ts";
 import { findUnsavedRecords, unsavedRecordsError } from "../reset/unsaved-app-columns.ts";
 import { formatReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
@@ -34,14 +33,14 @@ export const bootstrapCommand = defineCommand({
       ctx.out.progress("applying migrations and seeding defaults");
       await migrateAndSeed(db, ctx.config.rootDir);
       // A required app column (NOT NULL, no default) has no value for Clerk records this database never saw.
-      const unsaved = await findUnsavedRecords(db.pool, api, await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir)));
+      const unsaved = await findUnsavedRecords(db.pool, api, await readLocalTables(db.pool, ctx.config.tables));
       if (unsaved.length) throw unsavedRecordsError(unsaved, "bootstrap", "The database is migrated and seeded; nothing was synced.");
       ctx.out.progress("resyncing from Clerk");
       const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata));
       ctx.out.progressDone();
       let restore;
       if (team) {
-        const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
+        const tables = await readLocalTables(db.pool, ctx.config.tables);
         checkSidecar(team, tables, teamFile);
         restore = await restoreSidecar(db.pool, team, tables);
       }

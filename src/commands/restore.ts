@@ -8,7 +8,6 @@ import { readLatestBackup, readSidecarFile } from "../sidecar/files.ts";
 import { readLocalTables } from "../sidecar/local-tables.ts";
 import { formatRestore, restoreSummary } from "../sidecar/report.ts";
 import { checkSidecar, restoreSidecar } from "../sidecar/restore.ts";
-import { readTableClasses } from "../sidecar/table-config.ts";
 import { defineCommand } from "./context.ts";
 
 export const restoreCommand = defineCommand({
@@ -27,7 +26,7 @@ export const restoreCommand = defineCommand({
     try {
       // A restore writes: never beside a reset or resync.
       release = await acquireWriterLock(db, { command: "db:restore", log: ctx.log });
-      const tables = await readLocalTables(db.pool, readTableClasses(ctx.config.rootDir));
+      const tables = await readLocalTables(db.pool, ctx.config.tables);
       checkSidecar(sidecar, tables, file);
       if (sidecar.clerkInstanceId) {
         await assertSyncedFrom(db.pool, sidecar.clerkInstanceId, { force: values["force-instance"], source: file, remedy: "nothing was restored (--force-instance restores it anyway)." });

@@ -1,11 +1,9 @@
 // For the app's own route: `export const POST = handleClerkWebhook` (Next.js route handler), or
 // `app.post("/webhooks/clerk", (c) => handleClerkWebhook(c.req.raw))` (Hono). Configured like
 // every clerk-resync command (DATABASE_URL, CLERK_WEBHOOK_SIGNING_SECRET, …), opened on first use.
-import { loadConfig } from "../config.ts";
-import { loadEnvFiles } from "../env-files.ts";
+import { loadAppContext } from "../app-context.ts";
 import { openDatabase } from "../db/database.ts";
 import { createLogger } from "../log.ts";
-import { findProjectRoot } from "../project-root.ts";
 import { createWebhookHandlerFromConfig, requireWebhookSecret } from "./from-config.ts";
 import type { ClerkWebhookHandler } from "./handler.ts";
 
@@ -15,9 +13,7 @@ let ready: Promise<ClerkWebhookHandler> | undefined;
 
 async function open(): Promise<ClerkWebhookHandler> {
   // The app's root, as the CLI finds it: the server runs in the app's folder.
-  const root = findProjectRoot();
-  loadEnvFiles(root);
-  const config = loadConfig(process.env, root);
+  const config = await loadAppContext();
   const secret = requireWebhookSecret(config);
   const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", secret], pretty: false });
   const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });

@@ -5,6 +5,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { busyReply, tooLargeReply, type ClerkWebhookHandler } from "./handler.ts";
+import { toWebRequest, writeResponse } from "./node-http.ts";
 import { declaredTooLarge, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, RETRY_AFTER_SECONDS } from "./limits.ts";
 
 export const WEBHOOK_PATH = "/webhooks/clerk";
@@ -48,13 +49,6 @@ const RAW_BUSY =
 /** On close, deliveries under way get this long to finish before their sockets are cut. */
 const CLOSE_GRACE_MS = 2000;
 
-async function send(res: http.ServerResponse, response: Response): Promise<void> {
-  const body = Buffer.from(await response.arrayBuffer());
-  if (res.destroyed) return;
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(body);
-}
-
 /**
  * Answers, then closes: the rest of the body is discarded as it comes (never kept), and the socket
  * goes once the client has had time to read the answer. Not reading at all would leave unread
@@ -64,7 +58,7 @@ function refuseAndClose(req: http.IncomingMessage, res: http.ServerResponse, res
   req.removeAllListeners("data");
   req.resume();
   res.once("finish", () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
-  void send(res, response);
+  void writeResponse(res, response);
 }
 
 export async function startWebhookReceiver(handler: ClerkWebhookHandler, options: ReceiverOptions = {}): Promise<RunningReceiver> {
@@ -106,12 +100,8 @@ export async function startWebhookReceiver(handler: ClerkWebhookHandler, options
     req.once("end", () => {
       const body = Buffer.concat(chunks);
       giveBack();
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      headers.delete("transfer-encoding");
-      const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { method: "POST", headers, body });
-      handler(request)
-        .then((response) => send(res, response))
+      handler(toWebRequest(Object.assign(req, { body })))
+        .then((response) => writeResponse(res, response))
         .catch(() => res.destroy());
     });
   };
@@ -123,9 +113,9 @@ export async function startWebhookReceiver(handler: ClerkWebhookHandler, options
       if (refused.has(req.socket)) return;
       const path = (req.url ?? "/").split("?")[0];
       void (async () => {
-        if (req.method === "GET" && path === "/healthz") return send(res, Response.json({ ok: true, ...handler.stats, receiver: stats }));
-        if (path !== WEBHOOK_PATH) return send(res, Response.json({ error: `not found: POST ${WEBHOOK_PATH} or GET /healthz` }, { status: 404 }));
-        if (req.method !== "POST") return send(res, await handler(new Request(`http://localhost${WEBHOOK_PATH}`, { method: req.method })));
+        if (req.method === "GET" && path === "/healthz") return writeResponse(res, Response.json({ ok: true, ...handler.stats, receiver: stats }));
+        if (path !== WEBHOOK_PATH) return writeResponse(res, Response.json({ error: `not found: POST ${WEBHOOK_PATH} or GET /healthz` }, { status: 404 }));
+        if (req.method !== "POST") return writeResponse(res, await handler(new Request(`http://localhost${WEBHOOK_PATH}`, { method: req.method })));
         receive(req, res);
       })().catch((err) => {
         if (res.headersSent || res.destroyed) return void res.destroy();

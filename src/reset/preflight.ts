@@ -2,7 +2,7 @@ import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
 import { errorMessage, SafetyError, StepError } from "../errors.ts";
 import { findUnclassifiedWithRows, readLocalTables } from "../sidecar/local-tables.ts";
-import { readTableClasses } from "../sidecar/table-config.ts";
+import type { TableClass } from "../define-config.ts";
 import { checkInstance } from "../sync/resync.ts";
 import { countClerkTables, isMigrated, type ClerkCounts } from "./counts.ts";
 import { assertResettable } from "./local-database.ts";
@@ -19,7 +19,7 @@ export interface PreflightResult {
  * Clerk's, owned by a user or organization, or classified, and every Clerk record able to fill
  * the app's required columns. Only reads.
  */
-export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean; rootDir: string }): Promise<PreflightResult> {
+export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean; tables: Readonly<Record<string, TableClass>> }): Promise<PreflightResult> {
   assertResettable(db, options.yes);
   let before: ClerkCounts;
   try {
@@ -27,7 +27,7 @@ export async function preflight(db: Database, api: ClerkApi, options: { yes: boo
   } catch (err) {
     throw new StepError(`Database not reachable: ${errorMessage(err)}. Start it or fix DATABASE_URL; nothing was changed.`, undefined, { cause: err });
   }
-  const tables = (await isMigrated(db.pool)) ? await readLocalTables(db.pool, readTableClasses(options.rootDir)) : undefined;
+  const tables = (await isMigrated(db.pool)) ? await readLocalTables(db.pool, options.tables) : undefined;
   if (tables) {
     const unclassified = await findUnclassifiedWithRows(db.pool, tables);
     if (unclassified.length) throw unclassifiedError(unclassified);
@@ -46,6 +46,6 @@ function unclassifiedError(tables: { table: string; rows: number }[]): SafetyErr
   const example = tables.map((t) => `"${t.table}": "keep"`).join(", ");
   return new SafetyError(
     `db:reset would lose ${list}: ${tables.length === 1 ? "this table belongs" : "these tables belong"} to no user or organization and ${tables.length === 1 ? "is" : "are"} not classified. ` +
-      `Say what each is in package.json: "clerkResync": { "tables": { ${example} } } — "keep" (backed up and restored whole), "seeded" (the seed recreates it) or "disposable" (may be lost). Nothing was changed.`,
+      `Say what each is in clerk-resync.config.ts, \`tables: { ${example} }\` (or package.json "clerkResync": { "tables": … }) — "keep" (backed up and restored whole), "seeded" (the seed recreates it) or "disposable" (may be lost). Nothing was changed.`,
   );
 }

@@ -11,7 +11,6 @@ import { countRows, emptySidecar, totalRows, type Sidecar } from "../sidecar/for
 import { readLocalTables } from "../sidecar/local-tables.ts";
 import { readLocalData } from "../sidecar/read-local-data.ts";
 import { checkSidecar, mergeRestoreReports, restoreSidecar, type RestoreReport } from "../sidecar/restore.ts";
-import { readTableClasses } from "../sidecar/table-config.ts";
 import { verifyRestore, type TableVerification } from "../sidecar/verify.ts";
 import type { ResyncReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
@@ -101,10 +100,10 @@ export async function runReset(deps: ResetDeps, options: ResetOptions): Promise<
   refuseLegacyJournal(config.sidecarDir);
   const target = switcherFor(db).target();
   await target.checkRights();
-  const { instanceId, before } = await preflight(db, api, { ...options, rootDir: config.rootDir });
+  const { instanceId, before } = await preflight(db, api, { ...options, tables: config.tables });
 
   step(RESET_STEPS.backup);
-  const classes = readTableClasses(config.rootDir);
+  const classes = config.tables;
   const { sidecar, fingerprint } = await inSnapshot(db.pool, async (client) => {
     // A database never migrated has no local data: the sidecar is then empty, but still written.
     const sidecar: Sidecar = (await isMigrated(client))
@@ -160,7 +159,7 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, sidecar: Sideca
     await migrateAndSeed({ url }, config.rootDir);
     const db = await target.open();
     try {
-      const tables = await readLocalTables(db.pool, readTableClasses(config.rootDir));
+      const tables = await readLocalTables(db.pool, config.tables);
       checkSidecar(sidecar, tables, backup);
       // Clerk's rows whole (ids and app columns as they were), then the resync brings them up to date.
       const clerkRows = await restoreSidecar(db.pool, sidecar, tables, { mirrored: "whole", only: (_, role) => role === "mirrored" || role === "tool" });

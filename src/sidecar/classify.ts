@@ -1,12 +1,11 @@
 // Which tables hold local data a reset must carry over, decided from the catalog alone (pure).
 // A table that belongs to a user, an organization or a membership — a foreign key to one, directly
 // or through a chain of such tables — is the app's own data: its owned rows go into the sidecar.
-// The app classifies everything else once (package.json "clerkResync.tables").
+// The app classifies everything else once (its clerk-resync config: `tables`).
 import { MIRRORED_COLUMNS, isMirroredTable, type MirroredTable } from "../db/mirrored-columns.ts";
+import type { TableClass } from "../define-config.ts";
 import type { Catalog, CatalogTable, ForeignKey } from "./catalog.ts";
 
-/** How an app may classify a table that is neither Clerk's nor owned (or override an owned one). */
-export type TableClassName = "seeded" | "keep" | "disposable";
 
 /** The tool's own bookkeeping: never backed up, never a reason to stop. */
 export const TOOL_TABLES: ReadonlySet<string> = new Set(["_prisma_migrations", "ClerkSyncState", "ClerkTombstone", "ClerkWebhookDelivery"]);
@@ -49,7 +48,7 @@ export interface Classification {
 /** Seeded tables too: the kept rows win over the ones the seed makes again, so nothing changes under the app. */
 const isBackedUp = (r: TableRole | undefined) => r?.role === "owned" || r?.role === "keep" || r?.role === "seeded";
 
-export function classifyTables(catalog: Catalog, classes: Readonly<Record<string, TableClassName>>): Classification {
+export function classifyTables(catalog: Catalog, classes: Readonly<Record<string, TableClass>>): Classification {
   const roles = new Map<string, TableRole>();
   for (const t of catalog.values()) {
     if (TOOL_TABLES.has(t.name)) roles.set(t.name, { role: "tool" });

@@ -1,7 +1,8 @@
 // The database's tables as the sidecar sees them: catalog plus classification, read once per command.
 import type pg from "pg";
 import { readCatalog, type Catalog, type CatalogTable } from "./catalog.ts";
-import { classifyTables, type Classification, type TableClassName } from "./classify.ts";
+import type { TableClass } from "../define-config.ts";
+import { classifyTables, type Classification } from "./classify.ts";
 import { quote } from "./row-codec.ts";
 
 export interface LocalTables {
@@ -9,8 +10,8 @@ export interface LocalTables {
   readonly classification: Classification;
 }
 
-/** `classes`: the app's classification (package.json "clerkResync.tables", see `readTableClasses`). */
-export async function readLocalTables(pool: pg.Pool | pg.PoolClient, classes: Readonly<Record<string, TableClassName>>): Promise<LocalTables> {
+/** `classes`: the app's classification (`tables` of its clerk-resync config, in `Config.tables`). */
+export async function readLocalTables(pool: pg.Pool | pg.PoolClient, classes: Readonly<Record<string, TableClass>>): Promise<LocalTables> {
   const catalog = await readCatalog(pool);
   return { catalog, classification: classifyTables(catalog, classes) };
 }

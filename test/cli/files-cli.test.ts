@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { databaseIdentity } from "../../src/db/identity.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { latestBackupFile } from "../../src/sidecar/files.ts";
 import { runCli, type CliRun } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";

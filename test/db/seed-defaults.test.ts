@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { DEFAULT_MCP_SERVERS, DEFAULT_PROMPTS, DEFAULT_RESOURCES, seedDefaults } from "../../src/db/seed-defaults.ts";
+import { DEFAULT_MCP_SERVERS, DEFAULT_PROMPTS, DEFAULT_RESOURCES, seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { prismaClient } from "../../src/db/prisma-client.ts";
 

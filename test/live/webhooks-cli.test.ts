@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { WebhookSender, webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { runCli, CLI } from "../support/cli.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";

@@ -1,8 +1,8 @@
 // The package as a team adopts it: `pnpm pack`, the tarball installed with npm into a scratch app
 // outside the repository (its own package.json and Prisma schema), then the bin, the App Router
 // route's types and a resync against `clerk-resync emulator`, all from the installed package.
-// The scratch app uses its own embedded database; with TEST_DATABASE_URL, `migrate dev` is also
-// run on PostgreSQL. It costs an npm install, so CI runs it on its first pass only.
+// The scratch app uses its own embedded database (`migrate dev` is tested in
+// test/examples/seed-app). It costs an npm install, so CI runs it on its first pass only.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,13 +10,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { after, before, test } from "node:test";
-import { dropDatabase, recreateMigratedDatabase } from "../support/admin.ts";
 import { ROOT } from "../support/database.ts";
 import { onFirstPassOnly } from "../support/passes.ts";
 
 const run = promisify(execFile);
 const skip = onFirstPassOnly;
-const adminUrl = process.env.TEST_DATABASE_URL;
 const rootPkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
 
 let app: string;
@@ -61,7 +59,7 @@ test("the installed bin answers --version, --help and emulator --help", { skip, 
   assert.ok(!readdirSync(path.join(app, "node_modules/clerk-resync")).includes("src"), "the package ships compiled JavaScript, not its sources");
 });
 
-test("an App Router route importing clerk-resync/webhooks typechecks under create-next-app's tsconfig", { skip, timeout: 600_000 }, async () => {
+test("an App Router route, a node http server on toNodeHandler and clerk-resync.config.ts typecheck under create-next-app's tsconfig", { skip, timeout: 600_000 }, async () => {
   const tsc = await run(process.execPath, [path.join(app, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: app }).catch((e: { stdout: string; code: number }) => e);
   assert.equal("code" in tsc ? tsc.code : 0, 0, tsc.stdout);
 });
@@ -85,19 +83,7 @@ test("clerk-resync migrate, then resync against clerk-resync emulator, in the sc
   assert.deepEqual([report.users.created, report.organizations.created, report.memberships.created], [7, 2, 4]);
   const check = await cli(["resync", "--check"], env);
   assert.match(check.stdout, /In sync\./);
-});
-
-test("prisma migrate dev, through clerk-resync prisma, writes the next migration on PostgreSQL", { skip: skip || (!adminUrl && "needs TEST_DATABASE_URL"), timeout: 600_000 }, async () => {
-  const name = "clerk_resync_adopt_migrate_dev";
-  const url = await recreateMigratedDatabase(adminUrl!, name, app);
-  try {
-    const schema = path.join(app, "prisma/schema.prisma");
-    writeFileSync(schema, readFileSync(schema, "utf8").replace("  body      String\n", "  body      String\n  pinned    Boolean  @default(false)\n"));
-    await cli(["prisma", "--", "migrate", "dev", "--name", "add_pinned", "--skip-generate"], { DATABASE_URL: url });
-    const created = readdirSync(path.join(app, "prisma/migrations")).find((d) => d.endsWith("_add_pinned"));
-    assert.ok(created, "a new migration folder");
-    assert.match(readFileSync(path.join(app, "prisma/migrations", created, "migration.sql"), "utf8"), /ALTER TABLE "Note" ADD COLUMN\s+"pinned" BOOLEAN NOT NULL DEFAULT false/);
-  } finally {
-    await dropDatabase(adminUrl!, name);
-  }
+  // The app's clerk-resync.config.ts was loaded (through the package's tsx), not skipped.
+  const { stderr } = await cli(["resync", "--dry-run", "--json"], { ...env, LOG_LEVEL: "debug" });
+  assert.match(stderr, /"configSource":"clerk-resync\.config\.ts"/);
 });

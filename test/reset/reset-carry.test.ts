@@ -14,7 +14,7 @@ import type { Config } from "../../src/config.ts";
 import type { Database } from "../../src/db/database.ts";
 import { addOrgLocalData } from "../../src/db/demo-data.ts";
 import { databaseIdentity } from "../../src/db/identity.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createClerkWebhookHandler } from "../../src/live/handler.ts";
 import { startWebhookReceiver } from "../../src/live/server.ts";

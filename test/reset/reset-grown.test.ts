@@ -11,14 +11,14 @@ import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import type { Config } from "../../src/config.ts";
 import { addOrgLocalData } from "../../src/db/demo-data.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { SafetyError, SidecarFormatError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
 import { runReset } from "../../src/reset/run-reset.ts";
 import { readSidecarFile } from "../../src/sidecar/files.ts";
 import { readLocalTables } from "../../src/sidecar/local-tables.ts";
 import { checkSidecar, restoreSidecar } from "../../src/sidecar/restore.ts";
-import { readTableClasses } from "../../src/sidecar/table-config.ts";
+import { loadAppConfig } from "../../src/app-config.ts";
 import { dataDump, pgDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createGrownProject } from "../support/grown-project.ts";
@@ -50,8 +50,9 @@ after(async () => {
   await r.close();
 });
 
-const configFor = (rootDir: string): Config =>
-  r.config({ rootDir, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-grown-backups-")), clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 } });
+/** The project's own configuration (its clerk-resync.config.ts), as the CLI would load it. */
+const configFor = async (rootDir: string): Promise<Config> =>
+  r.config({ rootDir, tables: (await loadAppConfig(rootDir)).tables, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-grown-backups-")), clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 } });
 const reset = async (config: Config) => runReset({ config, db: await r.open(), api: apiFor(emu), log: silentLogger }, { yes: false, forceInstance: false });
 const snapshot = async () => ({ data: await dataDump(await r.open()), dump: pgDump(await r.open()) });
 
@@ -99,7 +100,7 @@ test("every row of every table of a grown schema comes back exactly after db:res
   const before = await snapshot();
   assert.equal(before.data.AuditEvent!.length, 3);
   assert.deepEqual((await q(`SELECT id FROM "Project" ORDER BY id`)).map((x) => x.id), [1, 4, 5, 7, 8], "ids with gaps");
-  const report = await reset(configFor(project));
+  const report = await reset(await configFor(project));
   assert.equal(report.verified, true, JSON.stringify(report.tables));
   const after = await snapshot();
   assert.deepEqual(after.data, before.data);
@@ -119,18 +120,18 @@ test("every row of every table of a grown schema comes back exactly after db:res
 
   // A second restore of the same file changes nothing.
   const db = await r.open();
-  const again = await restoreSidecar(db.pool, readSidecarFile(report.backup), await readLocalTables(db.pool, readTableClasses(project)));
+  const again = await restoreSidecar(db.pool, readSidecarFile(report.backup), await readLocalTables(db.pool, (await loadAppConfig(project)).tables));
   assert.deepEqual(again.tables.filter((x) => x.created || x.updated), []);
   assert.deepEqual((await snapshot()).data, before.data);
 });
 
 test("db:restore brings a table without a key back as a multiset: each row as many times as it was saved", async () => {
-  const config = configFor(project);
+  const config = await configFor(project);
   const report = await reset(config);
   const db = await r.open();
   await q(`DELETE FROM "AuditEvent" WHERE ctid = (SELECT ctid FROM "AuditEvent" WHERE action = 'login' LIMIT 1)`);
   assert.equal((await q(`SELECT count(*)::int AS n FROM "AuditEvent"`))[0].n, 2);
-  const tables = await readLocalTables(db.pool, readTableClasses(project));
+  const tables = await readLocalTables(db.pool, (await loadAppConfig(project)).tables);
   const restored = await restoreSidecar(db.pool, readSidecarFile(report.backup), tables);
   assert.equal(restored.tables.find((x) => x.table === "AuditEvent")?.created, 1);
   assert.deepEqual((await q(`SELECT action FROM "AuditEvent" ORDER BY action`)).map((x) => x.action), ["export", "login", "login"]);
@@ -139,7 +140,7 @@ test("db:restore brings a table without a key back as a multiset: each row as ma
 });
 
 test("a sidecar with a NUL character is refused before anything is written, sequences included", async () => {
-  const config = configFor(project);
+  const config = await configFor(project);
   const report = await reset(config);
   const file = JSON.parse(readFileSync(report.backup, "utf8"));
   file.tables.Project.rows[0].title = "bad\u0000title";
@@ -147,7 +148,7 @@ test("a sidecar with a NUL character is refused before anything is written, sequ
   writeFileSync(bad, JSON.stringify(file));
   const db = await r.open();
   const before = { data: await dataDump(db), seq: await q(`SELECT last_value, is_called FROM "Project_id_seq"`) };
-  const tables = await readLocalTables(db.pool, readTableClasses(project));
+  const tables = await readLocalTables(db.pool, (await loadAppConfig(project)).tables);
   assert.throws(() => checkSidecar(readSidecarFile(bad), tables, bad), (err: unknown) => {
     assert.ok(err instanceof SidecarFormatError);
     assert.match(err.message, /nul\.json: Project row 1 \(id 1\), column title, holds a NUL character \(\\u0000\), which PostgreSQL cannot store in text or JSON\. Remove it from the file \(or edit that value\) and restore again; nothing was restored$/);
@@ -157,7 +158,7 @@ test("a sidecar with a NUL character is refused before anything is written, sequ
 });
 
 test("a NOT NULL app column with no default and a Clerk user this database never saw: preflight refuses, naming the table, the column and the fix", async () => {
-  const config = configFor(project);
+  const config = await configFor(project);
   const newcomer = emu.store.createUser({ firstName: "New", emailAddresses: ["new@example.test"] });
   try {
     const before = await snapshot();
@@ -174,11 +175,11 @@ test("a NOT NULL app column with no default and a Clerk user this database never
 });
 
 test("an unclassified standalone table with rows stops db:reset in preflight; nothing is touched", async () => {
-  const config = configFor(createGrownProject({ McpServer: "seeded", OrgQuota: "keep" }));
+  const config = await configFor(createGrownProject({ McpServer: "seeded", OrgQuota: "keep" }));
   const before = await snapshot();
   await assert.rejects(reset(config), (err: unknown) => {
     assert.ok(err instanceof SafetyError);
-    assert.match(err.message, /^db:reset would lose FeatureFlag \(2 rows\): this table belongs to no user or organization and is not classified\. Say what each is in package\.json: "clerkResync": \{ "tables": \{ "FeatureFlag": "keep" \} \} — "keep" \(backed up and restored whole\), "seeded" \(the seed recreates it\) or "disposable" \(may be lost\)\. Nothing was changed\.$/);
+    assert.match(err.message, /^db:reset would lose FeatureFlag \(2 rows\): this table belongs to no user or organization and is not classified\. Say what each is in clerk-resync\.config\.ts, `tables: \{ "FeatureFlag": "keep" \}` \(or package\.json "clerkResync": \{ "tables": … \}\) — "keep" \(backed up and restored whole\), "seeded" \(the seed recreates it\) or "disposable" \(may be lost\)\. Nothing was changed\.$/);
     return true;
   });
   assert.deepEqual(await snapshot(), before);

@@ -13,7 +13,7 @@ import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
 import { connectDatabase } from "../../src/db/database.ts";
 import { databaseIdentity } from "../../src/db/identity.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { ClerkRequestError, ConfigError, SafetyError, StepError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
 import { runReset, undoReset } from "../../src/reset/run-reset.ts";

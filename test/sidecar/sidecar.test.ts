@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { SidecarFormatError } from "../../src/errors.ts";
 import { readSidecarFile, writeSidecarFile } from "../../src/sidecar/files.ts";
 import { readLocalTables, type LocalTables } from "../../src/sidecar/local-tables.ts";
 import { readLocalData } from "../../src/sidecar/read-local-data.ts";
 import { checkSidecar, restoreSidecar } from "../../src/sidecar/restore.ts";
 import { shareableSidecar } from "../../src/sidecar/share.ts";
-import { readTableClasses } from "../../src/sidecar/table-config.ts";
+import { readPackageJsonConfig } from "../../src/app-config.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { truncateAll } from "../support/sync.ts";
 import { prismaClient } from "../../src/db/prisma-client.ts";
@@ -24,7 +24,7 @@ const counts = (r: Awaited<ReturnType<typeof restoreSidecar>>, table: string) =>
 
 before(async () => {
   t = await createTestDatabase();
-  tables = await readLocalTables(t.db.pool, readTableClasses(ROOT));
+  tables = await readLocalTables(t.db.pool, readPackageJsonConfig(ROOT).tables);
 });
 after(async () => {
   await t.close();

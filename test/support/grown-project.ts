@@ -1,5 +1,5 @@
 // A copy of this project whose schema grew (test/fixtures/grown-schema): its own migrations
-// folder and package.json, the rest linked, so `prisma migrate reset` and the seed run as in an app.
+// folder, package.json and clerk-resync.config.ts, the rest linked, so `prisma migrate reset` and the seed run as in an app.
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,7 +13,10 @@ export function createGrownProject(tables: Record<string, string>): string {
   const migration = path.join(dir, "prisma/migrations/29990101000000_grown");
   mkdirSync(migration);
   copyFileSync(path.join(ROOT, "test/fixtures/grown-schema/migration.sql"), path.join(migration, "migration.sql"));
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, clerkResync: { tables } }, null, 2));
+  // Configured as an adopter would: clerk-resync.config.ts, the package.json key taken out.
+  const { clerkResync: _, ...pkg } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2));
+  const defineConfig = path.join(ROOT, "src/define-config.ts");
+  writeFileSync(path.join(dir, "clerk-resync.config.ts"), `import { defineConfig } from ${JSON.stringify(defineConfig)};\n\nexport default defineConfig({ tables: ${JSON.stringify(tables)} });\n`);
   return dir;
 }

@@ -5,7 +5,7 @@ import { ROLES } from "../../src/clerk-emulator/model.ts";
 import type { EmulatorStore } from "../../src/clerk-emulator/store.ts";
 import { ClerkApi } from "../../src/clerk/client.ts";
 import type { Database } from "../../src/db/database.ts";
-import { seedDefaults } from "../../src/db/seed-defaults.ts";
+import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { readLocalState } from "../../src/db/local-state.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import { canonicalJson } from "../../src/db/json-text.ts";

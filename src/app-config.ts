@@ -1,0 +1,71 @@
+// The app's own word on clerk-resync: clerk-resync.config.ts (or .mts/.js/.mjs) beside its
+// package.json, or a "clerkResync" key in package.json. One place at a time, so nothing is
+// configured twice and silently ignored.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { z } from "zod";
+import type { TableClass } from "./define-config.ts";
+import { ConfigError, errorMessage } from "./errors.ts";
+
+export const CONFIG_FILE_NAMES = ["clerk-resync.config.ts", "clerk-resync.config.mts", "clerk-resync.config.js", "clerk-resync.config.mjs"] as const;
+
+export interface AppConfig {
+  tables: Record<string, TableClass>;
+  /** Where it came from, for messages: a file, "package.json", or "defaults". */
+  source: string;
+}
+
+const appConfigSchema = z.strictObject({
+  tables: z.record(z.string().min(1), z.enum(["seeded", "keep", "disposable"])).default({}),
+});
+
+function parse(value: unknown, source: string): AppConfig {
+  const parsed = appConfigSchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
+    throw new ConfigError(`${source} is invalid (${problems}). It takes { tables: { Name: "seeded" | "keep" | "disposable" } }.`);
+  }
+  return { tables: parsed.data.tables, source };
+}
+
+function packageJsonKey(rootDir: string): unknown {
+  const file = path.join(rootDir, "package.json");
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, "utf8")) as { clerkResync?: unknown }).clerkResync;
+}
+
+/** The package.json key alone: all that can be read without loading code. */
+export function readPackageJsonConfig(rootDir: string): AppConfig {
+  const key = packageJsonKey(rootDir);
+  return key === undefined ? { tables: {}, source: "defaults" } : parse(key, 'package.json "clerkResync"');
+}
+
+export function findConfigFile(rootDir: string): string | undefined {
+  const found = CONFIG_FILE_NAMES.map((name) => path.join(rootDir, name)).filter((file) => existsSync(file));
+  if (found.length > 1) throw new ConfigError(`Both ${found.map((f) => path.basename(f)).join(" and ")} are in ${rootDir}: keep one.`);
+  return found[0];
+}
+
+/** A TypeScript config goes through tsx, loaded only then; JavaScript is imported as it is. */
+async function importConfigFile(file: string): Promise<unknown> {
+  const url = pathToFileURL(file).href;
+  const mod = (/\.m?ts$/.test(file) ? await (await import("tsx/esm/api")).tsImport(url, import.meta.url) : await import(url)) as { default?: unknown };
+  return mod.default;
+}
+
+/** The app's configuration: its config file, else its package.json key, else the defaults. */
+export async function loadAppConfig(rootDir: string): Promise<AppConfig> {
+  const file = findConfigFile(rootDir);
+  if (!file) return readPackageJsonConfig(rootDir);
+  const name = path.basename(file);
+  if (packageJsonKey(rootDir) !== undefined) throw new ConfigError(`The app is configured twice: in ${name} and in package.json "clerkResync". Move the package.json key into ${name}.`);
+  let value: unknown;
+  try {
+    value = await importConfigFile(file);
+  } catch (err) {
+    throw new ConfigError(`${name} could not be loaded: ${errorMessage(err)}`);
+  }
+  if (value === undefined) throw new ConfigError(`${name} has no default export: end it with \`export default defineConfig({ … })\`.`);
+  return parse(value, name);
+}

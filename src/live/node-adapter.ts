@@ -1,0 +1,27 @@
+// A fetch-style handler (Request → Response) on node's http server or Express:
+// `app.post("/webhooks/clerk", toNodeHandler())`, `http.createServer(toNodeHandler())`.
+// Svix signs the raw bytes, so the body must reach the handler unparsed.
+import type { ServerResponse } from "node:http";
+import { handleClerkWebhook } from "./handle-clerk-webhook.ts";
+import { toWebRequest, writeResponse, type NodeRequest } from "./node-http.ts";
+
+export { toWebRequest, type NodeRequest } from "./node-http.ts";
+export type NodeHandler = (req: NodeRequest, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
+/** `handler` on node's http or Express; by default the handler configured like the CLI (handleClerkWebhook). */
+export function toNodeHandler(handler: (request: Request) => Promise<Response> = handleClerkWebhook): NodeHandler {
+  return (req, res, next) => {
+    let request: Request;
+    try {
+      request = toWebRequest(req);
+    } catch (err) {
+      // A mistake in the app's wiring, said where the developer looks: the response and the server log.
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: (err as Error).message }));
+      return;
+    }
+    handler(request)
+      .then((response) => writeResponse(res, response))
+      .catch((err: unknown) => (next ? next(err) : res.destroy(err as Error)));
+  };
+}

@@ -1,0 +1,55 @@
+// The app's configuration: a clerk-resync.config.ts (loaded through tsx), .mjs, or the package.json
+// key; configured twice, invalid, or without a default export, it is refused with what to change.
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { loadAppConfig } from "../src/app-config.ts";
+import { loadConfig } from "../src/config.ts";
+import { ConfigError } from "../src/errors.ts";
+import { ROOT } from "./support/database.ts";
+
+const DEFINE_CONFIG = JSON.stringify(path.join(ROOT, "src/define-config.ts"));
+
+function app(files: Record<string, string>, pkg: Record<string, unknown> = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "clerk-resync-app-config-"));
+  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "app", type: "module", ...pkg }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+test("clerk-resync.config.ts with defineConfig and TypeScript syntax: its tables reach the config", async () => {
+  const dir = app({
+    "clerk-resync.config.ts": `import { defineConfig, type TableClass } from ${DEFINE_CONFIG};\nconst kept: TableClass = "keep";\nexport default defineConfig({ tables: { FeatureFlag: kept, McpServer: "seeded" } });\n`,
+  });
+  const loaded = await loadAppConfig(dir);
+  assert.deepEqual(loaded, { tables: { FeatureFlag: "keep", McpServer: "seeded" }, source: "clerk-resync.config.ts" });
+  const config = loadConfig({}, dir, loaded);
+  assert.deepEqual(config.tables, { FeatureFlag: "keep", McpServer: "seeded" });
+  assert.equal(config.configSource, "clerk-resync.config.ts");
+});
+
+test("clerk-resync.config.mjs is imported as it is; with no file, the package.json key; with neither, defaults", async () => {
+  assert.deepEqual((await loadAppConfig(app({ "clerk-resync.config.mjs": `export default { tables: { Audit: "disposable" } };\n` }))).tables, { Audit: "disposable" });
+  assert.deepEqual(await loadAppConfig(app({}, { clerkResync: { tables: { Audit: "keep" } } })), { tables: { Audit: "keep" }, source: 'package.json "clerkResync"' });
+  assert.deepEqual(await loadAppConfig(app({})), { tables: {}, source: "defaults" });
+});
+
+test("refused with what to change: configured twice, an unknown class, an unknown key, no default export, a file that throws", async () => {
+  const cases: [string, () => Promise<unknown>, RegExp][] = [
+    ["twice", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export default {};\n" }, { clerkResync: { tables: {} } })), /configured twice: in clerk-resync\.config\.mjs and in package\.json "clerkResync"\. Move the package\.json key into clerk-resync\.config\.mjs/],
+    ["two files", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export default {};\n", "clerk-resync.config.ts": "export default {};\n" })), /Both clerk-resync\.config\.ts and clerk-resync\.config\.mjs .*keep one/],
+    ["bad class", () => loadAppConfig(app({ "clerk-resync.config.mjs": `export default { tables: { Audit: "kept" } };\n` })), /clerk-resync\.config\.mjs is invalid \(tables\.Audit: .*"seeded" \| "keep" \| "disposable"/],
+    ["unknown key", () => loadAppConfig(app({}, { clerkResync: { tabels: {} } })), /package\.json "clerkResync" is invalid \(\(top level\): Unrecognized key: "tabels"\)/],
+    ["no default", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export const tables = {};\n" })), /has no default export: end it with `export default defineConfig\(\{ … \}\)`/],
+    ["throws", () => loadAppConfig(app({ "clerk-resync.config.ts": "throw new Error('boom in config');\nexport default {};\n" })), /clerk-resync\.config\.ts could not be loaded: boom in config/],
+  ];
+  for (const [label, load, message] of cases) {
+    await assert.rejects(load, (err: unknown) => {
+      assert.ok(err instanceof ConfigError, `${label}: ${String(err)}`);
+      assert.match(err.message, message, label);
+      return true;
+    });
+  }
+});

@@ -1,0 +1,129 @@
+// examples/seed-app as its developers use it: the reset guide's six `pnpm db:*` scripts, each
+// calling the `clerk-resync` bin of the workspace-linked package, plus `clerk:resync` and
+// `db:migrate:dev` (Prisma's own `migrate dev`, on PostgreSQL and on the embedded database).
+// Run in a copy of the example (its node_modules linked), against the emulator, on the suite's
+// database kind: a fresh PostgreSQL database with TEST_DATABASE_URL, else an embedded folder.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
+import { dropDatabase } from "../support/admin.ts";
+import { ROOT } from "../support/database.ts";
+import { startTestEmulator } from "../support/emulator.ts";
+
+const EXAMPLE = path.join(ROOT, "examples/seed-app");
+const adminUrl = process.env.TEST_DATABASE_URL;
+const DB_NAME = `clerk_resync_seed_app_${process.pid}`;
+
+let app: string;
+let emu: RunningEmulator;
+let env: Record<string, string | undefined>;
+
+before(async () => {
+  app = path.join(mkdtempSync(path.join(tmpdir(), "clerk-resync-seed-app-")), "seed-app");
+  const skip = new Set(["node_modules", ".data", "generated", "backups"]);
+  cpSync(EXAMPLE, app, { recursive: true, filter: (src) => !skip.has(path.basename(src)) });
+  symlinkSync(path.join(EXAMPLE, "node_modules"), path.join(app, "node_modules"));
+  emu = await startTestEmulator({ users: 6, orgs: 2, membershipsPerOrg: 2, seed: 52 });
+  env = { CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_REQUESTS_PER_WINDOW: "1000" };
+  if (adminUrl) {
+    await dropDatabase(adminUrl, DB_NAME);
+    const admin = new pg.Client(pgConfigFromUrl(adminUrl));
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${DB_NAME}"`).finally(() => admin.end());
+    const u = new URL(adminUrl);
+    u.pathname = `/${DB_NAME}`;
+    env.DATABASE_URL = u.toString();
+  }
+});
+after(async () => {
+  await emu?.close();
+  if (adminUrl) await dropDatabase(adminUrl, DB_NAME);
+});
+
+/**
+ * `pnpm <script> [args]` in the example, as its developers type it: the script's command line with
+ * the example's node_modules/.bin first on PATH. (pnpm itself would not run it in a copy outside
+ * the workspace: it tries to resolve `workspace:*` first.)
+ */
+function pnpm(script: string, ...args: string[]): Promise<{ code: number; out: string }> {
+  const scripts = (JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const line = [scripts[script], ...args.map((a) => `'${a}'`)].join(" ");
+  const PATH = `${path.join(app, "node_modules/.bin")}${path.delimiter}${process.env.PATH}`;
+  return new Promise((resolve) => {
+    execFile("sh", ["-c", line], { cwd: app, env: { PATH, HOME: process.env.HOME, ...env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+async function ok(script: string, ...args: string[]): Promise<string> {
+  const { code, out } = await pnpm(script, ...args);
+  assert.equal(code, 0, `pnpm ${script} ${args.join(" ")} failed:\n${out}`);
+  return out;
+}
+
+/** A query on the example's database, between two commands (the embedded folder admits one process at a time). */
+async function query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  if (env.DATABASE_URL) {
+    const client = new pg.Client(pgConfigFromUrl(env.DATABASE_URL));
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = await PGlite.create({ dataDir: path.join(app, ".data/pglite") });
+  try {
+    return (await db.query<Record<string, unknown>>(sql, params)).rows;
+  } finally {
+    await db.close();
+  }
+}
+
+const orgPrompts = (orgId: string) => query(`SELECT id, name, content FROM "Prompt" WHERE "organizationId" = $1 ORDER BY id`, [orgId]);
+const userIds = async () => (await query(`SELECT id FROM "User" ORDER BY id`)).map((r) => r.id);
+
+test("the reset guide's six db:* scripts and clerk:resync, through the linked clerk-resync bin", { timeout: 600_000 }, async () => {
+  await ok("db:migrate");
+  assert.match(await ok("db:seed"), /Seeded 3 default prompts, 2 resources, 3 MCP servers\./);
+  await ok("clerk:resync");
+  const users = await userIds();
+  assert.equal(users.length, 6);
+  // Org-local data Clerk does not hold, written by the app between two resets.
+  const org = [...emu.store.organizations.values()][0]!;
+  await query(`INSERT INTO "Prompt" ("organizationId", name, content) VALUES ($1, 'summarize', 'our own'), ($1, 'triage', 'sort the inbox')`, [org.id]);
+  const prompts = await orgPrompts(org.id);
+  assert.match(await ok("db:backup"), /Backed up \d+ rows .*Prompt 5/);
+
+  assert.match(await ok("db:reset", "--yes"), /complete in/);
+  assert.deepEqual(await orgPrompts(org.id), prompts, "the org's prompts come back, ids included");
+  assert.deepEqual(await userIds(), users);
+  await ok("clerk:resync", "--check");
+  await ok("db:restore");
+  assert.deepEqual(await orgPrompts(org.id), prompts, "restoring the latest backup again changes nothing");
+  assert.match(await ok("db:seed:prompts"), /Seeded 3 default prompts, 2 resources, 0 MCP servers\./);
+
+  await ok("db:reset:force", "--yes");
+  assert.deepEqual(await orgPrompts(org.id), [], "a raw reset loses org-local data, as it warns");
+  const check = await pnpm("clerk:resync", "--check");
+  assert.notEqual(check.code, 0, `after a raw reset the mirror is empty: --check reports drift\n${check.out}`);
+  await ok("clerk:resync");
+  assert.deepEqual(await userIds(), users);
+});
+
+test("db:migrate:dev (prisma migrate dev through clerk-resync) writes the next migration", { timeout: 600_000 }, async () => {
+  const schema = path.join(app, "prisma/schema.prisma");
+  writeFileSync(schema, readFileSync(schema, "utf8").replace(/^  content        String$/m, "  content        String\n  pinned         Boolean       @default(false)"));
+  await ok("db:migrate:dev", "--name", "add_pinned", "--skip-generate");
+  const created = readdirSync(path.join(app, "prisma/migrations")).find((d) => d.endsWith("_add_pinned"));
+  assert.ok(created, "a new migration folder");
+  assert.match(readFileSync(path.join(app, "prisma/migrations", created, "migration.sql"), "utf8"), /ALTER TABLE "Prompt" ADD COLUMN\s+"pinned" BOOLEAN NOT NULL DEFAULT false/);
+});

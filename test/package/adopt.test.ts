@@ -10,14 +10,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { after, before, test } from "node:test";
+import pg from "pg";
+import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
+import { dropDatabase } from "../support/admin.ts";
 import { ROOT } from "../support/database.ts";
 import { onFirstPassOnly } from "../support/passes.ts";
 
 const run = promisify(execFile);
 const skip = onFirstPassOnly;
+const adminUrl = process.env.TEST_DATABASE_URL;
 const rootPkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
 
 let app: string;
+let prisma7App: string;
 let bin: string;
 const stops: (() => void)[] = [];
 
@@ -40,10 +45,33 @@ before(async () => {
       devDependencies: { prisma: dev.prisma, "@prisma/adapter-pg": dev["@prisma/adapter-pg"], typescript: dev.typescript, "@types/node": dev["@types/node"] },
     }),
   );
+  prisma7App = createPrisma7App(work, path.join(work, tarball));
   // --ignore-scripts: Prisma's postinstall would download native engines, which this machine cannot.
-  await run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: app, maxBuffer: 64 * 1024 * 1024 });
+  const install = (cwd: string) => run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd, maxBuffer: 64 * 1024 * 1024 });
+  await Promise.all([install(app), install(prisma7App)]);
   bin = path.join(app, "node_modules/.bin/clerk-resync");
 });
+
+/**
+ * The same app on Prisma 7: the schema without a datasource url, the URL and the seed in
+ * prisma.config.ts, Prisma 7's CLI and adapter, and no WASM-engine settings (Prisma 7 has none).
+ */
+function createPrisma7App(work: string, tarball: string): string {
+  const dir = path.join(work, "app-prisma7");
+  cpSync(path.join(ROOT, "test/fixtures/adopter-app"), dir, { recursive: true });
+  const schema = path.join(dir, "prisma/schema.prisma");
+  writeFileSync(schema, readFileSync(schema, "utf8").replace(/^\s*\/\/ Kept although[^\n]*\n[^\n]*\n\s*url\s*=\s*env\("DATABASE_URL"\)\n/m, ""));
+  writeFileSync(
+    path.join(dir, "prisma.config.ts"),
+    `import { defineConfig, env } from "prisma/config";\n\nexport default defineConfig({\n  schema: "prisma/schema.prisma",\n  migrations: { path: "prisma/migrations", seed: "node prisma/seed.mjs" },\n  datasource: { url: env("DATABASE_URL") },\n});\n`,
+  );
+  writeFileSync(path.join(dir, "prisma/seed.mjs"), `process.stdout.write("prisma 7 app seeded\\n");\n`);
+  writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "scratch-app-prisma7", private: true, type: "module", dependencies: { "clerk-resync": `file:${tarball}` }, devDependencies: { prisma: "^7", "@prisma/adapter-pg": "^7" } }),
+  );
+  return dir;
+}
 after(() => stops.forEach((stop) => stop()));
 
 function cli(args: string[], env: Record<string, string | undefined> = {}) {
@@ -86,4 +114,53 @@ test("clerk-resync migrate, then resync against clerk-resync emulator, in the sc
   // The app's clerk-resync.config.ts was loaded (through the package's tsx), not skipped.
   const { stderr } = await cli(["resync", "--dry-run", "--json"], { ...env, LOG_LEVEL: "debug" });
   assert.match(stderr, /"configSource":"clerk-resync\.config\.ts"/);
+});
+
+// Prisma 7's CLI downloads a native schema engine for every command, `db seed` included; this
+// machine cannot, so it is pointed at one that says so. Migrations and resets that need the engine
+// cannot run here: what is tested is what reaches Prisma 7 (our arguments, the seed).
+const NO_ENGINE = "the schema engine cannot be downloaded on this machine";
+
+async function prisma7Database(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const name = `clerk_resync_prisma7_${process.pid}`;
+  await dropDatabase(adminUrl!, name);
+  const admin = new pg.Client(pgConfigFromUrl(adminUrl!));
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`).finally(() => admin.end());
+  const u = new URL(adminUrl!);
+  u.pathname = `/${name}`;
+  // The mirror's tables, applied directly: Prisma 7's migrate needs the engine this machine lacks.
+  const client = new pg.Client(pgConfigFromUrl(u.toString()));
+  await client.connect();
+  const migrations = path.join(prisma7App, "prisma/migrations");
+  for (const dir of readdirSync(migrations).filter((d) => !d.endsWith(".toml")).sort()) await client.query(readFileSync(path.join(migrations, dir, "migration.sql"), "utf8"));
+  await client.end();
+  const engine = path.join(prisma7App, "no-schema-engine.sh");
+  writeFileSync(engine, `#!/bin/sh\necho "${NO_ENGINE}" >&2\nexit 1\n`, { mode: 0o755 });
+  return { env: { DATABASE_URL: u.toString(), PRISMA_SCHEMA_ENGINE_BINARY: engine }, drop: () => dropDatabase(adminUrl!, name) };
+}
+
+function prisma7Cli(args: string[], env: Record<string, string>) {
+  return run(path.join(prisma7App, "node_modules/.bin/clerk-resync"), args, { cwd: prisma7App, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } }).then(
+    (r) => ({ code: 0, out: r.stdout + r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+  );
+}
+
+test("a Prisma 7 app: clerk-resync seed runs its seed, and reset-force hands Prisma 7 only arguments it knows", { skip: skip || (!adminUrl && "needs TEST_DATABASE_URL"), timeout: 600_000 }, async () => {
+  const major = JSON.parse(readFileSync(path.join(prisma7App, "node_modules/prisma/package.json"), "utf8")).version.split(".")[0];
+  assert.equal(major, "7", "the scratch app runs Prisma 7");
+  const db = await prisma7Database();
+  try {
+    const seeded = await prisma7Cli(["seed"], db.env);
+    assert.equal(seeded.code, 0, seeded.out);
+    assert.match(seeded.out, /prisma 7 app seeded/);
+    // Prisma 7 dropped --skip-generate: given it, the CLI prints its help and never reaches the engine.
+    const reset = await prisma7Cli(["reset-force", "--yes"], db.env);
+    assert.notEqual(reset.code, 0);
+    assert.doesNotMatch(reset.out, /Use --force to skip the confirmation prompt/);
+    assert.match(reset.out, /prisma migrate reset --force failed[\s\S]*Schema engine error/);
+  } finally {
+    await db.drop();
+  }
 });

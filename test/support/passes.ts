@@ -8,7 +8,8 @@ export const onFirstPassOnly = process.env.CLERK_RESYNC_SECOND_PASS ? "ran on th
 /**
  * Whole files whose subject does not depend on the database kind: the embedded folder's own
  * locking and `dev` (always embedded), the argument parser, the Clerk client's retries, the
- * receiver's bounds, the watcher's listeners, the benchmark scripts. The second pass leaves them out.
+ * receiver's bounds, the watcher's listeners, the benchmark scripts, the config file loader. The
+ * second pass leaves them out.
  */
 export const FIRST_PASS_ONLY_FILES = [
   "test/cli/args-cli.test.ts",
@@ -18,4 +19,5 @@ export const FIRST_PASS_ONLY_FILES = [
   "test/live/receiver-limits.test.ts",
   "test/watch/watch-stop.test.ts",
   "test/bench/bench.test.ts",
+  "test/app-config.test.ts",
 ];

@@ -223,7 +223,8 @@ async function benchKind(kind: string, tmp: string): Promise<ScenarioResult[]> {
 const startup = await benchStartup({ runs: values["startup-runs"], adminUrl: kinds.includes("postgres") ? adminUrl : undefined, pglite: kinds.includes("pglite") });
 process.stdout.write(
   `start-up: --help ${startup.helpMs} ms (${startup.helpRatio}× node -e 0 at ${startup.nodeMs} ms), --version ${startup.versionMs} ms (${startup.versionRatio}×); ` +
-    `no-op resync on the demo data: ${Object.entries(startup.noopResyncMs).map(([k, ms]) => `${k} ${ms} ms`).join(", ")}\n`,
+    `no-op resync on the demo data: ${Object.entries(startup.noopResyncMs).map(([k, ms]) => `${k} ${ms} ms`).join(", ")}` +
+    `${startup.pgliteOpenMs === undefined ? "" : `; PGlite open + close alone ${startup.pgliteOpenMs} ms`}\n`,
 );
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "clerk-resync-bench-"));

@@ -22,6 +22,11 @@ export interface StartupResult {
   versionRatio: number;
   /** Wall time of a no-op `clerk-resync resync`, per database kind. */
   noopResyncMs: Record<string, number>;
+  /**
+   * The floor of any command on the embedded database when no `dev` holds it: a process that only
+   * opens the data folder with PGlite and closes it.
+   */
+  pgliteOpenMs?: number;
 }
 
 function median(xs: number[]): number {
@@ -44,6 +49,26 @@ async function timed(args: string[], env: NodeJS.ProcessEnv, runs: number): Prom
   return Math.round(median(times));
 }
 
+/** `clerk-resync dev` in the background, ready once it has written its state file. */
+async function startDev(env: NodeJS.ProcessEnv): Promise<{ stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [BIN, "dev"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("Ctrl-C stops the services")) resolve();
+    });
+    child.on("close", (code) => reject(new Error(`dev exited ${code} before it was ready`)));
+  });
+  return {
+    stop: async () => {
+      child.kill("SIGINT");
+      await closed;
+    },
+  };
+}
+
 export async function benchStartup(options: { runs?: number; adminUrl?: string; pglite?: boolean } = {}): Promise<StartupResult> {
   const runs = options.runs ?? 11;
   execFileSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "ignore" });
@@ -55,22 +80,37 @@ export async function benchStartup(options: { runs?: number; adminUrl?: string; 
   const emu = await startEmulator({ users: 100, orgs: 10, membershipsPerOrg: 5, seed: 1 });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "clerk-resync-startup-"));
   const noopResyncMs: Record<string, number> = {};
+  let pgliteOpenMs: number | undefined;
   try {
     const clerk = { CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: tmp };
     const databases: Record<string, Record<string, string>> = options.pglite === false ? {} : { pglite: { CLERK_RESYNC_PGLITE_DIR: path.join(tmp, "pglite") } };
     if (options.adminUrl) databases.postgres = { DATABASE_URL: await recreateMigratedDatabase(options.adminUrl, "clerk_resync_bench_startup", ROOT) };
+    const resyncRuns = Math.max(1, Math.floor(runs / 2));
     for (const [kind, db] of Object.entries(databases)) {
       const e = { ...env, ...clerk, ...db };
       if (kind === "pglite") await timed([BIN, "migrate"], e, 1);
       await timed([BIN, "resync"], e, 1); // the first resync fills the database; every later one is a no-op
-      noopResyncMs[kind] = await timed([BIN, "resync"], e, Math.max(1, Math.floor(runs / 2)));
+      noopResyncMs[kind] = await timed([BIN, "resync"], e, resyncRuns);
+    }
+    if (databases.pglite) {
+      const dataDir = databases.pglite.CLERK_RESYNC_PGLITE_DIR!;
+      const open = `import("@electric-sql/pglite").then(async ({ PGlite }) => (await PGlite.create({ dataDir: ${JSON.stringify(dataDir)} })).close())`;
+      pgliteOpenMs = await timed(["--input-type=module", "-e", open], env, resyncRuns);
+      // With `dev` running, commands reach the embedded database through its server.
+      const e = { ...env, ...clerk, ...databases.pglite, CLERK_RESYNC_DEV_STATE: path.join(tmp, "dev-state.json") };
+      const dev = await startDev(e);
+      try {
+        noopResyncMs["pglite, dev running"] = await timed([BIN, "resync"], e, resyncRuns);
+      } finally {
+        await dev.stop();
+      }
     }
   } finally {
     await emu.close();
     rmSync(tmp, { recursive: true, force: true });
   }
   const ratio = (ms: number) => Number((ms / nodeMs).toFixed(2));
-  return { runs, nodeMs, helpMs, versionMs, helpRatio: ratio(helpMs), versionRatio: ratio(versionMs), noopResyncMs };
+  return { runs, nodeMs, helpMs, versionMs, helpRatio: ratio(helpMs), versionRatio: ratio(versionMs), noopResyncMs, pgliteOpenMs };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
@@ -80,7 +120,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       `node -e 0            ${r.nodeMs} ms`,
       `clerk-resync --help    ${r.helpMs} ms (${r.helpRatio}× node -e 0)`,
       `clerk-resync --version ${r.versionMs} ms (${r.versionRatio}× node -e 0)`,
-      ...Object.entries(r.noopResyncMs).map(([kind, ms]) => `no-op resync, ${kind.padEnd(8)} ${ms} ms (demo data: 100 users, 10 orgs)`),
+      ...Object.entries(r.noopResyncMs).map(([kind, ms]) => `no-op resync, ${kind.padEnd(19)} ${ms} ms (demo data: 100 users, 10 orgs)`),
+      ...(r.pgliteOpenMs === undefined ? [] : [`PGlite open + close alone ${r.pgliteOpenMs} ms (the floor of a command on the embedded database with no dev running)`]),
       `(medians of ${r.runs} runs)`,
       "",
     ].join("\n"),

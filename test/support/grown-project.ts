@@ -7,7 +7,7 @@ import { ROOT } from "./database.ts";
 
 export function createGrownProject(tables: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "clerk-resync-grown-"));
-  for (const name of ["node_modules", "src", "scripts"]) symlinkSync(path.join(ROOT, name), path.join(dir, name));
+  for (const name of ["node_modules", "src", "scripts", "examples"]) symlinkSync(path.join(ROOT, name), path.join(dir, name));
   copyFileSync(path.join(ROOT, "prisma.config.ts"), path.join(dir, "prisma.config.ts"));
   cpSync(path.join(ROOT, "prisma"), path.join(dir, "prisma"), { recursive: true, filter: (src) => !src.includes(`${path.sep}backups`) });
   const migration = path.join(dir, "prisma/migrations/29990101000000_grown");

@@ -53,13 +53,21 @@ async function timed(args: string[], env: NodeJS.ProcessEnv, runs: number): Prom
 async function startDev(env: NodeJS.ProcessEnv): Promise<{ stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [BIN, "dev"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  child.stderr.resume(); // its logs: read and dropped, so a full pipe never stalls it
   await new Promise<void>((resolve, reject) => {
     let out = "";
+    const timer = setTimeout(() => reject(new Error(`dev was not ready within 60 s:\n${out}`)), 60_000);
     child.stdout.on("data", (d) => {
       out += d;
-      if (out.includes("Ctrl-C stops the services")) resolve();
+      if (out.includes("Ctrl-C stops the services")) {
+        clearTimeout(timer);
+        resolve();
+      }
     });
-    child.on("close", (code) => reject(new Error(`dev exited ${code} before it was ready`)));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`dev exited ${code} before it was ready:\n${out}`));
+    });
   });
   return {
     stop: async () => {

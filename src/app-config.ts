@@ -8,11 +8,14 @@ import { z } from "zod";
 import type { TableClass } from "./define-config.ts";
 import { ConfigError, errorMessage } from "./errors.ts";
 
+/** For code paths that use nothing of it (the webhook handler): no file is read, none is loaded. */
+export const NO_APP_CONFIG: AppConfig = { tables: {}, source: "not read (nothing on this path uses it)" };
+
 export const CONFIG_FILE_NAMES = ["clerk-resync.config.ts", "clerk-resync.config.mts", "clerk-resync.config.js", "clerk-resync.config.mjs"] as const;
 
 export interface AppConfig {
   tables: Record<string, TableClass>;
-  /** Where it came from, for messages: a file, "package.json", or "defaults". */
+  /** Where it came from, for messages: a file name, 'package.json "clerkResync"', or "defaults". */
   source: string;
 }
 
@@ -35,8 +38,13 @@ function packageJsonKey(rootDir: string): unknown {
   return (JSON.parse(readFileSync(file, "utf8")) as { clerkResync?: unknown }).clerkResync;
 }
 
-/** The package.json key alone: all that can be read without loading code. */
+/**
+ * The package.json key alone: all that can be read without loading code. Where the app has a
+ * config file this refuses, rather than silently read less than the app says.
+ */
 export function readPackageJsonConfig(rootDir: string): AppConfig {
+  const file = findConfigFile(rootDir);
+  if (file) throw new ConfigError(`${path.basename(file)} in ${rootDir} must be loaded (loadAppConfig), not skipped.`);
   const key = packageJsonKey(rootDir);
   return key === undefined ? { tables: {}, source: "defaults" } : parse(key, 'package.json "clerkResync"');
 }
@@ -50,7 +58,7 @@ export function findConfigFile(rootDir: string): string | undefined {
 /** A TypeScript config goes through tsx, loaded only then; JavaScript is imported as it is. */
 async function importConfigFile(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
-  const mod = (/\.m?ts$/.test(file) ? await (await import("tsx/esm/api")).tsImport(url, import.meta.url) : await import(url)) as { default?: unknown };
+  const mod = (/\.m?ts$/.test(file) ? await (await import(/* webpackIgnore: true */ "tsx/esm/api")).tsImport(url, import.meta.url) : await import(url)) as { default?: unknown };
   return mod.default;
 }
 

@@ -1,6 +1,6 @@
 // Where every entry point starts (CLI, programmatic API, the app's webhook route): the app's root,
 // its .env files, its secrets known to the redaction rule, its config file, its environment.
-import { loadAppConfig } from "./app-config.ts";
+import { loadAppConfig, NO_APP_CONFIG } from "./app-config.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { loadEnvFiles } from "./env-files.ts";
 import { findProjectRoot } from "./project-root.ts";
@@ -13,7 +13,11 @@ export interface AppContextOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function loadAppContext(options: AppContextOptions = {}): Promise<Config> {
+/**
+ * `appConfig: false` for paths that use nothing of the app's config file (the webhook route): it
+ * is not loaded, so neither its errors nor tsx's start-up reach them.
+ */
+export async function loadAppContext(options: AppContextOptions & { appConfig?: boolean } = {}): Promise<Config> {
   const root = findProjectRoot(options.cwd);
   let env = options.env;
   if (!env) {
@@ -22,5 +26,5 @@ export async function loadAppContext(options: AppContextOptions = {}): Promise<C
   }
   // Before the config is checked: a refusal to parse it must not echo its secrets either.
   registerSecrets([urlPassword(env.DATABASE_URL), env.CLERK_SECRET_KEY?.trim(), env.CLERK_WEBHOOK_SIGNING_SECRET?.trim()]);
-  return loadConfig(env, root, await loadAppConfig(root));
+  return loadConfig(env, root, options.appConfig === false ? NO_APP_CONFIG : await loadAppConfig(root));
 }

@@ -61,6 +61,8 @@ export async function prismaPgAdapter(url = process.env.DATABASE_URL) {
     if (!(await isEmbedded(url))) return ownShadow();
     const shadowUrl = process.env[SHADOW_URL_VARIABLE];
     if (!shadowUrl) throw new Error("The embedded database has no room for a shadow database: run this through `clerk-resync prisma -- …`, which provides one");
+    // It is about to be emptied: never the database itself (a stale variable, a reused port).
+    if (new URL(shadowUrl).host === new URL(url).host) throw new Error(`${SHADOW_URL_VARIABLE} names the database itself (${new URL(url).host}), not a throwaway shadow: unset it and run through \`clerk-resync prisma -- …\``);
     // Prisma expects an empty shadow on every connect (migrate dev connects more than once).
     await emptyDatabase(shadowUrl);
     return new PrismaPg(poolConfig(shadowUrl)).connect();

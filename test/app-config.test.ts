@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { loadAppConfig } from "../src/app-config.ts";
+import { loadAppConfig, readPackageJsonConfig } from "../src/app-config.ts";
 import { loadConfig } from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
 import { ROOT } from "./support/database.ts";
@@ -36,13 +36,14 @@ test("clerk-resync.config.mjs is imported as it is; with no file, the package.js
   assert.deepEqual(await loadAppConfig(app({})), { tables: {}, source: "defaults" });
 });
 
-test("refused with what to change: configured twice, an unknown class, an unknown key, no default export, a file that throws", async () => {
+test("refused with what to change: configured twice, an unknown class, an unknown key, no default export, a file skipped, a file that throws", async () => {
   const cases: [string, () => Promise<unknown>, RegExp][] = [
     ["twice", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export default {};\n" }, { clerkResync: { tables: {} } })), /configured twice: in clerk-resync\.config\.mjs and in package\.json "clerkResync"\. Move the package\.json key into clerk-resync\.config\.mjs/],
     ["two files", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export default {};\n", "clerk-resync.config.ts": "export default {};\n" })), /Both clerk-resync\.config\.ts and clerk-resync\.config\.mjs .*keep one/],
-    ["bad class", () => loadAppConfig(app({ "clerk-resync.config.mjs": `export default { tables: { Audit: "kept" } };\n` })), /clerk-resync\.config\.mjs is invalid \(tables\.Audit: .*"seeded" \| "keep" \| "disposable"/],
+    ["bad class", () => loadAppConfig(app({ "clerk-resync.config.mjs": `export default { tables: { Audit: "kept" } };\n` })), /clerk-resync\.config\.mjs is invalid \(tables\.Audit: Invalid option: expected one of "seeded"\|"keep"\|"disposable"\)/],
     ["unknown key", () => loadAppConfig(app({}, { clerkResync: { tabels: {} } })), /package\.json "clerkResync" is invalid \(\(top level\): Unrecognized key: "tabels"\)/],
     ["no default", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export const tables = {};\n" })), /has no default export: end it with `export default defineConfig\(\{ … \}\)`/],
+    ["read without loading the file", async () => readPackageJsonConfig(app({ "clerk-resync.config.mjs": "export default {};\n" })), /clerk-resync\.config\.mjs in .* must be loaded \(loadAppConfig\), not skipped/],
     ["throws", () => loadAppConfig(app({ "clerk-resync.config.ts": "throw new Error('boom in config');\nexport default {};\n" })), /clerk-resync\.config\.ts could not be loaded: boom in config/],
   ];
   for (const [label, load, message] of cases) {

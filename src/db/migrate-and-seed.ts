@@ -3,16 +3,16 @@ import { prismaMajorVersion, runPrismaCliOrThrow } from "./prisma-cli.ts";
 
 type Target = Pick<Database, "url">;
 
-/** The app's seed, the way `prisma migrate reset` runs it: whatever prisma.config.ts (or package.json "prisma.seed") names. */
-export async function runAppSeed(db: Target, rootDir: string, options: { args?: readonly string[]; inherit?: boolean; forwardSignals?: boolean } = {}): Promise<void> {
+/** The app's seed, as `prisma db seed` runs it: whatever prisma.config.ts (or package.json "prisma.seed") names. */
+export async function runAppSeed(db: Target, rootDir: string, options: { args?: readonly string[]; inherit?: boolean; forwardSignals?: boolean; nextStep?: string } = {}): Promise<void> {
   const args = options.args?.length ? ["--", ...options.args] : [];
-  await runPrismaCliOrThrow(["db", "seed", ...args], { databaseUrl: db.url, cwd: rootDir, inherit: options.inherit, forwardSignals: options.forwardSignals });
+  await runPrismaCliOrThrow(["db", "seed", ...args], { databaseUrl: db.url, cwd: rootDir, inherit: options.inherit, forwardSignals: options.forwardSignals, nextStep: options.nextStep });
 }
 
 /**
- * An empty database made ready for its first sync: `prisma migrate deploy`, then the app's seed.
- * On an empty database that is what `migrate reset --force` does, on Prisma 6 and 7 alike (7 no
- * longer seeds on reset, and refuses --force in some settings).
+ * Pending migrations applied (`prisma migrate deploy`), then the app's seed (idempotent, as seeds
+ * must be). On an empty database, as a reset builds, that is what `migrate reset --force` does, on
+ * Prisma 6 and 7 alike (7 no longer seeds on reset, and refuses --force in some settings).
  */
 export async function migrateAndSeed(db: Target, rootDir: string, options: { forwardSignals?: boolean } = {}): Promise<void> {
   await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: rootDir, forwardSignals: options.forwardSignals });
@@ -26,5 +26,5 @@ export async function migrateAndSeed(db: Target, rootDir: string, options: { for
 export async function migrateResetAndSeed(db: Target, rootDir: string): Promise<void> {
   const major = prismaMajorVersion(rootDir);
   await runPrismaCliOrThrow(["migrate", "reset", "--force", ...(major < 7 ? ["--skip-generate"] : [])], { databaseUrl: db.url, cwd: rootDir });
-  if (major >= 7) await runAppSeed(db, rootDir);
+  if (major >= 7) await runAppSeed(db, rootDir, { nextStep: "fix the seed, then run `clerk-resync seed` (the database is reset and migrated, not seeded)" });
 }

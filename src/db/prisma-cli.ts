@@ -20,8 +20,11 @@ function resolvePrismaFile(cwd: string, file: string): string {
 
 /** The major version of the app's Prisma CLI: 7 changed what `migrate reset` does and accepts. */
 export function prismaMajorVersion(cwd: string): number {
-  const { version } = JSON.parse(readFileSync(resolvePrismaFile(cwd, "package.json"), "utf8")) as { version: string };
-  return Number.parseInt(version, 10);
+  const file = resolvePrismaFile(cwd, "package.json");
+  const { version } = JSON.parse(readFileSync(file, "utf8")) as { version?: string };
+  const major = Number.parseInt(version ?? "", 10);
+  if (!Number.isInteger(major)) throw new ConfigError(`Cannot tell which Prisma this app has: ${file} says version "${version}". Reinstall prisma (npm install -D prisma).`);
+  return major;
 }
 
 export interface PrismaCliResult {

@@ -13,7 +13,7 @@ let ready: Promise<ClerkWebhookHandler> | undefined;
 
 async function open(): Promise<ClerkWebhookHandler> {
   // The app's root, as the CLI finds it: the server runs in the app's folder.
-  const config = await loadAppContext();
+  const config = await loadAppContext({ appConfig: false });
   const secret = requireWebhookSecret(config);
   const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", secret], pretty: false });
   const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });

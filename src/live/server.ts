@@ -100,7 +100,13 @@ export async function startWebhookReceiver(handler: ClerkWebhookHandler, options
     req.once("end", () => {
       const body = Buffer.concat(chunks);
       giveBack();
-      handler(toWebRequest(Object.assign(req, { body })))
+      let request: Request;
+      try {
+        request = toWebRequest(Object.assign(req, { body }));
+      } catch {
+        return void writeResponse(res, Response.json({ error: "malformed request" }, { status: 400 }));
+      }
+      handler(request)
         .then((response) => writeResponse(res, response))
         .catch(() => res.destroy());
     });

@@ -15,7 +15,7 @@ import { verifyRestore, type TableVerification } from "../sidecar/verify.ts";
 import type { ResyncReport } from "../sync/report.ts";
 import { defaultResyncOptions, runResync } from "../sync/resync.ts";
 import { countClerkTables, isMigrated, type ClerkCounts } from "./counts.ts";
-import { readFingerprint, type Fingerprint } from "./fingerprint.ts";
+import { changedTables, readFingerprint, type Fingerprint } from "./fingerprint.ts";
 import { folderSwitcher } from "./folder-switch-target.ts";
 import { refuseLegacyJournal } from "./journal.ts";
 import { preflight } from "./preflight.ts";
@@ -114,7 +114,7 @@ export async function runReset(deps: ResetDeps, options: ResetOptions): Promise<
   const backup = writeSidecarFile(sidecar, { dir: config.sidecarDir, latest: true });
   log.info({ backup, rows: countRows(sidecar) }, "sidecar written and validated");
 
-  const built = await buildBeside(deps, target, sidecar, backup, step);
+  const built = await buildBeside(deps, target, { sidecar, fingerprint }, backup, step);
   if (!built.verified) {
     await target.discard().catch(() => {});
     const different = built.tables.filter((t) => !t.identical).map((t) => `${t.table} (expected ${t.expected} rows, found ${t.actual})`);
@@ -149,7 +149,8 @@ interface Built {
   after: ClerkCounts;
 }
 
-async function buildBeside(deps: ResetDeps, target: BuildTarget, sidecar: Sidecar, backup: string, step: (s: string) => void): Promise<Built> {
+async function buildBeside(deps: ResetDeps, target: BuildTarget, saved: { sidecar: Sidecar; fingerprint: Fingerprint }, backup: string, step: (s: string) => void): Promise<Built> {
+  const { sidecar } = saved;
   const { config, api, log } = deps;
   const untouched = "The live database was not touched";
   let phase: string = RESET_STEPS.build;
@@ -157,6 +158,7 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, sidecar: Sideca
     step(RESET_STEPS.build);
     const url = await target.prepare();
     await migrateAndSeed({ url }, config.rootDir);
+    await refuseSeedInLiveData(deps.db, saved.fingerprint, backup);
     const db = await target.open();
     try {
       const tables = await readLocalTables(db.pool, config.tables);
@@ -183,6 +185,22 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, sidecar: Sideca
     if (err instanceof SafetyError || err instanceof ConfigError) throw err;
     throw new StepError(`db:reset stopped while ${phase}: ${errorMessage(err)}. ${untouched}; the unfinished new database was dropped.`, `fix the cause and run pnpm db:reset again (local data is also saved in ${backup})`, { cause: err });
   }
+}
+
+/**
+ * The seed is handed the new database's URL (on PostgreSQL a sibling schema, named by `?schema=`).
+ * A seed that ignores it (a PrismaPg client built without its `schema` option) writes into the live
+ * data instead: caught here, before anything else is done, and said as what it is.
+ */
+async function refuseSeedInLiveData(live: Database, fingerprint: Fingerprint, backup: string): Promise<void> {
+  const changed = changedTables(fingerprint, await readFingerprint(live.pool));
+  if (!changed.length) return;
+  throw new SafetyError(
+    `db:reset stopped: while the app's seed ran on the new database, the live one changed (${changed.join(", ")}). ` +
+      "Most likely the seed wrote into the live schema: it must use the schema that `?schema=` in its DATABASE_URL names " +
+      "(with @prisma/adapter-pg: `new PrismaPg({ connectionString }, { schema: new URL(url).searchParams.get(\"schema\") ?? undefined })`). " +
+      `The live data as it was before is in ${backup} (\`clerk-resync restore ${backup}\` puts changed rows back); the new database was dropped.`,
+  );
 }
 
 async function switchIn(target: BuildTarget, fingerprint: Fingerprint, keepPrevious: boolean, backup: string) {

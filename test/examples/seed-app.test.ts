@@ -13,7 +13,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
-import { dropDatabase } from "../support/admin.ts";
+import { createEmptyDatabase, dropDatabase } from "../support/admin.ts";
 import { ROOT } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 
@@ -32,15 +32,7 @@ before(async () => {
   symlinkSync(path.join(EXAMPLE, "node_modules"), path.join(app, "node_modules"));
   emu = await startTestEmulator({ users: 6, orgs: 2, membershipsPerOrg: 2, seed: 52 });
   env = { CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_REQUESTS_PER_WINDOW: "1000" };
-  if (adminUrl) {
-    await dropDatabase(adminUrl, DB_NAME);
-    const admin = new pg.Client(pgConfigFromUrl(adminUrl));
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${DB_NAME}"`).finally(() => admin.end());
-    const u = new URL(adminUrl);
-    u.pathname = `/${DB_NAME}`;
-    env.DATABASE_URL = u.toString();
-  }
+  if (adminUrl) env.DATABASE_URL = await createEmptyDatabase(adminUrl, DB_NAME);
 });
 after(async () => {
   await emu?.close();
@@ -89,6 +81,8 @@ async function query(sql: string, params: unknown[] = []): Promise<Record<string
 }
 
 const orgPrompts = (orgId: string) => query(`SELECT id, name, content FROM "Prompt" WHERE "organizationId" = $1 ORDER BY id`, [orgId]);
+const defaultPrompts = async () => (await query(`SELECT name FROM "Prompt" WHERE "organizationId" IS NULL ORDER BY name`)).map((r) => r.name);
+const DEFAULTS = ["draft-reply", "explain-code", "summarize"];
 const userIds = async () => (await query(`SELECT id FROM "User" ORDER BY id`)).map((r) => r.id);
 
 test("the reset guide's six db:* scripts and clerk:resync, through the linked clerk-resync bin", { timeout: 600_000 }, async () => {
@@ -106,6 +100,7 @@ test("the reset guide's six db:* scripts and clerk:resync, through the linked cl
   assert.match(await ok("db:reset", "--yes"), /complete in/);
   assert.deepEqual(await orgPrompts(org.id), prompts, "the org's prompts come back, ids included");
   assert.deepEqual(await userIds(), users);
+  assert.deepEqual(await defaultPrompts(), DEFAULTS, "the seed ran in the new database");
   await ok("clerk:resync", "--check");
   await ok("db:restore");
   assert.deepEqual(await orgPrompts(org.id), prompts, "restoring the latest backup again changes nothing");
@@ -113,6 +108,7 @@ test("the reset guide's six db:* scripts and clerk:resync, through the linked cl
 
   await ok("db:reset:force", "--yes");
   assert.deepEqual(await orgPrompts(org.id), [], "a raw reset loses org-local data, as it warns");
+  assert.deepEqual(await defaultPrompts(), DEFAULTS, "and re-seeds the defaults");
   const check = await pnpm("clerk:resync", "--check");
   assert.notEqual(check.code, 0, `after a raw reset the mirror is empty: --check reports drift\n${check.out}`);
   await ok("clerk:resync");

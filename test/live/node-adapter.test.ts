@@ -1,6 +1,7 @@
 // The webhook handler on node's own http server, as an Express app mounts it: a signed event
-// streamed in the request applies; a body kept raw by a middleware (express.raw) applies; a body
-// a JSON middleware already parsed is refused with what to change, not a false "bad signature".
+// streamed in the request applies, also when Express 4 left `body = {}` on it unread; a body kept
+// raw by express.raw applies; a body a JSON middleware already parsed is refused with what to
+// change, not a false "bad signature"; a handler that throws answers 500 with its message.
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -30,14 +31,33 @@ after(async () => {
   await t.close();
 });
 
-/** A server whose middleware (like Express's) may read the body before the route sees it. */
-async function serve(middleware: (req: NodeRequest, raw: Buffer) => void, route: NodeHandler) {
+/** What runs before the route, as in an Express app: it may read the body, or leave the stream alone. */
+interface Middleware {
+  reads: boolean;
+  apply(req: NodeRequest, raw: Buffer): void;
+}
+const streamed: Middleware = { reads: false, apply: () => {} };
+// Express 4's parsers set `body = {}` on a request whose type they do not handle, leaving it unread.
+const express4Unparsed: Middleware = { reads: false, apply: (req) => (req.body = {}) };
+const expressRaw: Middleware = { reads: true, apply: (req, raw) => (req.body = raw) };
+const expressJson: Middleware = {
+  reads: true,
+  apply: (req, raw) => {
+    req.body = JSON.parse(raw.toString("utf8"));
+    req._body = true;
+  },
+};
+
+async function serve(middleware: Middleware, route: NodeHandler) {
   const server = http.createServer((req: NodeRequest, res) => {
+    if (!middleware.reads) {
+      middleware.apply(req, Buffer.alloc(0));
+      return route(req, res);
+    }
     const chunks: Buffer[] = [];
-    if (middleware === streamed) return route(req, res);
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      middleware(req, Buffer.concat(chunks));
+      middleware.apply(req, Buffer.concat(chunks));
       route(req, res);
     });
   });
@@ -45,9 +65,6 @@ async function serve(middleware: (req: NodeRequest, raw: Buffer) => void, route:
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/webhooks/clerk`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
-const streamed = () => {};
-const expressRaw = (req: NodeRequest, raw: Buffer) => (req.body = raw);
-const expressJson = (req: NodeRequest, raw: Buffer) => (req.body = JSON.parse(raw.toString("utf8")));
 
 function signedUserUpdate(firstName: string) {
   const user = [...emu.store.users.values()][0]!;
@@ -60,12 +77,15 @@ function signedUserUpdate(firstName: string) {
 
 const firstName = async (id: string) => ((await t.db.pool.query(`SELECT "firstName" FROM "User" WHERE id = $1`, [id])).rows[0] as { firstName: string }).firstName;
 
-for (const [label, middleware] of [["streamed (node http)", streamed], ["kept raw (express.raw)", expressRaw]] as const) {
+for (const [label, name, middleware] of [
+  ["streamed (node http)", "Streamed", streamed],
+  ["left unread with body {} (Express 4)", "Unread", express4Unparsed],
+  ["kept raw (express.raw)", "Raw", expressRaw],
+] as const) {
   test(`a signed user.updated through toNodeHandler, body ${label}, is applied`, async () => {
     const handler = createClerkWebhookHandler({ pool: t.db.pool, oneAtATime: t.db.pglite, signingSecret: SECRET, sidecarDir: "/tmp", log: silentLogger });
     const server = await serve(middleware, toNodeHandler(handler));
     try {
-      const name = label.startsWith("streamed") ? "Streamed" : "Raw";
       const event = signedUserUpdate(name);
       const res = await fetch(server.url, { method: "POST", headers: event.headers, body: event.text });
       assert.equal(res.status, 200, await res.text());
@@ -86,6 +106,19 @@ test("a body already parsed by express.json(): 500 saying to mount express.raw, 
     assert.equal(res.status, 500);
     assert.match(((await res.json()) as { error: string }).error, /express\.raw\(\{ type: "application\/json" \}\)/);
     assert.equal(await firstName(event.userId), before);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a handler that throws on plain node http: 500 with its message (secrets redacted), not a dropped connection", async () => {
+  const server = await serve(streamed, toNodeHandler(async () => {
+    throw new Error("CLERK_WEBHOOK_SIGNING_SECRET is not set");
+  }));
+  try {
+    const res = await fetch(server.url, { method: "POST", body: "{}" });
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { error: "CLERK_WEBHOOK_SIGNING_SECRET is not set" });
   } finally {
     await server.close();
   }

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { after, before, test } from "node:test";
 import pg from "pg";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
-import { dropDatabase } from "../support/admin.ts";
+import { createEmptyDatabase, dropDatabase } from "../support/admin.ts";
 import { ROOT } from "../support/database.ts";
 import { onFirstPassOnly } from "../support/passes.ts";
 
@@ -45,10 +45,11 @@ before(async () => {
       devDependencies: { prisma: dev.prisma, "@prisma/adapter-pg": dev["@prisma/adapter-pg"], typescript: dev.typescript, "@types/node": dev["@types/node"] },
     }),
   );
-  prisma7App = createPrisma7App(work, path.join(work, tarball));
+  // The Prisma 7 app needs a PostgreSQL to seed (see its test): installed only then.
+  if (adminUrl) prisma7App = createPrisma7App(work, path.join(work, tarball));
   // --ignore-scripts: Prisma's postinstall would download native engines, which this machine cannot.
   const install = (cwd: string) => run("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd, maxBuffer: 64 * 1024 * 1024 });
-  await Promise.all([install(app), install(prisma7App)]);
+  await Promise.all([install(app), ...(adminUrl ? [install(prisma7App)] : [])]);
   bin = path.join(app, "node_modules/.bin/clerk-resync");
 });
 
@@ -56,6 +57,9 @@ before(async () => {
  * The same app on Prisma 7: the schema without a datasource url, the URL and the seed in
  * prisma.config.ts, Prisma 7's CLI and adapter, and no WASM-engine settings (Prisma 7 has none).
  */
+/** Pinned: what the test shows is about this release, not whatever 7.x the registry has today. */
+const PRISMA_7 = "7.10.1";
+
 function createPrisma7App(work: string, tarball: string): string {
   const dir = path.join(work, "app-prisma7");
   cpSync(path.join(ROOT, "test/fixtures/adopter-app"), dir, { recursive: true });
@@ -68,7 +72,7 @@ function createPrisma7App(work: string, tarball: string): string {
   writeFileSync(path.join(dir, "prisma/seed.mjs"), `process.stdout.write("prisma 7 app seeded\\n");\n`);
   writeFileSync(
     path.join(dir, "package.json"),
-    JSON.stringify({ name: "scratch-app-prisma7", private: true, type: "module", dependencies: { "clerk-resync": `file:${tarball}` }, devDependencies: { prisma: "^7", "@prisma/adapter-pg": "^7" } }),
+    JSON.stringify({ name: "scratch-app-prisma7", private: true, type: "module", dependencies: { "clerk-resync": `file:${tarball}` }, devDependencies: { prisma: PRISMA_7, "@prisma/adapter-pg": PRISMA_7 } }),
   );
   return dir;
 }
@@ -123,21 +127,16 @@ const NO_ENGINE = "the schema engine cannot be downloaded on this machine";
 
 async function prisma7Database(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   const name = `clerk_resync_prisma7_${process.pid}`;
-  await dropDatabase(adminUrl!, name);
-  const admin = new pg.Client(pgConfigFromUrl(adminUrl!));
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`).finally(() => admin.end());
-  const u = new URL(adminUrl!);
-  u.pathname = `/${name}`;
+  const url = await createEmptyDatabase(adminUrl!, name);
   // The mirror's tables, applied directly: Prisma 7's migrate needs the engine this machine lacks.
-  const client = new pg.Client(pgConfigFromUrl(u.toString()));
+  const client = new pg.Client(pgConfigFromUrl(url));
   await client.connect();
   const migrations = path.join(prisma7App, "prisma/migrations");
   for (const dir of readdirSync(migrations).filter((d) => !d.endsWith(".toml")).sort()) await client.query(readFileSync(path.join(migrations, dir, "migration.sql"), "utf8"));
   await client.end();
   const engine = path.join(prisma7App, "no-schema-engine.sh");
   writeFileSync(engine, `#!/bin/sh\necho "${NO_ENGINE}" >&2\nexit 1\n`, { mode: 0o755 });
-  return { env: { DATABASE_URL: u.toString(), PRISMA_SCHEMA_ENGINE_BINARY: engine }, drop: () => dropDatabase(adminUrl!, name) };
+  return { env: { DATABASE_URL: url, PRISMA_SCHEMA_ENGINE_BINARY: engine }, drop: () => dropDatabase(adminUrl!, name) };
 }
 
 function prisma7Cli(args: string[], env: Record<string, string>) {

@@ -185,3 +185,26 @@ test("an unclassified standalone table with rows stops db:reset in preflight; no
   assert.deepEqual(await snapshot(), before);
   assert.deepEqual(readdirSync(config.sidecarDir), []);
 });
+
+test("a seed that ignores ?schema= and writes into the live data stops db:reset before the resync, naming it and the fix", { skip: !process.env.TEST_DATABASE_URL && "on PGlite the build is a database of its own: a seed cannot reach the live one" }, async () => {
+  const project = createGrownProject({ McpServer: "seeded", FeatureFlag: "keep", OrgQuota: "keep" });
+  // The careless seed: the URL's ?schema= dropped, so its writes land in the live schema.
+  writeFileSync(
+    path.join(project, "careless-seed.mjs"),
+    `import pg from "pg";\nconst u = new URL(process.env.DATABASE_URL);\nu.searchParams.delete("schema");\nconst c = new pg.Client(u.toString());\nawait c.connect();\nawait c.query(\`INSERT INTO "Prompt" (name, content) VALUES ('careless', 'x')\`);\nawait c.end();\n`,
+  );
+  const prismaConfig = path.join(project, "prisma.config.ts");
+  writeFileSync(prismaConfig, readFileSync(prismaConfig, "utf8").replace(/seed: "[^"]*"/, 'seed: "node careless-seed.mjs"'));
+  const config = await configFor(project);
+  try {
+    await assert.rejects(reset(config), (err: unknown) => {
+      assert.ok(err instanceof SafetyError, String(err));
+      assert.match(err.message, /^db:reset stopped: while the app's seed ran on the new database, the live one changed \(Prompt\)\. Most likely the seed wrote into the live schema/);
+      assert.match(err.message, /the new database was dropped\.$/);
+      return true;
+    });
+    assert.deepEqual(await q(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '%clerk_resync_build'`), [], "the unfinished build schema is gone");
+  } finally {
+    await q(`DELETE FROM "Prompt" WHERE name = 'careless' AND "organizationId" IS NULL`);
+  }
+});

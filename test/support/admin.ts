@@ -7,6 +7,13 @@ import { runPrismaCliOrThrow } from "../../src/db/prisma-cli.ts";
  * real `prisma migrate deploy`; returns its URL. For tests and benchmarks on a real PostgreSQL.
  */
 export async function recreateMigratedDatabase(adminUrl: string, name: string, rootDir: string): Promise<string> {
+  const url = await createEmptyDatabase(adminUrl, name);
+  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: url, cwd: rootDir });
+  return url;
+}
+
+/** Drops (if present) and creates the empty database `name` on the server of `adminUrl`; returns its URL. */
+export async function createEmptyDatabase(adminUrl: string, name: string): Promise<string> {
   await dropDatabase(adminUrl, name);
   const admin = new pg.Client(pgConfigFromUrl(adminUrl));
   await admin.connect();
@@ -17,7 +24,6 @@ export async function recreateMigratedDatabase(adminUrl: string, name: string, r
   }
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
-  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: u.toString(), cwd: rootDir });
   return u.toString();
 }
 

@@ -1,5 +1,5 @@
 // A copy of this project whose schema grew (test/fixtures/grown-schema): its own migrations
-// folder, package.json and clerk-resync.config.ts, the rest linked, so `prisma migrate reset` and the seed run as in an app.
+// folder, package.json and clerk-resync.config.ts, the rest linked, so `prisma migrate deploy` and the seed run as in an app.
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

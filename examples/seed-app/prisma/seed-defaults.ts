@@ -30,11 +30,14 @@ export interface SeedCounts {
  * Idempotent: safe to run twice, and it never touches org-local rows. Defaults are matched by
  * natural key (name / uri with a null organization, server name), so a rerun updates in place.
  * Postgres treats NULLs as distinct in unique indexes, hence find-then-write for the defaults.
+ * `schema`: where to write (the `?schema=` of the URL the seed was given); default: the search_path.
  */
-export async function seedDefaults(db: { pool: pg.Pool }, options: { promptsOnly?: boolean } = {}): Promise<SeedCounts> {
+export async function seedDefaults(db: { pool: pg.Pool }, options: { promptsOnly?: boolean; schema?: string } = {}): Promise<SeedCounts> {
   const client = await db.pool.connect();
   try {
     await client.query("BEGIN");
+    // Inside the transaction, before any write: every statement below lands in this schema.
+    if (options.schema) await client.query(`SET LOCAL search_path TO "${options.schema.replaceAll('"', '""')}"`);
     for (const p of DEFAULT_PROMPTS) {
       const updated = await client.query(
         `UPDATE "Prompt" SET description = $2, content = $3, "updatedAt" = now() WHERE "organizationId" IS NULL AND name = $1`,

@@ -5,15 +5,14 @@ import { seedDefaults } from "./seed-defaults.ts";
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error("DATABASE_URL is not set: run the seed through `clerk-resync seed` or `prisma db seed`");
-// The reset builds beside the live data, in the schema that `?schema=` names: pg does not read it
-// from the URL, so the seed sets it, or it would write into the live schema.
+// The reset builds beside the live data, in the schema that `?schema=` names. pg does not read it
+// from the URL: the seed passes it on, or it would write into the live schema.
 const parsed = new URL(url);
-const schema = parsed.searchParams.get("schema");
+const schema = parsed.searchParams.get("schema") ?? undefined;
 parsed.searchParams.delete("schema");
 const pool = new pg.Pool({ connectionString: parsed.toString(), max: 1 });
-if (schema) pool.on("connect", (client) => void client.query(`SET search_path TO "${schema.replaceAll('"', '""')}"`));
 try {
-  const counts = await seedDefaults({ pool }, { promptsOnly: process.argv.includes("--prompts-only") });
+  const counts = await seedDefaults({ pool }, { promptsOnly: process.argv.includes("--prompts-only"), schema });
   if (!process.argv.includes("--quiet")) {
     process.stdout.write(`Seeded ${counts.prompts} default prompts, ${counts.resources} resources, ${counts.mcpServers} MCP servers.\n`);
   }

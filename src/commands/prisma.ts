@@ -1,5 +1,5 @@
 import { openDatabase } from "../db/database.ts";
-import { runPrismaCli } from "../db/prisma-cli.ts";
+import { runPrismaCli, runPrismaCliOrThrow } from "../db/prisma-cli.ts";
 import { UsageError } from "../errors.ts";
 import { SHADOW_URL_VARIABLE } from "../prisma-adapter.ts";
 import { defineCommand } from "./context.ts";
@@ -18,6 +18,12 @@ export const prismaCommand = defineCommand({
     const shadow = db.embedded ? await (await import("../db/embedded-postgres.ts")).startEmbeddedPostgres() : undefined;
     try {
       const env = shadow ? { [SHADOW_URL_VARIABLE]: shadow.url } : {};
+      // Prisma 6's WASM schema engine loses its shadow database once `migrate dev` has applied a
+      // pending migration ("PostgreSQL shadow DB must be provided through an external factory"):
+      // applied beforehand, there is nothing left for it to apply.
+      if (rest[0] === "migrate" && rest[1] === "dev") {
+        await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: db.url, cwd: ctx.config.rootDir, env });
+      }
       const { code } = await runPrismaCli(rest, { databaseUrl: db.url, cwd: ctx.config.rootDir, inherit: true, env });
       return code;
     } finally {

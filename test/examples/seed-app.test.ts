@@ -87,7 +87,8 @@ const DEFAULTS = ["draft-reply", "explain-code", "summarize"];
 const userIds = async () => (await query(`SELECT id FROM "User" ORDER BY id`)).map((r) => r.id);
 
 // The reset guide's flow is the bin's, on either database kind (test/reset covers both): CI runs it
-// on its first pass only. migrate dev below runs on both: on the embedded database it is its own path.
+// on its first pass only. migrate dev below runs on both: on the embedded database it is its own path,
+// and on the second pass it meets a database never migrated (it applies the pending ones first).
 test("the reset guide's six db:* scripts and clerk:resync, through the linked clerk-resync bin", { skip: onFirstPassOnly, timeout: 600_000 }, async () => {
   await ok("db:migrate");
   assert.match(await ok("db:seed"), /Seeded 3 default prompts, 2 resources, 3 MCP servers\./);

@@ -25,7 +25,7 @@ import { createClerkWebhookHandler, type ClerkWebhookHandler } from "../src/live
 import { startWebhookReceiver } from "../src/live/server.ts";
 import { formatTable } from "../src/output.ts";
 import { mapSnapshot } from "../src/sync/map.ts";
-import { upsertUsers } from "../src/db/sync-writes.ts";
+import { upsertUsers } from "../src/mirror/writes.ts";
 import { userFromWire } from "../src/clerk/wire.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -1,7 +1,7 @@
 import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { databaseIdentity } from "../db/identity.ts";
-import { readSyncedInstance } from "../db/sync-state.ts";
+import { readSyncedInstance } from "../mirror/sync-state.ts";
 import { EXIT } from "../errors.ts";
 import { inSnapshot } from "../db/transaction.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";

@@ -1,7 +1,7 @@
 import { resolveUserPath } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
 import { databaseIdentity } from "../db/identity.ts";
-import { assertSyncedFrom } from "../db/sync-state.ts";
+import { assertSyncedFrom } from "../mirror/sync-state.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT } from "../errors.ts";
 import { readLatestBackup, readSidecarFile } from "../sidecar/files.ts";

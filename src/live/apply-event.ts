@@ -1,15 +1,15 @@
-// Applies one webhook event through the resync's own write path: the same zod mapping, the same
+// Applies one webhook event through the resync's own write unit (mirror/write-unit.ts): the same zod mapping, the same
 // guarded set-based upserts (an older copy from Clerk never replaces a newer one), the same
 // deletes with tombstones, the same pruned sidecar. One transaction per delivery, the delivery
 // ledger included, so a redelivery is applied once and a failure applies nothing.
 import type pg from "pg";
-import { deleteByIds, removeTombstoned, upsertMemberships, upsertOrganizations, upsertUsers, WEBHOOK_ORIGIN } from "../db/sync-writes.ts";
-import type { MirroredTable } from "../db/mirrored-columns.ts";
-import { readSyncedInstance } from "../db/sync-state.ts";
+import { WEBHOOK_ORIGIN, writeMirror, type MirrorWrite } from "../mirror/write-unit.ts";
+import type { MirroredTable } from "../mirror/columns.ts";
+import { readSyncedInstance } from "../mirror/sync-state.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { savePrunedLocalData } from "../sidecar/prune.ts";
 import { mapRecord, type MapOptions } from "../sync/map.ts";
-import type { MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
+import type { MembershipRow } from "../mirror/rows.ts";
 import { UnusableEvent, type Entity, type LiveEvent } from "./event.ts";
 
 export type EventOutcome =
@@ -34,6 +34,7 @@ export interface ApplyEventOptions {
 }
 
 const TABLE: Record<Entity, MirroredTable> = { user: "User", organization: "Organization", membership: "OrganizationMembership" };
+const ENTITY_KEY = { user: "users", organization: "organizations", membership: "memberships" } as const;
 
 export function applyLiveEvent(pool: pg.Pool, svixId: string, event: LiveEvent, options: ApplyEventOptions): Promise<EventOutcome> {
   return inTransaction(pool, (client) => applyInTransaction(client, svixId, event, options));
@@ -52,11 +53,12 @@ async function applyInTransaction(client: pg.PoolClient, svixId: string, event: 
   if (change.op === "delete") {
     const ids = { User: [], Organization: [], OrganizationMembership: [], [table]: [change.id] } as Record<MirroredTable, string[]>;
     await savePrunedLocalData(client, ids, { instanceId: synced, sidecarDir: options.sidecarDir });
-    await deleteByIds(client, table, [change.id], "webhook");
+    await writeMirror(client, { deletes: { [ENTITY_KEY[change.entity]]: [change.id] } }, WEBHOOK_ORIGIN);
     return "deleted";
   }
   const mapped = mapRecord(change.entity, change.record, options.map);
   if ("invalid" in mapped) throw new UnusableEvent(`${change.entity} ${mapped.invalid.id}: ${mapped.invalid.reason}`);
+  const write: MirrorWrite = { [ENTITY_KEY[change.entity]]: [mapped.row] };
   if (change.entity === "membership") {
     const m = mapped.row as MembershipRow;
     const gone = await tombstoned(client, [m.id, m.userId, m.organizationId]);
@@ -66,26 +68,26 @@ async function applyInTransaction(client: pg.PoolClient, svixId: string, event: 
       [m.userId, m.organizationId],
     );
     if (!rows[0]!.user || !rows[0]!.org) throw new NotYetApplicable(`membership ${m.id} names ${!rows[0]!.user ? `user ${m.userId}` : `organization ${m.organizationId}`}, not in the database yet; retry`);
-    // The same user re-added under a new membership id, its delete not delivered yet: the newer record wins.
-    const { rows: twins } = await client.query<{ id: string; newer: boolean }>(
-      `SELECT id, "createdAt" > to_timestamp($4::float8 / 1000) AS newer FROM "OrganizationMembership" WHERE "organizationId" = $1 AND "userId" = $2 AND id <> $3`,
-      [m.organizationId, m.userId, m.id, m.createdAt],
-    );
-    if (twins.some((t) => t.newer)) return "kept-newer";
-    if (twins.length) {
-      const ids = { User: [], Organization: [], OrganizationMembership: twins.map((t) => t.id) };
-      await savePrunedLocalData(client, ids, { instanceId: synced, sidecarDir: options.sidecarDir });
-      await deleteByIds(client, "OrganizationMembership", ids.OrganizationMembership, "webhook");
-    }
+    // The same user re-added under a new membership id, its delete not delivered yet: the newer
+    // record wins, and takes the older one's row (the app's columns kept), as a resync does.
+    const twin = await membershipTwin(client, m);
+    if (twin?.newer) return "kept-newer";
+    if (twin) write.rekeys = [{ previousId: twin.id, id: m.id }];
   }
-  const written =
-    change.entity === "user" ? await upsertUsers(client, [mapped.row as UserRow], WEBHOOK_ORIGIN)
-    : change.entity === "organization" ? await upsertOrganizations(client, [mapped.row as OrganizationRow], WEBHOOK_ORIGIN)
-    : await upsertMemberships(client, [mapped.row as MembershipRow], WEBHOOK_ORIGIN);
+  const result = await writeMirror(client, write, WEBHOOK_ORIGIN);
   // A resync's delete committed while this upsert waited on the row: its tombstone wins.
-  if (await removeTombstoned(client, table, 0, [change.id])) return "stays-deleted";
-  if (written) return "applied";
+  if (result.tombstoned) return "stays-deleted";
+  if (result.written) return "applied";
   return (await tombstoned(client, [change.id])) ? "stays-deleted" : "kept-newer";
+}
+
+/** The row holding this membership's (organization, user) pair under another id, if any. */
+async function membershipTwin(client: pg.PoolClient, m: MembershipRow): Promise<{ id: string; newer: boolean } | undefined> {
+  const { rows } = await client.query<{ id: string; newer: boolean }>(
+    `SELECT id, "createdAt" > to_timestamp($4::float8 / 1000) AS newer FROM "OrganizationMembership" WHERE "organizationId" = $1 AND "userId" = $2 AND id <> $3`,
+    [m.organizationId, m.userId, m.id, m.createdAt],
+  );
+  return rows[0];
 }
 
 async function tombstoned(client: pg.PoolClient, ids: string[]): Promise<boolean> {

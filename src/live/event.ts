@@ -3,7 +3,7 @@
 // conversion and the same zod mapping as a listing.
 import { z } from "zod";
 import { membershipFromWire, organizationFromWire, userFromWire } from "../clerk/wire.ts";
-import type { InvalidRecord } from "../db/rows.ts";
+import type { InvalidRecord } from "../mirror/rows.ts";
 
 export const LIVE_EVENT_TYPES = [
   "user.created",

@@ -4,7 +4,7 @@
 import type pg from "pg";
 import type { ClerkApi } from "../clerk/client.ts";
 import { MAX_PAGE } from "../clerk/client.ts";
-import { MIRRORED_TABLES, type MirroredTable } from "../db/mirrored-columns.ts";
+import { MIRRORED_TABLES, type MirroredTable } from "../mirror/columns.ts";
 import { SafetyError } from "../errors.ts";
 import type { LocalTables } from "../sidecar/local-tables.ts";
 

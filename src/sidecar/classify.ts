@@ -2,7 +2,7 @@
 // A table that belongs to a user, an organization or a membership — a foreign key to one, directly
 // or through a chain of such tables — is the app's own data: its owned rows go into the sidecar.
 // The app classifies everything else once (its clerk-resync config: `tables`).
-import { MIRRORED_COLUMNS, isMirroredTable, type MirroredTable } from "../db/mirrored-columns.ts";
+import { MIRRORED_COLUMNS, isMirroredTable, type MirroredTable } from "../mirror/columns.ts";
 import type { TableClass } from "../define-config.ts";
 import type { Catalog, CatalogTable, ForeignKey } from "./catalog.ts";
 

@@ -1,7 +1,7 @@
 // Which rows of an owned table belong to a user, an organization or a membership: a SQL predicate
 // built from the foreign keys, following chains (WorkflowStep → Workflow → Organization).
-import type { MirroredTable } from "../db/mirrored-columns.ts";
-import { isMirroredTable } from "../db/mirrored-columns.ts";
+import type { MirroredTable } from "../mirror/columns.ts";
+import { isMirroredTable } from "../mirror/columns.ts";
 import type { Catalog } from "./catalog.ts";
 import { ownerKeys, type Classification } from "./classify.ts";
 import { quote } from "./row-codec.ts";

@@ -1,7 +1,7 @@
 // Before a user, organization or membership is deleted (by a resync or a webhook), every local row
 // it owns — in any owned table, found from the schema — and its app columns go to a pruned sidecar.
 import type pg from "pg";
-import type { MirroredTable } from "../db/mirrored-columns.ts";
+import type { MirroredTable } from "../mirror/columns.ts";
 import { writeSidecarFile } from "./files.ts";
 import { totalRows } from "./format.ts";
 import { readLocalTables } from "./local-tables.ts";

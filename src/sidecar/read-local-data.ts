@@ -1,6 +1,6 @@
 // Backup: every backed-up table's rows in their exact sidecar form, read with one query per table.
 import type pg from "pg";
-import { MIRRORED_TABLES } from "../db/mirrored-columns.ts";
+import { MIRRORED_TABLES } from "../mirror/columns.ts";
 import type { CatalogTable } from "./catalog.ts";
 import { CARRIED_TOOL_TABLES, type Reference } from "./classify.ts";
 import { emptySidecar, type Sidecar, type SidecarRow, type SidecarTable } from "./format.ts";

@@ -5,7 +5,7 @@
 // times as the file holds it. Sequences are then set past the restored maximum. Only adds and
 // updates: a second run changes nothing. Rows whose owner is gone stay in the file and are reported.
 import type pg from "pg";
-import { isMirroredTable } from "../db/mirrored-columns.ts";
+import { isMirroredTable } from "../mirror/columns.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { SidecarFormatError } from "../errors.ts";
 import type { CatalogColumn, CatalogTable } from "./catalog.ts";

@@ -2,7 +2,7 @@
 // record with its id, a label a person recognises and, for updates, the changed fields old → new.
 // Produced lazily from the plan, one change at a time, so a 100k-row plan is never copied whole.
 import type { EntityPlan, SyncPlan } from "./plan.ts";
-import type { Local, MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
+import type { Local, MembershipRow, OrganizationRow, UserRow } from "../mirror/rows.ts";
 
 export type ChangeEntity = "user" | "organization" | "membership";
 export type ChangeOp = "create" | "update" | "delete" | "keep";

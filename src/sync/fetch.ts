@@ -2,7 +2,7 @@ import pLimit from "p-limit";
 import { MAX_FILTER_VALUES, MAX_PAGE, type ClerkApi } from "../clerk/client.ts";
 import type { ClerkMembership, ClerkOrganization, ClerkUser } from "../clerk/types.ts";
 import { ClerkRequestError } from "../errors.ts";
-import { chunk } from "./chunk.ts";
+import { chunk } from "../chunk.ts";
 import { chainOffsets, fetchUsersInChains } from "./fetch-users.ts";
 import { createHeapTrimmer } from "./heap.ts";
 

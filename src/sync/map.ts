@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { ClerkMembership, ClerkOrganization, ClerkSnapshot, ClerkUser } from "../clerk/types.ts";
-import { canonicalJson } from "../db/json-text.ts";
-import { createValuePool } from "../db/value-pool.ts";
-import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
+import { canonicalJson } from "../mirror/json-text.ts";
+import { createValuePool } from "../mirror/value-pool.ts";
+import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "../mirror/rows.ts";
 
 const epochMs = z.number().int().nonnegative();
 const nullableText = z.string().nullable().optional().transform((v) => v ?? null);

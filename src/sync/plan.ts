@@ -1,5 +1,6 @@
-import { clerkCopyMayReplace } from "../db/freshness.ts";
-import { MEMBERSHIP_FIELDS, ORGANIZATION_FIELDS, USER_FIELDS, type InvalidRecord, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../db/rows.ts";
+import { clerkCopyMayReplace } from "../mirror/freshness.ts";
+import { MEMBERSHIP_FIELDS, ORGANIZATION_FIELDS, USER_FIELDS } from "../mirror/columns.ts";
+import { type InvalidRecord, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../mirror/rows.ts";
 
 export const PLAN_VERSION = 2;
 
@@ -191,7 +192,7 @@ function planMembershipRekeys(plan: EntityPlan<MembershipRow>, unmatched: Iterab
     }
     stale.delete(old.id);
     // The old row's provenance is another Clerk record's: re-keying clears it, so the upsert
-    // that follows always writes (see writeMembershipRekeys in sync-writes.ts).
+    // that follows always writes (see MirrorWrite.rekeys in mirror/write-unit.ts).
     const { changed, before } = diff(old, row, MEMBERSHIP_FIELDS);
     plan.update.push({ row, changed: ["id", ...changed], before: { id: old.id, ...before }, previousId: old.id });
   }

@@ -1,7 +1,7 @@
 import { formatTable } from "../output.ts";
 import { CHANGE_ENTITIES, type Change, type ChangeEntity } from "./changes.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
-import { TIME_FIELDS } from "../db/rows.ts";
+import { TIME_FIELDS } from "../mirror/columns.ts";
 
 export interface EntityCounts {
   created: number;

@@ -1,7 +1,7 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
-import { readLabelSources, readLocalState } from "../db/local-state.ts";
-import { assertSyncedFrom } from "../db/sync-state.ts";
+import { readLabelSources, readLocalState } from "../mirror/local-state.ts";
+import { assertSyncedFrom } from "../mirror/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { savePrunedLocalData } from "../sidecar/prune.ts";

@@ -1,26 +1,16 @@
 import type pg from "pg";
-import type { MembershipRow, OrganizationRow, UserRow } from "../db/rows.ts";
-import { writeSyncedInstance } from "../db/sync-state.ts";
-import { clearTombstones, removeTombstoned, upsertMemberships, upsertOrganizations, upsertUsers, type MirroredTable, type WriteOrigin } from "../db/sync-writes.ts";
+import type { MembershipRow, OrganizationRow, UserRow } from "../mirror/rows.ts";
+import { writeMirror, type WriteOrigin } from "../mirror/write-unit.ts";
 import { inTransaction } from "../db/transaction.ts";
 import type { ReadyUpserts, Upserts } from "./plan.ts";
 
 type Entity = "users" | "organizations" | "memberships";
 
-const TABLE = { users: "User", organizations: "Organization", memberships: "OrganizationMembership" } as const;
-
-const WRITE: { [E in Entity]: (client: pg.PoolClient, rows: readonly RowOf[E][], origin: WriteOrigin) => Promise<number> } = {
-  users: upsertUsers,
-  organizations: upsertOrganizations,
-  memberships: upsertMemberships,
-};
-
-/** Rows of one entity taken from the queue, and how to write them. */
+/** Rows of one entity taken from the queue. */
 interface Batch {
+  entity: Entity;
   rows: readonly { id: string }[];
   createdIds: string[];
-  write(client: pg.PoolClient): Promise<number>;
-  table: MirroredTable;
 }
 
 interface RowOf {
@@ -74,7 +64,7 @@ export function createUpsertWriter(
     const q = queued[entity];
     const create = q.create.splice(0, options.batchSize);
     const rows = [...create, ...q.update.splice(0, options.batchSize - create.length)];
-    return { rows, createdIds: create.map((r) => r.id), write: (client) => WRITE[entity](client, rows, options.origin), table: TABLE[entity] };
+    return { entity, rows, createdIds: create.map((r) => r.id) };
   };
   /** The next batch that may start now, if any. */
   const nextBatch = (): Batch | undefined => {
@@ -87,20 +77,12 @@ export function createUpsertWriter(
     return !parentsInFlight && running.size < options.lanes && isQueued("memberships") ? take("memberships") : undefined;
   };
 
-  const writeBatch = async ({ rows, createdIds, write, table }: Batch) => {
+  const writeBatch = async ({ entity, rows, createdIds }: Batch) => {
     const instanceId = await options.instance;
     const recordInstance = !instanceRecorded;
     instanceRecorded = true;
-    const n = await inTransaction(pool, async (client) => {
-      // A record listed again after a tombstone from before the listing is Clerk's again.
-      await clearTombstones(client, createdIds, options.origin.tombstonesSince);
-      const upserted = await write(client);
-      // A delete (a webhook's) that committed while this upsert waited for the row re-inserted
-      // it; its tombstone is visible now: the row goes again, before anyone sees it.
-      await removeTombstoned(client, table, options.origin.tombstonesSince, rows.map((r) => r.id));
-      if (recordInstance) await writeSyncedInstance(client, instanceId);
-      return upserted;
-    });
+    const write = { [entity]: rows, relisted: createdIds, instanceId: recordInstance ? instanceId : undefined };
+    const { written: n } = await inTransaction(pool, (client) => writeMirror(client, write, options.origin, { batchSize: Number.POSITIVE_INFINITY }));
     // Added after the await: `rowsWritten += await …` would add to the value read before it, and
     // lose a concurrent batch's count.
     rowsWritten += n;

@@ -3,7 +3,7 @@
 // have no such order: the periodic full resync covers them.
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
-import { readLabelSources, readLocalUsers, readUsersWatermark } from "../db/local-state.ts";
+import { readLabelSources, readLocalUsers, readUsersWatermark } from "../mirror/local-state.ts";
 import { applyParents } from "../sync/apply.ts";
 import { buildLabelBook, planChanges, type Change } from "../sync/changes.ts";
 import { createSnapshotMapper, type MapOptions } from "../sync/map.ts";

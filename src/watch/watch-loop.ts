@@ -6,7 +6,7 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
-import { readSyncedInstance } from "../db/sync-state.ts";
+import { readSyncedInstance } from "../mirror/sync-state.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { errorMessage, SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";

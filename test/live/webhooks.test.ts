@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, afterEach, before, beforeEach, test } from "node:test";
 import { Webhook } from "standardwebhooks";
-import { serializeUser } from "../../src/clerk-emulator/serialize.ts";
+import { serializeMembership, serializeUser } from "../../src/clerk-emulator/serialize.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { WebhookSender, webhookSecretFor, type WebhookFaults } from "../../src/clerk-emulator/webhook-sender.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -191,6 +191,29 @@ test("an organization deleted by webhook: its local data goes to the pruned side
   assert.equal(pruned.length, 1);
   assert.match(readFileSync(path.join(sidecarDir, pruned[0]!), "utf8"), /precious/);
   assert.equal((await t.db.pool.query(`SELECT count(*)::int AS n FROM "Organization" WHERE id = $1`, [org.id])).rows[0].n, 0);
+});
+
+test("a membership re-created under a new id, its delete not delivered yet: the row is re-keyed with the app's columns kept, as a resync does", async () => {
+  const org = [...emu.store.organizations.values()][1]!;
+  const old = [...emu.store.membershipsOf(org.id)][0]!;
+  await t.db.pool.query(`ALTER TABLE "OrganizationMembership" ADD COLUMN "seatNote" text`);
+  try {
+    await t.db.pool.query(`UPDATE "OrganizationMembership" SET "seatNote" = 'desk 4' WHERE id = $1`, [old.id]);
+    emu.store.deleteMembership(org.id, old.userId);
+    const renewed = emu.store.createMembership(org.id, old.userId, "org:admin");
+    const created = await deliver(userEvent("organizationMembership.created", serializeMembership(renewed, emu.store)));
+    assert.equal(created.body.outcome, "applied", JSON.stringify(created.body));
+    const rows = (await t.db.pool.query(`SELECT id, role, "seatNote" FROM "OrganizationMembership" WHERE "organizationId" = $1 AND "userId" = $2`, [org.id, old.userId])).rows;
+    assert.deepEqual(rows, [{ id: renewed.id, role: "org:admin", seatNote: "desk 4" }]);
+    // The old record's late copy and its delete change nothing.
+    assert.equal((await deliver(userEvent("organizationMembership.updated", serializeMembership(old, emu.store)))).body.outcome, "kept-newer");
+    assert.equal((await deliver(userEvent("organizationMembership.deleted", { object: "organization_membership", id: old.id, deleted: true }))).body.outcome, "deleted");
+    assert.equal((await t.db.pool.query(`SELECT "seatNote" FROM "OrganizationMembership" WHERE id = $1`, [renewed.id])).rows[0]?.seatNote, "desk 4");
+    const check = await resync(emu, t.db, { dryRun: true });
+    assert.equal(hasDrift(check.plan), false, JSON.stringify(check.report.memberships));
+  } finally {
+    await t.db.pool.query(`ALTER TABLE "OrganizationMembership" DROP COLUMN IF EXISTS "seatNote"`);
+  }
 });
 
 test("during a db:reset the receiver answers 503, so Svix delivers again later", async () => {

@@ -6,10 +6,10 @@ import type { EmulatorStore } from "../../src/clerk-emulator/store.ts";
 import { ClerkApi } from "../../src/clerk/client.ts";
 import type { Database } from "../../src/db/database.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
-import { readLocalState } from "../../src/db/local-state.ts";
+import { readLocalState } from "../../src/mirror/local-state.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
-import { canonicalJson } from "../../src/db/json-text.ts";
-import type { LocalState } from "../../src/db/rows.ts";
+import { canonicalJson } from "../../src/mirror/json-text.ts";
+import type { LocalState } from "../../src/mirror/rows.ts";
 import { defaultResyncOptions, runResync, type ResyncOptions } from "../../src/sync/resync.ts";
 
 export function apiFor(emu: RunningEmulator, options: { log?: Logger; requestsPerWindow?: number; windowMs?: number; secretKey?: string } = {}): ClerkApi {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createSyncPlanner, deleteShare, hasDrift, planEntity, planSync, presentIdsOf, withoutDeletes, withoutStillPresent } from "../../src/sync/plan.ts";
-import { USER_FIELDS, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../../src/db/rows.ts";
+import { USER_FIELDS } from "../../src/mirror/columns.ts";
+import { type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../../src/mirror/rows.ts";
 
 const user = (id: string, over: Partial<UserRow> = {}): UserRow => ({
   id,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
-import { deleteByIds } from "../../src/db/sync-writes.ts";
+import { deleteByIds } from "../../src/mirror/writes.ts";
 import { inTransaction } from "../../src/db/transaction.ts";
 import { ClerkRequestError, SafetyError } from "../../src/errors.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";

@@ -2,10 +2,22 @@ import pg from "pg";
 import { canonicalJson } from "./json-text.ts";
 import { createValuePool } from "./value-pool.ts";
 import type { Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
+import { MEMBERSHIP, ORGANIZATION, PROVENANCE, USER, type ColumnSpec, type EntitySpec } from "./columns.ts";
 
 /** Timestamps as epoch ms straight from SQL: no Date objects to build and convert per row. */
-const ms = (column: string) => `round(extract(epoch from "${column}") * 1000)::float8 AS "${column}"`;
-const PROVENANCE = `${ms("clerkUpdatedAt")}, "syncSource"`;
+const ms = (column: string) => `round(extract(epoch from "${column}") * 1000)::float8`;
+
+/** One registry column as the row field the plan compares. */
+function selected({ field, column, type }: ColumnSpec): string {
+  const value = type === "timestamptz" ? ms(column) : type === "text[]" ? `coalesce("${column}", '{}')` : `"${column}"`;
+  return `${value} AS "${field}"`;
+}
+
+/** The mirrored columns of a table and its provenance (what the freshness rule reads), as row fields. */
+function selectAll<R>(spec: EntitySpec<R>): string {
+  const provenance = PROVENANCE.filter((c) => c.field !== "syncedAt");
+  return `SELECT ${[spec.id, ...spec.compared, ...provenance].map(selected).join(", ")} FROM "${spec.table}"`;
+}
 
 /** Type ids pg's builtins do not name. */
 const TEXT_ARRAY_OID = 1009;
@@ -31,8 +43,7 @@ function createInterner() {
   };
 }
 
-const USER_SELECT = `SELECT id, email, "phoneNumber", "firstName", "lastName", username, "imageUrl", "externalId", "publicMetadata", "privateMetadata",
-  banned, locked, ${ms("lastSignInAt")}, ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE} FROM "User"`;
+const USER_SELECT = selectAll(USER);
 
 /** The local copies of these users only (the watcher's users tick). */
 export async function readLocalUsers(pool: pg.Pool | pg.PoolClient, ids: readonly string[]): Promise<LocalState> {
@@ -42,7 +53,7 @@ export async function readLocalUsers(pool: pg.Pool | pg.PoolClient, ids: readonl
 
 /** The newest Clerk updated_at of any user the mirror holds: where the watcher's users tick resumes. */
 export async function readUsersWatermark(pool: pg.Pool | pg.PoolClient): Promise<number | null> {
-  const { rows } = await pool.query<{ ms: number | null }>(`SELECT round(extract(epoch from max("clerkUpdatedAt")) * 1000)::float8 AS ms FROM "User"`);
+  const { rows } = await pool.query<{ ms: number | null }>(`SELECT round(extract(epoch from max("clerkUpdatedAt")) * 1000)::float8 AS ms FROM "${USER.table}"`);
   return rows[0]?.ms ?? null;
 }
 
@@ -51,17 +62,8 @@ export async function readLocalState(pool: pg.Pool | pg.PoolClient): Promise<Loc
   const intern = createInterner();
   const types = intern.types;
   const readUsers = () => pool.query<Local<UserRow>>({ text: USER_SELECT, types });
-  const readOrgs = () =>
-    pool.query<Local<OrganizationRow>>({
-      text: `SELECT id, name, slug, "imageUrl", "publicMetadata", "privateMetadata", "maxAllowedMemberships", "createdBy", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE} FROM "Organization"`,
-      types,
-    });
-  const readMemberships = () =>
-    pool.query<Local<MembershipRow>>({
-      text: `SELECT id, "organizationId", "userId", role, coalesce(permissions, '{}') AS permissions, "publicMetadata", "privateMetadata", ${ms("createdAt")}, ${ms("updatedAt")}, ${PROVENANCE}
-       FROM "OrganizationMembership"`,
-      types,
-    });
+  const readOrgs = () => pool.query<Local<OrganizationRow>>({ text: selectAll(ORGANIZATION), types });
+  const readMemberships = () => pool.query<Local<MembershipRow>>({ text: selectAll(MEMBERSHIP), types });
   // A pool runs the three reads on three connections; a single client runs one query at a time.
   const [users, orgs, mems] =
     "release" in pool ? [await readUsers(), await readOrgs(), await readMemberships()] : await Promise.all([readUsers(), readOrgs(), readMemberships()]);

@@ -1,5 +1,5 @@
 // The one rule for when a copy of a record from Clerk may replace the database's copy. The plan
-// applies it in TypeScript and the upserts in SQL (sync-writes.ts), so the plan says exactly
+// applies it in TypeScript and the upserts in SQL (writes.ts), so the plan says exactly
 // what the apply writes.
 
 /** Clerk write paths: a resync, and (issue 13) a webhook. Recorded per row in `syncSource`. */

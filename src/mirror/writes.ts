@@ -1,18 +1,13 @@
-// Set-based writes for the Clerk-mirrored tables: each statement takes a whole batch (as one JSON
-// text, `… FROM jsonb_to_recordset($1)`, or as id arrays) and runs once per batch, never once per
-// row. They set exactly
-// the columns of MIRRORED_COLUMNS, never an app-added one. A webhook handler uses the same
-// upserts with source "webhook".
+// The mirror's set-based statements, each run once per batch (rows as one JSON text,
+// `… FROM jsonb_to_recordset($1)`, or id arrays), never once per row. They set exactly the
+// registry's columns (columns.ts), never an app-added one. Callers go through write-unit.ts.
 import type pg from "pg";
 import { clerkCopyMayReplaceSql, type SyncSource } from "./freshness.ts";
 import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
-import { MIRRORED_COLUMNS, type MirroredTable } from "./mirrored-columns.ts";
+import { MEMBERSHIP, MIRRORED_COLUMNS, ORGANIZATION, USER, type ColumnSpec, type EntitySpec, type MirroredTable, type SqlType } from "./columns.ts";
 import { SafetyError } from "../errors.ts";
 
-export type { MirroredTable } from "./mirrored-columns.ts";
-
-/** One column of the batch: name, SQL type, value per row (jsonb: its JSON text; timestamptz: epoch ms). */
-type Column<R> = [name: string, type: string, value: (r: R) => unknown];
+export type { MirroredTable } from "./columns.ts";
 
 /**
  * `INSERT … SELECT … FROM jsonb_to_recordset(…) ON CONFLICT (id) DO UPDATE` of `columns`, plus Clerk's
@@ -22,27 +17,28 @@ type Column<R> = [name: string, type: string, value: (r: R) => unknown];
  */
 async function upsert<R extends { id: string; updatedAt: number }>(
   client: pg.PoolClient,
-  table: MirroredTable,
-  columns: readonly Column<R>[],
+  spec: EntitySpec<R>,
   rows: readonly R[],
   origin: WriteOrigin,
   /** A further condition on the batch's row `r`. */
   onlyIf = "TRUE",
 ): Promise<number> {
   if (!rows.length) return 0;
-  const names = columns.map(([name]) => `"${name}"`);
+  const { table } = spec;
+  const columns: readonly ColumnSpec[] = [spec.id, ...spec.compared];
+  const names = columns.map(({ column }) => `"${column}"`);
   // The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
   // element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
   // Timestamps travel as Clerk's epoch ms and are converted by PostgreSQL, not as ISO texts built
   // with a Date per value. to_timestamp's float8 result can be a few µs off; the columns'
   // timestamptz(3) rounding makes the stored value exact.
-  const wireType = (type: string) => (type === "jsonb" ? "text" : type === "timestamptz" ? "float8" : type);
-  const recordType = columns.map(([name, type]) => `"${name}" ${wireType(type)}`).join(", ");
-  const value = (name: string, type: string) => (type === "jsonb" ? `r."${name}"::jsonb` : type === "timestamptz" ? `to_timestamp(r."${name}" / 1000)` : `r."${name}"`);
+  const wireType = (type: SqlType) => (type === "jsonb" ? "text" : type === "timestamptz" ? "float8" : type);
+  const recordType = columns.map(({ column, type }) => `"${column}" ${wireType(type)}`).join(", ");
+  const value = (name: string, type: SqlType) => (type === "jsonb" ? `r."${name}"::jsonb` : type === "timestamptz" ? `to_timestamp(r."${name}" / 1000)` : `r."${name}"`);
   const batch = JSON.stringify(
     rows.map((row) => {
       const record: Record<string, unknown> = {};
-      for (const [name, , get] of columns) record[name] = get(row);
+      for (const { field, column } of columns) record[column] = row[field as keyof R];
       return record;
     }),
   );
@@ -53,7 +49,7 @@ async function upsert<R extends { id: string; updatedAt: number }>(
   // A tombstone from `tombstonesSince` on means Clerk deleted the record after this copy was read.
   const res = await client.query(
     `INSERT INTO "${table}" (${[...names, ...keptNames].join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
-     SELECT ${[...columns.map(([name, type]) => value(name, type)), ...keptNames.map((c) => `e.${c}`)].join(", ")}, ${value("updatedAt", "timestamptz")}, $2::text, now()
+     SELECT ${[...columns.map(({ column, type }) => value(column, type)), ...keptNames.map((c) => `e.${c}`)].join(", ")}, ${value(updatedAtColumn(spec), "timestamptz")}, $2::text, now()
      FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})${kept.length ? ` LEFT JOIN "${table}" e ON e.id = r.id` : ""}
      WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($3::float8 / 1000)) AND ${onlyIf}
      ON CONFLICT (id) DO UPDATE SET ${[...names, `"clerkUpdatedAt"`, `"syncSource"`, `"syncedAt"`]
@@ -86,48 +82,8 @@ async function requiredAppColumns(client: pg.PoolClient, table: MirroredTable): 
   return rows.map((x) => x.name);
 }
 
-const USER_COLUMNS: Column<UserRow>[] = [
-  ["id", "text", (r) => r.id],
-  ["email", "text", (r) => r.email],
-  ["phoneNumber", "text", (r) => r.phoneNumber],
-  ["firstName", "text", (r) => r.firstName],
-  ["lastName", "text", (r) => r.lastName],
-  ["username", "text", (r) => r.username],
-  ["imageUrl", "text", (r) => r.imageUrl],
-  ["externalId", "text", (r) => r.externalId],
-  ["publicMetadata", "jsonb", (r) => r.publicMetadata],
-  ["privateMetadata", "jsonb", (r) => r.privateMetadata],
-  ["banned", "boolean", (r) => r.banned],
-  ["locked", "boolean", (r) => r.locked],
-  ["lastSignInAt", "timestamptz", (r) => r.lastSignInAt],
-  ["createdAt", "timestamptz", (r) => r.createdAt],
-  ["updatedAt", "timestamptz", (r) => r.updatedAt],
-];
-
-const ORGANIZATION_COLUMNS: Column<OrganizationRow>[] = [
-  ["id", "text", (r) => r.id],
-  ["name", "text", (r) => r.name],
-  ["slug", "text", (r) => r.slug],
-  ["imageUrl", "text", (r) => r.imageUrl],
-  ["publicMetadata", "jsonb", (r) => r.publicMetadata],
-  ["privateMetadata", "jsonb", (r) => r.privateMetadata],
-  ["maxAllowedMemberships", "int4", (r) => r.maxAllowedMemberships],
-  ["createdBy", "text", (r) => r.createdBy],
-  ["createdAt", "timestamptz", (r) => r.createdAt],
-  ["updatedAt", "timestamptz", (r) => r.updatedAt],
-];
-
-const MEMBERSHIP_COLUMNS: Column<MembershipRow>[] = [
-  ["id", "text", (r) => r.id],
-  ["organizationId", "text", (r) => r.organizationId],
-  ["userId", "text", (r) => r.userId],
-  ["role", "text", (r) => r.role],
-  ["permissions", "text[]", (r) => r.permissions],
-  ["publicMetadata", "jsonb", (r) => r.publicMetadata],
-  ["privateMetadata", "jsonb", (r) => r.privateMetadata],
-  ["createdAt", "timestamptz", (r) => r.createdAt],
-  ["updatedAt", "timestamptz", (r) => r.updatedAt],
-];
+/** The column holding Clerk's updated_at: the copy's provenance. */
+const updatedAtColumn = <R>(spec: EntitySpec<R>) => spec.compared.find((c) => c.field === "updatedAt")!.column;
 
 /**
  * Which Clerk write path writes (recorded per row), and which tombstones stop it: those written at
@@ -144,11 +100,11 @@ export const RESYNC_ORIGIN: WriteOrigin = { source: "resync", tombstonesSince: 0
 export const WEBHOOK_ORIGIN: WriteOrigin = { source: "webhook", tombstonesSince: 0 };
 
 export function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
-  return upsert(client, "User", USER_COLUMNS, rows, origin);
+  return upsert(client, USER, rows, origin);
 }
 
 export function upsertOrganizations(client: pg.PoolClient, rows: readonly OrganizationRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
-  return upsert(client, "Organization", ORGANIZATION_COLUMNS, rows, origin);
+  return upsert(client, ORGANIZATION, rows, origin);
 }
 
 /**
@@ -159,8 +115,7 @@ export function upsertOrganizations(client: pg.PoolClient, rows: readonly Organi
 export function upsertMemberships(client: pg.PoolClient, rows: readonly MembershipRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
   return upsert(
     client,
-    "OrganizationMembership",
-    MEMBERSHIP_COLUMNS,
+    MEMBERSHIP,
     rows,
     origin,
     `EXISTS (SELECT 1 FROM "User" u WHERE u.id = r."userId") AND EXISTS (SELECT 1 FROM "Organization" o WHERE o.id = r."organizationId")`,

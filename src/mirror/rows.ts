@@ -50,17 +50,6 @@ export interface MembershipRow {
   updatedAt: number;
 }
 
-/** The mirrored fields the plan compares (all but id; writes set exactly these). */
-export const USER_FIELDS = [
-  "email", "phoneNumber", "firstName", "lastName", "username", "imageUrl", "externalId",
-  "publicMetadata", "privateMetadata", "banned", "locked", "lastSignInAt", "createdAt", "updatedAt",
-] as const satisfies readonly (keyof UserRow)[];
-export const ORGANIZATION_FIELDS = ["name", "slug", "imageUrl", "publicMetadata", "privateMetadata", "maxAllowedMemberships", "createdBy", "createdAt", "updatedAt"] as const satisfies readonly (keyof OrganizationRow)[];
-export const MEMBERSHIP_FIELDS = ["organizationId", "userId", "role", "permissions", "publicMetadata", "privateMetadata", "createdAt", "updatedAt"] as const satisfies readonly (keyof MembershipRow)[];
-
-/** Fields holding epoch ms (shown as ISO times to people). */
-export const TIME_FIELDS: ReadonlySet<string> = new Set(["createdAt", "updatedAt", "lastSignInAt", "clerkUpdatedAt"]);
-
 /**
  * Where the database's copy of a row came from, kept apart from the mirrored fields so a local
  * edit cannot fake it: Clerk's updated_at of the copy a Clerk write path wrote (null when none

@@ -1,0 +1,98 @@
+// The one guarded write of Clerk's records into the mirror. Resync (early writer and apply), the
+// watcher and webhooks all call writeMirror inside their own transaction; it always runs the same
+// steps in the same order: clear stale tombstones → upsert (parents first, membership re-keys
+// before memberships) → remove what a concurrent delete tombstoned → delete → record the instance.
+import type pg from "pg";
+import { chunk } from "../chunk.ts";
+import type { MirroredTable } from "./columns.ts";
+import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
+import { writeSyncedInstance } from "./sync-state.ts";
+import {
+  clearTombstones,
+  deleteByIds,
+  removeTombstoned,
+  upsertMemberships,
+  upsertOrganizations,
+  upsertUsers,
+  writeMembershipRekeys,
+  type WriteOrigin,
+} from "./writes.ts";
+
+export type { WriteOrigin } from "./writes.ts";
+export { RESYNC_ORIGIN, WEBHOOK_ORIGIN } from "./writes.ts";
+
+export const WRITE_BATCH_SIZE = 5000;
+
+/** A membership that takes over the row of another id for the same (organization, user) pair. */
+export interface MembershipRekey {
+  previousId: string;
+  id: string;
+}
+
+export interface MirrorWrite {
+  users?: readonly UserRow[];
+  organizations?: readonly OrganizationRow[];
+  memberships?: readonly MembershipRow[];
+  /**
+   * Clerk ids listed again by a listing that started after their tombstones: the records are
+   * Clerk's again, so those tombstones go before the upserts.
+   */
+  relisted?: readonly string[];
+  /**
+   * Clerk allows one membership per (organization, user). A new membership id for a pair the
+   * mirror holds under another id re-keys that row, keeping the app's columns; the old record's
+   * provenance is cleared, so the new record's copy is written whatever its timestamps.
+   */
+  rekeys?: readonly MembershipRekey[];
+  /** Clerk ids to delete (a tombstone each), memberships first. */
+  deletes?: { users?: readonly string[]; organizations?: readonly string[]; memberships?: readonly string[] };
+  /** The Clerk instance the records come from, recorded with them. */
+  instanceId?: string;
+}
+
+export interface MirrorWriteResult {
+  /** Rows upserted, re-keyed and deleted. */
+  written: number;
+  /** Upserted rows removed again: a delete that committed meanwhile tombstoned them. */
+  tombstoned: number;
+}
+
+/**
+ * Runs one write in the caller's transaction. `onBatch` hears of each batch written (its row
+ * count), for progress. Upserts are guarded (an older copy from Clerk never replaces a newer one),
+ * so the same write may run more than once.
+ */
+export async function writeMirror(
+  client: pg.PoolClient,
+  write: MirrorWrite,
+  origin: WriteOrigin,
+  options: { batchSize?: number; onBatch?: (rows: number) => void } = {},
+): Promise<MirrorWriteResult> {
+  const size = options.batchSize ?? WRITE_BATCH_SIZE;
+  const result: MirrorWriteResult = { written: 0, tombstoned: 0 };
+  for (const ids of chunk(write.relisted ?? [], size)) await clearTombstones(client, ids, origin.tombstonesSince);
+
+  const upsertAll = async <R extends { id: string }>(table: MirroredTable, rows: readonly R[], upsert: (c: pg.PoolClient, b: readonly R[], o: WriteOrigin) => Promise<number>) => {
+    for (const batch of chunk(rows, size)) {
+      result.written += await upsert(client, batch, origin);
+      // An upsert that waited on a row a concurrent transaction deleted re-inserted it; that
+      // delete's tombstone is visible now, so the row goes again before anyone sees it.
+      result.tombstoned += await removeTombstoned(client, table, origin.tombstonesSince, batch.map((r) => r.id));
+      options.onBatch?.(batch.length);
+    }
+  };
+  await upsertAll("User", write.users ?? [], upsertUsers);
+  await upsertAll("Organization", write.organizations ?? [], upsertOrganizations);
+  result.written += await writeMembershipRekeys(client, write.rekeys ?? []);
+  await upsertAll("OrganizationMembership", write.memberships ?? [], upsertMemberships);
+
+  const deletes = write.deletes ?? {};
+  for (const [table, ids] of [["OrganizationMembership", deletes.memberships], ["User", deletes.users], ["Organization", deletes.organizations]] as const) {
+    for (const batch of chunk(ids ?? [], size)) {
+      result.written += await deleteByIds(client, table, batch, origin.source);
+      options.onBatch?.(batch.length);
+    }
+  }
+  if (write.instanceId) await writeSyncedInstance(client, write.instanceId);
+  return result;
+}

@@ -7,29 +7,47 @@ import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import type { TableClass } from "./define-config.ts";
 import { ConfigError, errorMessage } from "./errors.ts";
+import { DEFAULT_MIRROR, type Mirror } from "./mirror/columns.ts";
+import { mirrorFromMapping } from "./mirror/mapping.ts";
 
 /** For code paths that use nothing of it (the webhook handler): no file is read, none is loaded. */
-export const NO_APP_CONFIG: AppConfig = { tables: {}, source: "not read (nothing on this path uses it)" };
+export const NO_APP_CONFIG: AppConfig = { tables: {}, mirror: DEFAULT_MIRROR, source: "not read (nothing on this path uses it)" };
 
 export const CONFIG_FILE_NAMES = ["clerk-resync.config.ts", "clerk-resync.config.mts", "clerk-resync.config.js", "clerk-resync.config.mjs"] as const;
 
 export interface AppConfig {
   tables: Record<string, TableClass>;
+  /** Where Clerk's records live in the app's database. */
+  mirror: Mirror;
   /** Where it came from, for messages: a file name, 'package.json "clerkResync"', or "defaults". */
   source: string;
 }
 
+const name = z.string().min(1);
+const entityMapping = z.strictObject({
+  table: name.optional(),
+  clerkId: name.optional(),
+  primaryKey: z.union([name, z.strictObject({ column: name, generate: z.enum(["cuid", "uuid"]).optional() })]).optional(),
+  fields: z.record(name, name).optional(),
+});
+
 const appConfigSchema = z.strictObject({
-  tables: z.record(z.string().min(1), z.enum(["seeded", "keep", "disposable"])).default({}),
+  tables: z.record(name, z.enum(["seeded", "keep", "disposable"])).default({}),
+  mirror: z.strictObject({ users: entityMapping.optional(), organizations: entityMapping.optional(), memberships: entityMapping.optional() }).optional(),
 });
 
 function parse(value: unknown, source: string): AppConfig {
   const parsed = appConfigSchema.safeParse(value ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
-    throw new ConfigError(`${source} is invalid (${problems}). It takes { tables: { Name: "seeded" | "keep" | "disposable" } }.`);
+    throw new ConfigError(`${source} is invalid (${problems}). It takes { tables?: { Name: "seeded" | "keep" | "disposable" }, mirror?: { users?, organizations?, memberships? } } (docs/configuration.md).`);
   }
-  return { tables: parsed.data.tables, source };
+  try {
+    return { tables: parsed.data.tables, mirror: mirrorFromMapping(parsed.data.mirror), source };
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`${source}: ${err.message}`);
+    throw err;
+  }
 }
 
 function packageJsonKey(rootDir: string): unknown {
@@ -46,7 +64,7 @@ export function readPackageJsonConfig(rootDir: string): AppConfig {
   const file = findConfigFile(rootDir);
   if (file) throw new ConfigError(`${path.basename(file)} in ${rootDir} must be loaded (loadAppConfig), not skipped.`);
   const key = packageJsonKey(rootDir);
-  return key === undefined ? { tables: {}, source: "defaults" } : parse(key, 'package.json "clerkResync"');
+  return key === undefined ? { tables: {}, mirror: DEFAULT_MIRROR, source: "defaults" } : parse(key, 'package.json "clerkResync"');
 }
 
 export function findConfigFile(rootDir: string): string | undefined {

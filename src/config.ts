@@ -3,6 +3,7 @@ import { z } from "zod";
 import { readPackageJsonConfig, type AppConfig } from "./app-config.ts";
 import type { TableClass } from "./define-config.ts";
 import { ConfigError } from "./errors.ts";
+import type { Mirror } from "./mirror/columns.ts";
 import { DEFAULT_BODY_LIMIT_BYTES } from "./live/limits.ts";
 
 /** Clerk's development-instance budget: 100 requests per 10 s (CONTRACT.md §5). */
@@ -86,6 +87,8 @@ export interface Config {
   rootDir: string;
   /** The app's classification of tables a reset cannot place alone (its config file or package.json key). */
   tables: Readonly<Record<string, TableClass>>;
+  /** Where Clerk's records live in the app's database (its config's `mirror`, else clerk-resync's own schema). */
+  mirror: Mirror;
   /** Where the app's configuration came from: a config file, "package.json \"clerkResync\"" or "defaults". */
   configSource: string;
 }
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, rootDir: string = process.cwd
     mirrorPrivateMetadata: e.CLERK_RESYNC_MIRROR_PRIVATE_METADATA,
     rootDir,
     tables: app.tables,
+    mirror: app.mirror,
     configSource: app.source,
   };
 }

@@ -4,7 +4,37 @@
 /** How the app classifies a table that is neither Clerk's nor owned by a user or organization. */
 export type TableClass = "seeded" | "keep" | "disposable";
 
+/** A Clerk field the mirror can keep (the row fields of src/mirror/rows.ts). */
+export type UserField = "email" | "phoneNumber" | "firstName" | "lastName" | "username" | "imageUrl" | "externalId" | "publicMetadata" | "privateMetadata" | "banned" | "locked" | "lastSignInAt" | "createdAt" | "updatedAt";
+export type OrganizationField = "name" | "slug" | "imageUrl" | "publicMetadata" | "privateMetadata" | "maxAllowedMemberships" | "createdBy" | "createdAt" | "updatedAt";
+export type MembershipField = "organizationId" | "userId" | "role" | "permissions" | "publicMetadata" | "privateMetadata" | "createdAt" | "updatedAt";
+
+/**
+ * Where one of Clerk's entities lives: its table (the database name, as in @@map), the column that
+ * holds the Clerk id, the app's own primary key beside it (if the Clerk id is not the key), and
+ * the column of each Clerk field kept. With `fields`, only the fields named are written.
+ */
+export interface EntityMapping<F extends string> {
+  table?: string;
+  clerkId?: string;
+  /** The app's primary key; `generate` when the database has no default for it (Prisma's cuid()/uuid()). */
+  primaryKey?: string | { column: string; generate?: "cuid" | "uuid" };
+  fields?: Partial<Record<F, string>>;
+}
+
+/**
+ * A membership's `userId` and `organizationId` columns hold the parent's primary key: its Clerk
+ * id, or the app's own key where the parent has one (resolved through its Clerk-id column).
+ */
+export interface MirrorMapping {
+  users?: EntityMapping<UserField>;
+  organizations?: EntityMapping<OrganizationField>;
+  memberships?: EntityMapping<MembershipField>;
+}
+
 export interface ClerkResyncConfig {
+  /** Where Clerk's users, organizations and memberships live in the app's database (default: clerk-resync's own schema). */
+  mirror?: MirrorMapping;
   /**
    * Tables a reset cannot place on its own. "seeded": the seed recreates it; "keep": backed up and
    * restored whole; "disposable": may be lost. Tables owned by a user or organization (a foreign

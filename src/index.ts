@@ -44,6 +44,7 @@ export async function resync(options: ResyncApiOptions = {}): Promise<ResyncRepo
         forceInstance: options.forceInstance ?? false,
         sidecarDir: config.sidecarDir,
         mirrorPrivateMetadata: config.mirrorPrivateMetadata,
+        mirror: config.mirror,
       },
     );
     return report;

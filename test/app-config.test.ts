@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { loadAppConfig, readPackageJsonConfig } from "../src/app-config.ts";
 import { loadConfig } from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
+import { DEFAULT_MIRROR } from "../src/mirror/columns.ts";
 import { ROOT } from "./support/database.ts";
 
 const DEFINE_CONFIG = JSON.stringify(path.join(ROOT, "src/define-config.ts"));
@@ -24,7 +25,7 @@ test("clerk-resync.config.ts with defineConfig and TypeScript syntax: its tables
     "clerk-resync.config.ts": `import { defineConfig, type TableClass } from ${DEFINE_CONFIG};\nconst kept: TableClass = "keep";\nexport default defineConfig({ tables: { FeatureFlag: kept, McpServer: "seeded" } });\n`,
   });
   const loaded = await loadAppConfig(dir);
-  assert.deepEqual(loaded, { tables: { FeatureFlag: "keep", McpServer: "seeded" }, source: "clerk-resync.config.ts" });
+  assert.deepEqual(loaded, { tables: { FeatureFlag: "keep", McpServer: "seeded" }, mirror: DEFAULT_MIRROR, source: "clerk-resync.config.ts" });
   const config = loadConfig({}, dir, loaded);
   assert.deepEqual(config.tables, { FeatureFlag: "keep", McpServer: "seeded" });
   assert.equal(config.configSource, "clerk-resync.config.ts");
@@ -32,8 +33,8 @@ test("clerk-resync.config.ts with defineConfig and TypeScript syntax: its tables
 
 test("clerk-resync.config.mjs is imported as it is; with no file, the package.json key; with neither, defaults", async () => {
   assert.deepEqual((await loadAppConfig(app({ "clerk-resync.config.mjs": `export default { tables: { Audit: "disposable" } };\n` }))).tables, { Audit: "disposable" });
-  assert.deepEqual(await loadAppConfig(app({}, { clerkResync: { tables: { Audit: "keep" } } })), { tables: { Audit: "keep" }, source: 'package.json "clerkResync"' });
-  assert.deepEqual(await loadAppConfig(app({})), { tables: {}, source: "defaults" });
+  assert.deepEqual(await loadAppConfig(app({}, { clerkResync: { tables: { Audit: "keep" } } })), { tables: { Audit: "keep" }, mirror: DEFAULT_MIRROR, source: 'package.json "clerkResync"' });
+  assert.deepEqual(await loadAppConfig(app({})), { tables: {}, mirror: DEFAULT_MIRROR, source: "defaults" });
 });
 
 test("refused with what to change: configured twice, an unknown class, an unknown key, no default export, a file skipped, a file that throws", async () => {
@@ -53,4 +54,20 @@ test("refused with what to change: configured twice, an unknown class, an unknow
       return true;
     });
   }
+});
+
+test("mirror: the app's tables, Clerk-id columns, app keys and fields reach the config; a field clerk-resync does not keep is refused by name", async () => {
+  const mapping = {
+    users: { table: "users", clerkId: "clerkId", primaryKey: "id", fields: { email: "email", updatedAt: "updated_at" } },
+    memberships: { table: "Member", clerkId: "clerkMembershipId", fields: { userId: "userId", organizationId: "orgId" } },
+  };
+  const { mirror } = await loadAppConfig(app({ "clerk-resync.config.ts": `import { defineConfig } from ${DEFINE_CONFIG};\nexport default defineConfig({ mirror: ${JSON.stringify(mapping)} });\n` }));
+  assert.equal(mirror.users.table, "users");
+  assert.deepEqual(mirror.users.primaryKey, { column: "id" });
+  assert.deepEqual(mirror.users.compared.map((c) => [c.field, c.column]), [["email", "email"], ["updatedAt", "updated_at"]]);
+  assert.deepEqual(mirror.memberships.compared.map((c) => [c.field, c.column, c.refers]), [["userId", "userId", "users"], ["organizationId", "orgId", undefined]], "userId holds the app's Int key; organizations keep Clerk ids as keys");
+  assert.equal(mirror.organizations, DEFAULT_MIRROR.organizations);
+  await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { users: { fields: { emailAddress: "email" } } } } })), (err: Error) => err instanceof ConfigError && /mirror\.users\.fields\.emailAddress is not a Clerk field .*email, phoneNumber/.test(err.message));
+  await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { memberships: { fields: { role: "role" } } } } })), /must map userId/);
+  await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { users: { clerkId: "id", primaryKey: "id" } } } })), /leave primaryKey out/);
 });

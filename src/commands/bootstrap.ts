@@ -36,7 +36,7 @@ export const bootstrapCommand = defineCommand({
       const unsaved = await findUnsavedRecords(db.pool, api, await readLocalTables(db.pool, ctx.config.tables));
       if (unsaved.length) throw unsavedRecordsError(unsaved, "bootstrap", "The database is migrated and seeded; nothing was synced.");
       ctx.out.progress("resyncing from Clerk");
-      const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata));
+      const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata, ctx.config.mirror));
       ctx.out.progressDone();
       let restore;
       if (team) {

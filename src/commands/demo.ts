@@ -48,7 +48,7 @@ export const demoCommand = defineCommand({
     try {
       ctx.out.line("1. bootstrap: migrate, seed, first resync, and some org-local data (custom prompts, resources, services)");
       await migrateAndSeed(db, config.rootDir);
-      await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata));
+      await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata, config.mirror));
       await addOrgLocalData(db);
       const before = await tableDump(db);
 

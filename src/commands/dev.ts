@@ -33,7 +33,7 @@ async function loadEmulatorData(ctx: CommandContext, db: Database, emulator: Run
   const config: Config = { ...ctx.config, clerk: { ...ctx.config.clerk, apiUrl: emulator.url, secretKey: emulator.secretKey } };
   const release = await acquireWriterLock(db, { command: "dev", log: ctx.log });
   try {
-    const { report } = await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata));
+    const { report } = await runResync({ db, api: createClerkApi(config, ctx.log), log: ctx.log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata, config.mirror));
     if (report.refusal) return `the emulator's data was not loaded: ${report.refusal}`;
     const { users: u, organizations: o, memberships: m } = report;
     return `the emulator's ${emulator.store.users.size} users, ${emulator.store.organizations.size} organizations and ${emulator.store.memberships.size} memberships are in the database (${u.created + o.created + m.created} created, ${u.updated + o.updated + m.updated} updated, ${u.deleted + o.deleted + m.deleted} deleted)`;

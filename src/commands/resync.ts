@@ -44,6 +44,7 @@ export const resyncCommand = defineCommand({
           forceInstance: values["force-instance"],
           sidecarDir: ctx.config.sidecarDir,
           mirrorPrivateMetadata: ctx.config.mirrorPrivateMetadata,
+          mirror: ctx.config.mirror,
           onFetchProgress: (p) => ctx.out.progress(`fetching from Clerk: ${p.users}/${p.usersTotal} users, ${p.organizations} organizations, ${p.memberships} memberships${p.rowsWritten ? `; ${p.rowsWritten} rows written` : ""}`),
           onApplyProgress: (done, total) => ctx.out.progress(`applying: ${done}/${total} rows`),
         },

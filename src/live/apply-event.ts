@@ -4,7 +4,9 @@
 // ledger included, so a redelivery is applied once and a failure applies nothing.
 import type pg from "pg";
 import { WEBHOOK_ORIGIN, writeMirror, type MirrorWrite } from "../mirror/write-unit.ts";
-import type { MirroredTable } from "../mirror/columns.ts";
+import { isDefaultMirror, type Mirror, type MirroredTable } from "../mirror/columns.ts";
+import { recordDelivery, lockRecord } from "../mirror/delivery-ledger.ts";
+import { anyTombstoned, membershipTwin, missingParent } from "../mirror/membership-checks.ts";
 import { readSyncedInstance } from "../mirror/sync-state.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { savePrunedLocalData } from "../sidecar/prune.ts";
@@ -31,6 +33,8 @@ export class NotYetApplicable extends Error {
 export interface ApplyEventOptions {
   sidecarDir: string;
   map: MapOptions;
+  /** Where Clerk's records live in the app's database (default: today's schema). */
+  mirror?: Mirror;
 }
 
 const TABLE: Record<Entity, MirroredTable> = { user: "User", organization: "Organization", membership: "OrganizationMembership" };
@@ -41,19 +45,18 @@ export function applyLiveEvent(pool: pg.Pool, svixId: string, event: LiveEvent, 
 }
 
 async function applyInTransaction(client: pg.PoolClient, svixId: string, event: LiveEvent, options: ApplyEventOptions): Promise<EventOutcome> {
-  const ledger = await client.query(`INSERT INTO "ClerkWebhookDelivery" ("svixId", "eventType") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [svixId, event.type]);
-  if (!ledger.rowCount) return "duplicate";
+  if (!(await recordDelivery(client, svixId, event.type))) return "duplicate";
   // Events of another Clerk instance would mix ids of two instances into one database.
   const synced = (await readSyncedInstance(client))?.instanceId ?? null;
   if (synced && event.instanceId && synced !== event.instanceId) throw new UnusableEvent(`event of Clerk instance ${event.instanceId}, but this database is synced from ${synced}`);
   const { change } = event;
   const table = TABLE[change.entity];
   // Deliveries about one record run one at a time: an update racing its delete must see the tombstone.
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [change.id]);
+  await lockRecord(client, change.id);
   if (change.op === "delete") {
     const ids = { User: [], Organization: [], OrganizationMembership: [], [table]: [change.id] } as Record<MirroredTable, string[]>;
-    await savePrunedLocalData(client, ids, { instanceId: synced, sidecarDir: options.sidecarDir });
-    await writeMirror(client, { deletes: { [ENTITY_KEY[change.entity]]: [change.id] } }, WEBHOOK_ORIGIN);
+    if (isDefaultMirror(options.mirror)) await savePrunedLocalData(client, ids, { instanceId: synced, sidecarDir: options.sidecarDir });
+    await writeMirror(client, { deletes: { [ENTITY_KEY[change.entity]]: [change.id] } }, WEBHOOK_ORIGIN, { mirror: options.mirror });
     return "deleted";
   }
   const mapped = mapRecord(change.entity, change.record, options.map);
@@ -61,53 +64,26 @@ async function applyInTransaction(client: pg.PoolClient, svixId: string, event: 
   const write: MirrorWrite = { [ENTITY_KEY[change.entity]]: [mapped.row] };
   if (change.entity === "membership") {
     const m = mapped.row as MembershipRow;
-    const gone = await tombstoned(client, [m.id, m.userId, m.organizationId]);
-    if (gone) return "stays-deleted";
-    const { rows } = await client.query<{ user: boolean; org: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM "User" WHERE id = $1) AS user, EXISTS (SELECT 1 FROM "Organization" WHERE id = $2) AS org`,
-      [m.userId, m.organizationId],
-    );
-    if (!rows[0]!.user || !rows[0]!.org) throw new NotYetApplicable(`membership ${m.id} names ${!rows[0]!.user ? `user ${m.userId}` : `organization ${m.organizationId}`}, not in the database yet; retry`);
+    if (await anyTombstoned(client, [m.id, m.userId, m.organizationId])) return "stays-deleted";
+    const missing = await missingParent(client, m, options.mirror);
+    if (missing) throw new NotYetApplicable(`membership ${m.id} names ${missing}, not in the database yet; retry`);
     // The same user re-added under a new membership id, its delete not delivered yet: the newer
     // record wins, and takes the older one's row (the app's columns kept), as a resync does.
-    const twin = await membershipTwin(client, m);
+    const twin = await membershipTwin(client, m, options.mirror);
     if (twin?.newer) return "kept-newer";
     if (twin) write.rekeys = [{ previousId: twin.id, id: m.id }];
   }
-  const result = await writeMirror(client, write, WEBHOOK_ORIGIN);
+  const result = await writeMirror(client, write, WEBHOOK_ORIGIN, { mirror: options.mirror });
   // A resync's delete committed while this upsert waited on the row: its tombstone wins.
   if (result.tombstoned) return "stays-deleted";
   if (result.written) return "applied";
-  return (await tombstoned(client, [change.id])) ? "stays-deleted" : "kept-newer";
-}
-
-/** The row holding this membership's (organization, user) pair under another id, if any. */
-async function membershipTwin(client: pg.PoolClient, m: MembershipRow): Promise<{ id: string; newer: boolean } | undefined> {
-  const { rows } = await client.query<{ id: string; newer: boolean }>(
-    `SELECT id, "createdAt" > to_timestamp($4::float8 / 1000) AS newer FROM "OrganizationMembership" WHERE "organizationId" = $1 AND "userId" = $2 AND id <> $3`,
-    [m.organizationId, m.userId, m.id, m.createdAt],
-  );
-  return rows[0];
-}
-
-async function tombstoned(client: pg.PoolClient, ids: string[]): Promise<boolean> {
-  const { rows } = await client.query(`SELECT 1 FROM "ClerkTombstone" WHERE id = ANY($1::text[]) LIMIT 1`, [ids]);
-  return rows.length > 0;
+  return (await anyTombstoned(client, [change.id])) ? "stays-deleted" : "kept-newer";
 }
 
 /**
  * An event type the mirror does not follow, acknowledged: its ledger row says it arrived (and was
  * ignored) for whoever looks at what Clerk sent. False when this svix-id was seen before.
  */
-export async function recordIgnoredEvent(pool: pg.Pool, svixId: string, eventType: string): Promise<boolean> {
-  const res = await pool.query(`INSERT INTO "ClerkWebhookDelivery" ("svixId", "eventType") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [svixId, eventType]);
-  return (res.rowCount ?? 0) > 0;
-}
-
-/** Svix retries for days, not weeks: ledger rows older than that only take room. */
-export const LEDGER_RETENTION_DAYS = 14;
-
-export async function pruneDeliveryLedger(pool: pg.Pool): Promise<number> {
-  const res = await pool.query(`DELETE FROM "ClerkWebhookDelivery" WHERE "receivedAt" < now() - make_interval(days => $1)`, [LEDGER_RETENTION_DAYS]);
-  return res.rowCount ?? 0;
+export function recordIgnoredEvent(pool: pg.Pool, svixId: string, eventType: string): Promise<boolean> {
+  return recordDelivery(pool, svixId, eventType);
 }

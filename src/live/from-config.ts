@@ -22,6 +22,7 @@ export function createWebhookHandlerFromConfig(config: Config, db: Database, log
     sidecarDir: config.sidecarDir,
     log,
     map: { privateMetadata: config.mirrorPrivateMetadata },
+    mirror: config.mirror,
     resetUnderWay: () => readResetUnderWay(config.sidecarDir) !== undefined,
     bodyLimitBytes: config.webhookBodyLimitBytes,
   });

@@ -7,7 +7,9 @@ import { Webhook } from "standardwebhooks";
 import { errorMessage } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { MapOptions } from "../sync/map.ts";
-import { applyLiveEvent, NotYetApplicable, pruneDeliveryLedger, recordIgnoredEvent, type EventOutcome } from "./apply-event.ts";
+import type { Mirror } from "../mirror/columns.ts";
+import { applyLiveEvent, NotYetApplicable, recordIgnoredEvent, type EventOutcome } from "./apply-event.ts";
+import { pruneDeliveryLedger } from "../mirror/delivery-ledger.ts";
 import { isHandledEventType, parseLiveEvent, UnusableEvent } from "./event.ts";
 import { BodyTooLarge, declaredTooLarge, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_IN_FLIGHT, readBodyWithin, RETRY_AFTER_SECONDS } from "./limits.ts";
 
@@ -18,6 +20,8 @@ export interface WebhookHandlerDeps {
   sidecarDir: string;
   log: Logger;
   map?: MapOptions;
+  /** Where Clerk's records live in the app's database (default: clerk-resync's own schema). */
+  mirror?: Mirror;
   /**
    * Apply one delivery at a time. The embedded database needs it: PGlite serves every connection
    * from one backend session, and concurrent extended-protocol queries can interleave there.
@@ -124,7 +128,7 @@ export function createClerkWebhookHandler(deps: WebhookHandlerDeps): ClerkWebhoo
       return reject(400, errorMessage(err));
     }
     try {
-      const outcome = await inTurn(() => applyLiveEvent(deps.pool, svixId, event, { sidecarDir: deps.sidecarDir, map: deps.map ?? { privateMetadata: false } }));
+      const outcome = await inTurn(() => applyLiveEvent(deps.pool, svixId, event, { sidecarDir: deps.sidecarDir, map: deps.map ?? { privateMetadata: false }, mirror: deps.mirror }));
       stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
       if (outcome === "duplicate") stats.duplicates += 1;
       else stats.applied += 1;

@@ -1,8 +1,8 @@
 // The column registry: for each mirrored entity, every column a Clerk write path owns, defined
 // once — the row field it holds (map's output, the plan's comparison), the column, its SQL type,
 // and whether the plan compares it or it records provenance. The writes, the local read, the
-// plan's field lists and the sidecar's "mirrored" columns are all derived from here. Every other
-// column of these tables is the app's own: the sidecar keeps it, no Clerk write touches it.
+// plan's field lists and the sidecar's "mirrored" columns are all derived from a Mirror. Every
+// other column of these tables is the app's own: the sidecar keeps it, no Clerk write touches it.
 import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
 
 export type SqlType = "text" | "jsonb" | "boolean" | "timestamptz" | "int4" | "text[]";
@@ -12,17 +12,41 @@ export interface ColumnSpec<F extends string = string> {
   field: F;
   column: string;
   type: SqlType;
+  /**
+   * The column holds the parent's app-owned primary key, not its Clerk id (a membership's user
+   * column pointing at an Int `User.id`): resolved through the parent's Clerk-id column.
+   */
+  refers?: "users" | "organizations";
 }
 
-export type MirroredTable = "User" | "Organization" | "OrganizationMembership";
+/** A primary key the app owns, beside the Clerk-id column. */
+export interface AppKey {
+  column: string;
+  /**
+   * How a new row gets one when the column has no database default (Prisma's `@default(cuid())`
+   * and `@default(uuid())` are made by Prisma Client, not by the database).
+   */
+  generate?: "cuid" | "uuid";
+}
 
 export interface EntitySpec<R> {
-  table: MirroredTable;
-  /** The Clerk id: the primary key. */
+  table: string;
+  /** The Clerk id's column: the primary key, or a unique column beside the app's own key. */
   id: ColumnSpec<"id">;
-  /** Compared by the plan and written by every Clerk write path. */
+  /** The app's own primary key, when the Clerk id is not it. */
+  primaryKey?: AppKey;
+  /** Compared by the plan and written by every Clerk write path: the fields the app maps. */
   compared: readonly ColumnSpec<Exclude<keyof R & string, "id">>[];
 }
+
+/** Where each of Clerk's three entities lives in the app's database. */
+export interface Mirror {
+  users: EntitySpec<UserRow>;
+  organizations: EntitySpec<OrganizationRow>;
+  memberships: EntitySpec<MembershipRow>;
+}
+
+export type EntityName = keyof Mirror;
 
 const col = <F extends string>(field: F, type: SqlType): ColumnSpec<F> => ({ field, column: field, type });
 const ID = col("id", "text");
@@ -55,33 +79,39 @@ export const MEMBERSHIP = {
   ],
 } as const satisfies EntitySpec<MembershipRow>;
 
+/** Today's schema (prisma/schema.prisma): Clerk ids as primary keys, every field mapped. */
+export const DEFAULT_MIRROR: Mirror = { users: USER, organizations: ORGANIZATION, memberships: MEMBERSHIP };
+
 /**
  * Written by every Clerk write path besides Clerk's fields: Clerk's updated_at of the copy written,
  * which path wrote it, and when (see freshness.ts).
  */
 export const PROVENANCE: readonly ColumnSpec[] = [col("clerkUpdatedAt", "timestamptz"), col("syncSource", "text"), col("syncedAt", "timestamptz")];
 
-export const ENTITIES = { users: USER, organizations: ORGANIZATION, memberships: MEMBERSHIP } as const;
-export type EntityName = keyof typeof ENTITIES;
-
+export type MirroredTable = "User" | "Organization" | "OrganizationMembership";
 export const MIRRORED_TABLES = [USER.table, ORGANIZATION.table, MEMBERSHIP.table] as const;
 
-/** Every column a Clerk write path owns, per table: the id, the compared fields, the provenance. */
-export const MIRRORED_COLUMNS: Readonly<Record<MirroredTable, readonly string[]>> = {
-  User: columnsOf(USER),
-  Organization: columnsOf(ORGANIZATION),
-  OrganizationMembership: columnsOf(MEMBERSHIP),
-};
-
-function columnsOf<R>(spec: EntitySpec<R>): string[] {
+/** Every column a Clerk write path owns in this table: the Clerk id, the compared fields, the provenance. */
+export function ownedColumns<R>(spec: EntitySpec<R>): string[] {
   return [spec.id, ...spec.compared, ...PROVENANCE].map((c) => c.column);
 }
 
+/** Every column a Clerk write path owns, per table of the default mirror. */
+export const MIRRORED_COLUMNS: Readonly<Record<MirroredTable, readonly string[]>> = {
+  User: ownedColumns(USER),
+  Organization: ownedColumns(ORGANIZATION),
+  OrganizationMembership: ownedColumns(MEMBERSHIP),
+};
+
 /** The fields the plan compares (all but the id; writes set exactly these). */
-const comparedFields = <R>(spec: EntitySpec<R>) => spec.compared.map((c) => c.field);
+export const comparedFields = <R>(spec: EntitySpec<R>) => spec.compared.map((c) => c.field);
 export const USER_FIELDS = comparedFields(USER);
 export const ORGANIZATION_FIELDS = comparedFields(ORGANIZATION);
 export const MEMBERSHIP_FIELDS = comparedFields(MEMBERSHIP);
+
+/** The column of a field, if the app maps it. */
+export const columnOf = <R>(spec: EntitySpec<R>, field: keyof R & string): ColumnSpec | undefined =>
+  field === "id" ? spec.id : spec.compared.find((c) => c.field === field);
 
 /** Fields holding epoch ms (shown as ISO times to people). */
 export const TIME_FIELDS: ReadonlySet<string> = new Set(
@@ -89,3 +119,9 @@ export const TIME_FIELDS: ReadonlySet<string> = new Set(
 );
 
 export const isMirroredTable = (table: string): table is MirroredTable => (MIRRORED_TABLES as readonly string[]).includes(table);
+
+/** clerk-resync's own schema, which the sidecar reads (an app's mapping is not read by it yet). */
+export const isDefaultMirror = (mirror: Mirror | undefined) => !mirror || mirror === DEFAULT_MIRROR;
+
+/** A quoted SQL identifier. */
+export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;

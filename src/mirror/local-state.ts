@@ -2,21 +2,25 @@ import pg from "pg";
 import { canonicalJson } from "./json-text.ts";
 import { createValuePool } from "./value-pool.ts";
 import type { Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
-import { MEMBERSHIP, ORGANIZATION, PROVENANCE, USER, type ColumnSpec, type EntitySpec } from "./columns.ts";
+import { DEFAULT_MIRROR, ident, PROVENANCE, type ColumnSpec, type EntitySpec, type Mirror } from "./columns.ts";
 
 /** Timestamps as epoch ms straight from SQL: no Date objects to build and convert per row. */
-const ms = (column: string) => `round(extract(epoch from "${column}") * 1000)::float8`;
+const ms = (value: string) => `round(extract(epoch from ${value}) * 1000)::float8`;
 
-/** One registry column as the row field the plan compares. */
-function selected({ field, column, type }: ColumnSpec): string {
-  const value = type === "timestamptz" ? ms(column) : type === "text[]" ? `coalesce("${column}", '{}')` : `"${column}"`;
+/** One registry column of row `m` as the row field the plan compares (a parent's app key as its Clerk id). */
+function selected(mirror: Mirror, { field, column, type, refers }: ColumnSpec): string {
+  const v = `m.${ident(column)}`;
+  const parent = refers && mirror[refers];
+  const value = parent?.primaryKey
+    ? `(SELECT p.${ident(parent.id.column)} FROM ${ident(parent.table)} p WHERE p.${ident(parent.primaryKey.column)} = ${v})`
+    : type === "timestamptz" ? ms(v) : type === "text[]" ? `coalesce(${v}, '{}')` : v;
   return `${value} AS "${field}"`;
 }
 
 /** The mirrored columns of a table and its provenance (what the freshness rule reads), as row fields. */
-function selectAll<R>(spec: EntitySpec<R>): string {
+function selectAll<R>(mirror: Mirror, spec: EntitySpec<R>): string {
   const provenance = PROVENANCE.filter((c) => c.field !== "syncedAt");
-  return `SELECT ${[spec.id, ...spec.compared, ...provenance].map(selected).join(", ")} FROM "${spec.table}"`;
+  return `SELECT ${[spec.id, ...spec.compared, ...provenance].map((c) => selected(mirror, c)).join(", ")} FROM ${ident(spec.table)} m`;
 }
 
 /** Type ids pg's builtins do not name. */
@@ -43,27 +47,26 @@ function createInterner() {
   };
 }
 
-const USER_SELECT = selectAll(USER);
-
 /** The local copies of these users only (the watcher's users tick). */
-export async function readLocalUsers(pool: pg.Pool | pg.PoolClient, ids: readonly string[]): Promise<LocalState> {
-  const { rows } = await pool.query<Local<UserRow>>({ text: `${USER_SELECT} WHERE id = ANY($1::text[])`, values: [ids], types: createInterner().types });
+export async function readLocalUsers(pool: pg.Pool | pg.PoolClient, ids: readonly string[], mirror = DEFAULT_MIRROR): Promise<LocalState> {
+  const text = `${selectAll(mirror, mirror.users)} WHERE m.${ident(mirror.users.id.column)} = ANY($1::text[])`;
+  const { rows } = await pool.query<Local<UserRow>>({ text, values: [ids], types: createInterner().types });
   return { users: rows, organizations: [], memberships: [] };
 }
 
 /** The newest Clerk updated_at of any user the mirror holds: where the watcher's users tick resumes. */
-export async function readUsersWatermark(pool: pg.Pool | pg.PoolClient): Promise<number | null> {
-  const { rows } = await pool.query<{ ms: number | null }>(`SELECT round(extract(epoch from max("clerkUpdatedAt")) * 1000)::float8 AS ms FROM "${USER.table}"`);
+export async function readUsersWatermark(pool: pg.Pool | pg.PoolClient, mirror = DEFAULT_MIRROR): Promise<number | null> {
+  const { rows } = await pool.query<{ ms: number | null }>(`SELECT ${ms(`max("clerkUpdatedAt")`)} AS ms FROM ${ident(mirror.users.table)}`);
   return rows[0]?.ms ?? null;
 }
 
 /** Reads the Clerk-mirrored tables as rows comparable with the mapped Clerk snapshot, with their provenance. */
-export async function readLocalState(pool: pg.Pool | pg.PoolClient): Promise<LocalState> {
+export async function readLocalState(pool: pg.Pool | pg.PoolClient, mirror = DEFAULT_MIRROR): Promise<LocalState> {
   const intern = createInterner();
   const types = intern.types;
-  const readUsers = () => pool.query<Local<UserRow>>({ text: USER_SELECT, types });
-  const readOrgs = () => pool.query<Local<OrganizationRow>>({ text: selectAll(ORGANIZATION), types });
-  const readMemberships = () => pool.query<Local<MembershipRow>>({ text: selectAll(MEMBERSHIP), types });
+  const readUsers = () => pool.query<Local<UserRow>>({ text: selectAll(mirror, mirror.users), types });
+  const readOrgs = () => pool.query<Local<OrganizationRow>>({ text: selectAll(mirror, mirror.organizations), types });
+  const readMemberships = () => pool.query<Local<MembershipRow>>({ text: selectAll(mirror, mirror.memberships), types });
   // A pool runs the three reads on three connections; a single client runs one query at a time.
   const [users, orgs, mems] =
     "release" in pool ? [await readUsers(), await readOrgs(), await readMemberships()] : await Promise.all([readUsers(), readOrgs(), readMemberships()]);
@@ -77,15 +80,19 @@ export async function readLocalState(pool: pg.Pool | pg.PoolClient): Promise<Loc
 }
 
 /** Labels (email or name; organization name) of these users and organizations, as the database has them. */
-export async function readLabelSources(pool: pg.Pool, ids: { users: readonly string[]; organizations: readonly string[] }) {
+export async function readLabelSources(pool: pg.Pool, ids: { users: readonly string[]; organizations: readonly string[] }, mirror = DEFAULT_MIRROR) {
+  /** The label fields the app maps, of the rows with these Clerk ids. */
+  const read = <R>(spec: EntitySpec<R>, fields: readonly string[], clerkIds: readonly string[]) => {
+    if (!clerkIds.length) return { rows: [] };
+    const columns = [spec.id, ...spec.compared.filter((c) => fields.includes(c.field))].map((c) => `m.${ident(c.column)} AS "${c.field}"`);
+    return pool.query(`SELECT ${columns.join(", ")} FROM ${ident(spec.table)} m WHERE m.${ident(spec.id.column)} = ANY($1::text[])`, [clerkIds]);
+  };
   const [users, orgs] = await Promise.all([
-    ids.users.length
-      ? pool.query<Pick<UserRow, "id" | "email" | "username" | "phoneNumber" | "firstName" | "lastName">>(
-          `SELECT id, email, username, "phoneNumber", "firstName", "lastName" FROM "User" WHERE id = ANY($1::text[])`,
-          [ids.users],
-        )
-      : { rows: [] },
-    ids.organizations.length ? pool.query<Pick<OrganizationRow, "id" | "name">>(`SELECT id, name FROM "Organization" WHERE id = ANY($1::text[])`, [ids.organizations]) : { rows: [] },
+    read(mirror.users, ["email", "username", "phoneNumber", "firstName", "lastName"], ids.users),
+    read(mirror.organizations, ["name"], ids.organizations),
   ]);
-  return { users: users.rows, organizations: orgs.rows };
+  return {
+    users: users.rows as Pick<UserRow, "id" | "email" | "username" | "phoneNumber" | "firstName" | "lastName">[],
+    organizations: orgs.rows as Pick<OrganizationRow, "id" | "name">[],
+  };
 }

@@ -4,16 +4,14 @@
 // before memberships) → remove what a concurrent delete tombstoned → delete → record the instance.
 import type pg from "pg";
 import { chunk } from "../chunk.ts";
-import type { MirroredTable } from "./columns.ts";
+import { DEFAULT_MIRROR, type EntityName, type EntitySpec, type Mirror } from "./columns.ts";
 import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
 import { writeSyncedInstance } from "./sync-state.ts";
 import {
   clearTombstones,
   deleteByIds,
   removeTombstoned,
-  upsertMemberships,
-  upsertOrganizations,
-  upsertUsers,
+  upsertRows,
   writeMembershipRekeys,
   type WriteOrigin,
 } from "./writes.ts";
@@ -66,30 +64,32 @@ export async function writeMirror(
   client: pg.PoolClient,
   write: MirrorWrite,
   origin: WriteOrigin,
-  options: { batchSize?: number; onBatch?: (rows: number) => void } = {},
+  options: { mirror?: Mirror; batchSize?: number; onBatch?: (rows: number) => void } = {},
 ): Promise<MirrorWriteResult> {
+  const mirror = options.mirror ?? DEFAULT_MIRROR;
   const size = options.batchSize ?? WRITE_BATCH_SIZE;
+  const spec = (entity: EntityName) => mirror[entity] as EntitySpec<never>;
   const result: MirrorWriteResult = { written: 0, tombstoned: 0 };
   for (const ids of chunk(write.relisted ?? [], size)) await clearTombstones(client, ids, origin.tombstonesSince);
 
-  const upsertAll = async <R extends { id: string }>(table: MirroredTable, rows: readonly R[], upsert: (c: pg.PoolClient, b: readonly R[], o: WriteOrigin) => Promise<number>) => {
-    for (const batch of chunk(rows, size)) {
-      result.written += await upsert(client, batch, origin);
+  const upsertAll = async <E extends EntityName>(entity: E) => {
+    for (const batch of chunk<NonNullable<MirrorWrite[E]>[number]>(write[entity] ?? [], size)) {
+      result.written += await upsertRows(client, mirror, entity, batch as never, origin);
       // An upsert that waited on a row a concurrent transaction deleted re-inserted it; that
       // delete's tombstone is visible now, so the row goes again before anyone sees it.
-      result.tombstoned += await removeTombstoned(client, table, origin.tombstonesSince, batch.map((r) => r.id));
+      result.tombstoned += await removeTombstoned(client, spec(entity), origin.tombstonesSince, batch.map((r) => r.id));
       options.onBatch?.(batch.length);
     }
   };
-  await upsertAll("User", write.users ?? [], upsertUsers);
-  await upsertAll("Organization", write.organizations ?? [], upsertOrganizations);
-  result.written += await writeMembershipRekeys(client, write.rekeys ?? []);
-  await upsertAll("OrganizationMembership", write.memberships ?? [], upsertMemberships);
+  await upsertAll("users");
+  await upsertAll("organizations");
+  result.written += await writeMembershipRekeys(client, write.rekeys ?? [], mirror);
+  await upsertAll("memberships");
 
   const deletes = write.deletes ?? {};
-  for (const [table, ids] of [["OrganizationMembership", deletes.memberships], ["User", deletes.users], ["Organization", deletes.organizations]] as const) {
-    for (const batch of chunk(ids ?? [], size)) {
-      result.written += await deleteByIds(client, table, batch, origin.source);
+  for (const entity of ["memberships", "users", "organizations"] as const) {
+    for (const batch of chunk(deletes[entity] ?? [], size)) {
+      result.written += await deleteByIds(client, spec(entity), batch, origin.source);
       options.onBatch?.(batch.length);
     }
   }

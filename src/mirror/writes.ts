@@ -1,89 +1,14 @@
 // The mirror's set-based statements, each run once per batch (rows as one JSON text,
 // `… FROM jsonb_to_recordset($1)`, or id arrays), never once per row. They set exactly the
-// registry's columns (columns.ts), never an app-added one. Callers go through write-unit.ts.
+// registry's columns (columns.ts), never an app-added one, on whatever tables and columns the
+// Mirror names. Callers go through write-unit.ts.
 import type pg from "pg";
 import { clerkCopyMayReplaceSql, type SyncSource } from "./freshness.ts";
 import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
-import { MEMBERSHIP, MIRRORED_COLUMNS, ORGANIZATION, USER, type ColumnSpec, type EntitySpec, type MirroredTable, type SqlType } from "./columns.ts";
+import { columnOf, DEFAULT_MIRROR, ident, ownedColumns, PROVENANCE, type ColumnSpec, type EntityName, type EntitySpec, type Mirror, type MirroredTable, type SqlType } from "./columns.ts";
 import { SafetyError } from "../errors.ts";
 
 export type { MirroredTable } from "./columns.ts";
-
-/**
- * `INSERT … SELECT … FROM jsonb_to_recordset(…) ON CONFLICT (id) DO UPDATE` of `columns`, plus Clerk's
- * updated_at as `clerkUpdatedAt`, the write path as `syncSource` and `syncedAt`. The WHERE guard
- * (clerkCopyMayReplace) keeps a newer copy from Clerk from being replaced by an older one, and
- * replaces anything else: a local edit is repaired.
- */
-async function upsert<R extends { id: string; updatedAt: number }>(
-  client: pg.PoolClient,
-  spec: EntitySpec<R>,
-  rows: readonly R[],
-  origin: WriteOrigin,
-  /** A further condition on the batch's row `r`. */
-  onlyIf = "TRUE",
-): Promise<number> {
-  if (!rows.length) return 0;
-  const { table } = spec;
-  const columns: readonly ColumnSpec[] = [spec.id, ...spec.compared];
-  const names = columns.map(({ column }) => `"${column}"`);
-  // The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
-  // element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
-  // Timestamps travel as Clerk's epoch ms and are converted by PostgreSQL, not as ISO texts built
-  // with a Date per value. to_timestamp's float8 result can be a few µs off; the columns'
-  // timestamptz(3) rounding makes the stored value exact.
-  const wireType = (type: SqlType) => (type === "jsonb" ? "text" : type === "timestamptz" ? "float8" : type);
-  const recordType = columns.map(({ column, type }) => `"${column}" ${wireType(type)}`).join(", ");
-  const value = (name: string, type: SqlType) => (type === "jsonb" ? `r."${name}"::jsonb` : type === "timestamptz" ? `to_timestamp(r."${name}" / 1000)` : `r."${name}"`);
-  const batch = JSON.stringify(
-    rows.map((row) => {
-      const record: Record<string, unknown> = {};
-      for (const { field, column } of columns) record[column] = row[field as keyof R];
-      return record;
-    }),
-  );
-  // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: the app's required columns
-  // (NOT NULL, no default) are proposed with the row's own values, so an update never trips them.
-  const kept = await requiredAppColumns(client, table);
-  const keptNames = kept.map((c) => `"${c}"`);
-  // A tombstone from `tombstonesSince` on means Clerk deleted the record after this copy was read.
-  const res = await client.query(
-    `INSERT INTO "${table}" (${[...names, ...keptNames].join(", ")}, "clerkUpdatedAt", "syncSource", "syncedAt")
-     SELECT ${[...columns.map(({ column, type }) => value(column, type)), ...keptNames.map((c) => `e.${c}`)].join(", ")}, ${value(updatedAtColumn(spec), "timestamptz")}, $2::text, now()
-     FROM jsonb_to_recordset($1::jsonb) AS r(${recordType})${kept.length ? ` LEFT JOIN "${table}" e ON e.id = r.id` : ""}
-     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($3::float8 / 1000)) AND ${onlyIf}
-     ON CONFLICT (id) DO UPDATE SET ${[...names, `"clerkUpdatedAt"`, `"syncSource"`, `"syncedAt"`]
-       .filter((c) => c !== `"id"`)
-       .map((c) => `${c} = EXCLUDED.${c}`)
-       .join(", ")}
-     WHERE ${clerkCopyMayReplaceSql(table)}`,
-    [batch, origin.source, origin.tombstonesSince],
-  ).catch((err: unknown) => {
-    const column = (err as { code?: string; column?: string }).column;
-    if ((err as { code?: string }).code !== "23502" || !column || !kept.includes(column)) throw err;
-    throw new SafetyError(
-      `A Clerk record has no row in "${table}" yet, and "${table}"."${column}" is NOT NULL with no default, so there is no value to write. ` +
-        `Give the column a default or make it optional in schema.prisma and migrate, or let the app create the row first.`,
-      { cause: err },
-    );
-  });
-  return res.rowCount ?? 0;
-}
-
-/** The app's columns of a Clerk table that are NOT NULL with no default (one catalog read per batch: the schema may change between runs). */
-async function requiredAppColumns(client: pg.PoolClient, table: MirroredTable): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT a.attname AS name FROM pg_attribute a
-      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull AND NOT a.atthasdef
-        AND a.attidentity = '' AND a.attgenerated = '' AND NOT (a.attname = ANY($2::text[]))
-      ORDER BY a.attnum`,
-    [`"${table}"`, MIRRORED_COLUMNS[table]],
-  );
-  return rows.map((x) => x.name);
-}
-
-/** The column holding Clerk's updated_at: the copy's provenance. */
-const updatedAtColumn = <R>(spec: EntitySpec<R>) => spec.compared.find((c) => c.field === "updatedAt")!.column;
 
 /**
  * Which Clerk write path writes (recorded per row), and which tombstones stop it: those written at
@@ -99,27 +24,121 @@ export interface WriteOrigin {
 export const RESYNC_ORIGIN: WriteOrigin = { source: "resync", tombstonesSince: 0 };
 export const WEBHOOK_ORIGIN: WriteOrigin = { source: "webhook", tombstonesSince: 0 };
 
-export function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
-  return upsert(client, USER, rows, origin);
+interface RowOf {
+  users: UserRow;
+  organizations: OrganizationRow;
+  memberships: MembershipRow;
 }
 
-export function upsertOrganizations(client: pg.PoolClient, rows: readonly OrganizationRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
-  return upsert(client, ORGANIZATION, rows, origin);
+// The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
+// element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
+// Timestamps travel as Clerk's epoch ms and are converted by PostgreSQL, not as ISO texts built
+// with a Date per value. to_timestamp's float8 result can be a few µs off; the columns'
+// timestamptz(3) rounding makes the stored value exact. A column that refers to a parent's app key
+// travels as the parent's Clerk id.
+const wireType = (c: ColumnSpec) => (c.refers ? "text" : c.type === "jsonb" ? "text" : c.type === "timestamptz" ? "float8" : c.type);
+
+/** Clerk's updated_at in the batch, whether the app maps it to a column or not: the copy's provenance. */
+const CLERK_UPDATED_AT = "clerk:updatedAt";
+
+/** The SQL value of column `c` of the batch's row `r`. */
+function valueOf(mirror: Mirror, c: ColumnSpec): string {
+  const v = `r.${ident(c.column)}`;
+  if (c.refers) return parentKeyOf(mirror[c.refers], v);
+  return typeValue(v, c.type);
+}
+
+const typeValue = (v: string, type: SqlType) => (type === "jsonb" ? `${v}::jsonb` : type === "timestamptz" ? `to_timestamp(${v} / 1000)` : v);
+
+/** The key a child's column holds for the parent whose Clerk id is `clerkId`. */
+function parentKeyOf(parent: EntitySpec<never>, clerkId: string): string {
+  if (!parent.primaryKey) return clerkId;
+  return `(SELECT p.${ident(parent.primaryKey.column)} FROM ${ident(parent.table)} p WHERE p.${ident(parent.id.column)} = ${clerkId})`;
+}
+
+/** An SQL condition: the parent with Clerk id `clerkId` has a row. */
+const parentExists = (parent: EntitySpec<never>, clerkId: string) => `EXISTS (SELECT 1 FROM ${ident(parent.table)} p WHERE p.${ident(parent.id.column)} = ${clerkId})`;
+
+/** A new row's app-owned key, where the database has no default for it. */
+function generatedKey(generate: "cuid" | "uuid"): string {
+  // A cuid's shape (c + 24 base-36 characters) from the database's own randomness.
+  if (generate === "cuid") return `'c' || substr(md5(gen_random_uuid()::text), 1, 24)`;
+  return "gen_random_uuid()";
 }
 
 /**
- * A membership whose user or organization is gone (deleted by a webhook while the listing ran, so
- * its own upsert was stopped by the tombstone) is left out instead of failing the foreign key and
- * the whole batch: Clerk deleted it with its parent, and the next run confirms that.
+ * `INSERT … SELECT … FROM jsonb_to_recordset(…) ON CONFLICT (<Clerk id>) DO UPDATE` of the
+ * registry's columns, plus Clerk's updated_at as `clerkUpdatedAt`, the write path as `syncSource`
+ * and `syncedAt`. The WHERE guard (clerkCopyMayReplace) keeps a newer copy from Clerk from being
+ * replaced by an older one, and replaces anything else: a local edit is repaired.
  */
-export function upsertMemberships(client: pg.PoolClient, rows: readonly MembershipRow[], origin: WriteOrigin = RESYNC_ORIGIN): Promise<number> {
-  return upsert(
-    client,
-    MEMBERSHIP,
-    rows,
-    origin,
-    `EXISTS (SELECT 1 FROM "User" u WHERE u.id = r."userId") AND EXISTS (SELECT 1 FROM "Organization" o WHERE o.id = r."organizationId")`,
+export async function upsertRows<E extends EntityName>(
+  client: pg.PoolClient,
+  mirror: Mirror,
+  entity: E,
+  rows: readonly RowOf[E][],
+  origin: WriteOrigin,
+): Promise<number> {
+  if (!rows.length) return 0;
+  const spec = mirror[entity] as EntitySpec<RowOf[E]>;
+  const table = ident(spec.table);
+  const key = ident(spec.id.column);
+  const columns: readonly ColumnSpec[] = [spec.id, ...spec.compared];
+  const batch = JSON.stringify(
+    rows.map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const { field, column } of columns) record[column] = row[field as keyof RowOf[E]];
+      record[CLERK_UPDATED_AT] = (row as { updatedAt: number }).updatedAt;
+      return record;
+    }),
   );
+  // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: the app's required columns
+  // (NOT NULL, no default) are proposed with the row's own values, so an update never trips them;
+  // an app key the database does not generate is generated here for a new row.
+  const kept = await requiredAppColumns(client, spec);
+  const proposed = kept.map((c) => (c === spec.primaryKey?.column && spec.primaryKey.generate ? `coalesce(e.${ident(c)}, ${generatedKey(spec.primaryKey.generate)})` : `e.${ident(c)}`));
+  // A membership whose user or organization is gone (deleted by a webhook while the listing ran,
+  // so its own upsert was stopped by the tombstone) is left out instead of failing the foreign key
+  // and the whole batch: Clerk deleted it with its parent, and the next run confirms that.
+  const parentsExist = entity !== "memberships" ? [] : (["users", "organizations"] as const).map((parent) => {
+    const c = columnOf(mirror.memberships, parent === "users" ? "userId" : "organizationId")!;
+    return parentExists(mirror[parent] as EntitySpec<never>, `r.${ident(c.column)}`);
+  });
+  const set = [...columns.filter((c) => c !== spec.id).map((c) => ident(c.column)), ...PROVENANCE.map((c) => ident(c.column))];
+  const res = await client.query(
+    `INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...kept.map(ident), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
+     SELECT ${[...columns.map((c) => valueOf(mirror, c)), ...proposed].join(", ")}, to_timestamp(r."${CLERK_UPDATED_AT}" / 1000), $2::text, now()
+     FROM jsonb_to_recordset($1::jsonb) AS r(${columns.map((c) => `${ident(c.column)} ${wireType(c)}`).join(", ")}, "${CLERK_UPDATED_AT}" float8)${kept.length ? ` LEFT JOIN ${table} e ON e.${key} = r.${key}` : ""}
+     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.${key} AND t."deletedAt" >= to_timestamp($3::float8 / 1000))${parentsExist.map((c) => ` AND ${c}`).join("")}
+     ON CONFLICT (${key}) DO UPDATE SET ${set.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
+     WHERE ${clerkCopyMayReplaceSql(spec.table)}`,
+    [batch, origin.source, origin.tombstonesSince],
+  ).catch((err: unknown) => {
+    const column = (err as { code?: string; column?: string }).column;
+    if ((err as { code?: string }).code !== "23502" || !column || !kept.includes(column)) throw err;
+    throw new SafetyError(
+      `A Clerk record has no row in "${spec.table}" yet, and "${spec.table}"."${column}" is NOT NULL with no default, so there is no value to write. ` +
+        `Give the column a default or make it optional in schema.prisma and migrate, or let the app create the row first.`,
+      { cause: err },
+    );
+  });
+  return res.rowCount ?? 0;
+}
+
+/** The app's columns of a Clerk table that are NOT NULL with no default (one catalog read per batch: the schema may change between runs). */
+async function requiredAppColumns<R>(client: pg.PoolClient, spec: EntitySpec<R>): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT a.attname AS name FROM pg_attribute a
+      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull AND NOT a.atthasdef
+        AND a.attidentity = '' AND a.attgenerated = '' AND NOT (a.attname = ANY($2::text[]))
+      ORDER BY a.attnum`,
+    [ident(spec.table), ownedColumns(spec)],
+  );
+  return rows.map((x) => x.name);
+}
+
+export function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[], origin: WriteOrigin = RESYNC_ORIGIN, mirror = DEFAULT_MIRROR): Promise<number> {
+  return upsertRows(client, mirror, "users", rows, origin);
 }
 
 /**
@@ -127,24 +146,26 @@ export function upsertMemberships(client: pg.PoolClient, rows: readonly Membersh
  * provenance belonged to the old Clerk record, so it is cleared: the upsert that follows writes
  * the new record's copy whatever its timestamps.
  */
-export async function writeMembershipRekeys(client: pg.PoolClient, pairs: readonly { previousId: string; id: string }[]): Promise<number> {
+export async function writeMembershipRekeys(client: pg.PoolClient, pairs: readonly { previousId: string; id: string }[], mirror = DEFAULT_MIRROR): Promise<number> {
   if (!pairs.length) return 0;
+  const key = ident(mirror.memberships.id.column);
   const res = await client.query(
-    `UPDATE "OrganizationMembership" AS m SET id = k.id, "clerkUpdatedAt" = NULL FROM unnest($1::text[], $2::text[]) AS k(previous, id) WHERE m.id = k.previous`,
+    `UPDATE ${ident(mirror.memberships.table)} AS m SET ${key} = k.id, "clerkUpdatedAt" = NULL FROM unnest($1::text[], $2::text[]) AS k(previous, id) WHERE m.${key} = k.previous`,
     [pairs.map((p) => p.previousId), pairs.map((p) => p.id)],
   );
   return res.rowCount ?? 0;
 }
 
 /** Deletes rows Clerk no longer has and leaves a tombstone for each, so a late copy cannot bring one back. */
-export async function deleteByIds(client: pg.PoolClient, table: MirroredTable, ids: readonly string[], source: SyncSource = "resync"): Promise<number> {
+export async function deleteByIds(client: pg.PoolClient, table: MirroredTable | EntitySpec<never>, ids: readonly string[], source: SyncSource = "resync"): Promise<number> {
   if (!ids.length) return 0;
+  const spec = typeof table === "string" ? defaultSpec(table) : table;
   await client.query(
     `INSERT INTO "ClerkTombstone" (id, entity, "deletedAt", source) SELECT unnest($1::text[]), $2, now(), $3
      ON CONFLICT (id) DO UPDATE SET "deletedAt" = EXCLUDED."deletedAt", source = EXCLUDED.source`,
-    [ids, table, source],
+    [ids, spec.table, source],
   );
-  const res = await client.query(`DELETE FROM "${table}" WHERE id = ANY($1::text[])`, [ids]);
+  const res = await client.query(`DELETE FROM ${ident(spec.table)} WHERE ${ident(spec.id.column)} = ANY($1::text[])`, [ids]);
   return res.rowCount ?? 0;
 }
 
@@ -153,10 +174,11 @@ export async function deleteByIds(client: pg.PoolClient, table: MirroredTable, i
  * deleted the same row re-inserts it (ON CONFLICT finds the row gone): this statement, run after
  * the upserts in the same transaction, sees that delete's tombstone and undoes the re-insert.
  */
-export async function removeTombstoned(client: pg.PoolClient, table: MirroredTable, since: number, onlyIds?: readonly string[]): Promise<number> {
+export async function removeTombstoned(client: pg.PoolClient, spec: EntitySpec<never>, since: number, onlyIds?: readonly string[]): Promise<number> {
+  const key = `r.${ident(spec.id.column)}`;
   const res = await client.query(
-    `DELETE FROM "${table}" AS r USING "ClerkTombstone" AS t
-      WHERE t.id = r.id AND t."deletedAt" >= to_timestamp($1::float8 / 1000) AND ($2::text[] IS NULL OR r.id = ANY($2::text[]))`,
+    `DELETE FROM ${ident(spec.table)} AS r USING "ClerkTombstone" AS t
+      WHERE t.id = ${key} AND t."deletedAt" >= to_timestamp($1::float8 / 1000) AND ($2::text[] IS NULL OR ${key} = ANY($2::text[]))`,
     [since, onlyIds ?? null],
   );
   return res.rowCount ?? 0;
@@ -168,3 +190,6 @@ export async function clearTombstones(client: pg.PoolClient, ids: readonly strin
   const res = await client.query(`DELETE FROM "ClerkTombstone" WHERE id = ANY($1::text[]) AND "deletedAt" < to_timestamp($2::float8 / 1000)`, [ids, before]);
   return res.rowCount ?? 0;
 }
+
+const defaultSpec = (table: MirroredTable): EntitySpec<never> =>
+  (table === "User" ? DEFAULT_MIRROR.users : table === "Organization" ? DEFAULT_MIRROR.organizations : DEFAULT_MIRROR.memberships) as EntitySpec<never>;

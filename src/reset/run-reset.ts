@@ -167,7 +167,7 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, saved: { sideca
       const clerkRows = await restoreSidecar(db.pool, sidecar, tables, { mirrored: "whole", only: (_, role) => role === "mirrored" || role === "tool" });
       phase = RESET_STEPS.resync;
       step(phase);
-      const { report: resync } = await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata));
+      const { report: resync } = await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata, config.mirror));
       phase = RESET_STEPS.restore;
       step(phase);
       const localRows = await restoreSidecar(db.pool, sidecar, tables, { only: (_, role) => role === "owned" || role === "keep" || role === "seeded" });

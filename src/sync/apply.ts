@@ -2,6 +2,7 @@ import type pg from "pg";
 import { inTransaction } from "../db/transaction.ts";
 import { writeMirror, WRITE_BATCH_SIZE, type WriteOrigin } from "../mirror/write-unit.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
+import type { Mirror } from "../mirror/columns.ts";
 import type { OrganizationRow, UserRow } from "../mirror/rows.ts";
 
 export const APPLY_BATCH_SIZE = WRITE_BATCH_SIZE;
@@ -35,11 +36,11 @@ export async function applyParents(
   pool: pg.Pool,
   users: EntityPlan<UserRow>,
   organizations: EntityPlan<OrganizationRow>,
-  options: { instanceId: string; batchSize?: number } & ApplyTiming,
+  options: { instanceId: string; batchSize?: number; mirror?: Mirror } & ApplyTiming,
 ): Promise<number> {
   const write = { users: upsertRows(users), organizations: upsertRows(organizations), relisted: createdIds(users, organizations), instanceId: options.instanceId };
   if (!write.users.length && !write.organizations.length) return 0;
-  return inTransaction(pool, async (client) => (await writeMirror(client, write, originOf(options), { batchSize: options.batchSize })).written);
+  return inTransaction(pool, async (client) => (await writeMirror(client, write, originOf(options), { batchSize: options.batchSize, mirror: options.mirror })).written);
 }
 
 /**
@@ -50,7 +51,7 @@ export async function applyParents(
 export async function applyPlan(
   pool: pg.Pool,
   plan: SyncPlan,
-  options: { instanceId: string; written?: ReadonlySet<object>; batchSize?: number; onProgress?: (done: number, total: number) => void } & ApplyTiming,
+  options: { instanceId: string; written?: ReadonlySet<object>; batchSize?: number; onProgress?: (done: number, total: number) => void; mirror?: Mirror } & ApplyTiming,
 ): Promise<ApplyResult> {
   const users = upsertRows(plan.users, options.written);
   const organizations = upsertRows(plan.organizations, options.written);
@@ -64,6 +65,7 @@ export async function applyPlan(
   const { written } = await inTransaction(pool, (client) =>
     writeMirror(client, { users, organizations, memberships, rekeys, relisted, deletes, instanceId: options.instanceId }, originOf(options), {
       batchSize: options.batchSize,
+      mirror: options.mirror,
       onBatch: (n) => options.onProgress?.((done += n), total),
     }),
   );

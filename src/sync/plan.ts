@@ -1,5 +1,5 @@
 import { clerkCopyMayReplace } from "../mirror/freshness.ts";
-import { MEMBERSHIP_FIELDS, ORGANIZATION_FIELDS, USER_FIELDS } from "../mirror/columns.ts";
+import { comparedFields, DEFAULT_MIRROR, type Mirror } from "../mirror/columns.ts";
 import { type InvalidRecord, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../mirror/rows.ts";
 
 export const PLAN_VERSION = 2;
@@ -178,7 +178,7 @@ export function planEntity<R extends { id: string; updatedAt: number }>(incoming
  * for a pair the database holds under an old id, the old row is re-keyed instead of deleted and
  * re-created (the unique index would otherwise reject the insert).
  */
-function planMembershipRekeys(plan: EntityPlan<MembershipRow>, unmatched: Iterable<Local<MembershipRow>>): EntityPlan<MembershipRow> {
+function planMembershipRekeys(plan: EntityPlan<MembershipRow>, unmatched: Iterable<Local<MembershipRow>>, fields: readonly (keyof MembershipRow & string)[]): EntityPlan<MembershipRow> {
   if (!plan.create.length || !plan.stale.length) return plan;
   const stale = new Set(plan.stale);
   const staleByPair = new Map<string, Local<MembershipRow>>();
@@ -193,7 +193,7 @@ function planMembershipRekeys(plan: EntityPlan<MembershipRow>, unmatched: Iterab
     stale.delete(old.id);
     // The old row's provenance is another Clerk record's: re-keying clears it, so the upsert
     // that follows always writes (see MirrorWrite.rekeys in mirror/write-unit.ts).
-    const { changed, before } = diff(old, row, MEMBERSHIP_FIELDS);
+    const { changed, before } = diff(old, row, fields);
     plan.update.push({ row, changed: ["id", ...changed], before: { id: old.id, ...before }, previousId: old.id });
   }
   return { ...plan, create, stale: plan.stale.filter((id) => stale.has(id)) };
@@ -234,7 +234,7 @@ interface Waiting {
  * created in Clerk after that listing finished) are reported invalid instead of failing the
  * foreign key; the next run picks them up.
  */
-export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts) {
+export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts, mirror: Mirror = DEFAULT_MIRROR) {
   /** Set once the users and organizations listings are complete (and the database read). */
   let parentsFinal: Pick<PresentIds, "users" | "organizations"> | undefined;
   let parentsListed: Pick<PresentIds, "users" | "organizations"> | undefined;
@@ -298,10 +298,10 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts) {
           if (waiting.size) release(waitersOf(waiting, page.ids));
         }),
     );
-  const users = parentPlanner<UserRow>(USER_FIELDS, ready && ((u) => ready.users(u)), waitingForUser);
-  const organizations = parentPlanner<OrganizationRow>(ORGANIZATION_FIELDS, ready && ((u) => ready.organizations(u)), waitingForOrg);
+  const users = parentPlanner<UserRow>(comparedFields(mirror.users), ready && ((u) => ready.users(u)), waitingForUser);
+  const organizations = parentPlanner<OrganizationRow>(comparedFields(mirror.organizations), ready && ((u) => ready.organizations(u)), waitingForOrg);
   const memberships = new EntityPlanner<MembershipRow>(
-    MEMBERSHIP_FIELDS,
+    comparedFields(mirror.memberships),
     undefined,
     ready && ((page) => release([...page.create.map((row) => ({ row, create: true })), ...page.update.map((row) => ({ row, create: false }))])),
   );
@@ -351,7 +351,7 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts) {
         version: PLAN_VERSION,
         users: userPlan,
         organizations: orgPlan,
-        memberships: planMembershipRekeys(filtered, memberships.unmatched()),
+        memberships: planMembershipRekeys(filtered, memberships.unmatched(), comparedFields(mirror.memberships)),
         invalid,
       };
     },

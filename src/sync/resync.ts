@@ -1,3 +1,4 @@
+import { isDefaultMirror, type Mirror } from "../mirror/columns.ts";
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
 import { readLabelSources, readLocalState } from "../mirror/local-state.ts";
@@ -26,6 +27,8 @@ export interface ResyncOptions {
   sidecarDir: string;
   /** Mirror Clerk's private metadata (CLERK_RESYNC_MIRROR_PRIVATE_METADATA); off, it is written as null. */
   mirrorPrivateMetadata?: boolean;
+  /** Where Clerk's records live in the app's database (default: clerk-resync's own schema). */
+  mirror?: Mirror;
   concurrency?: number;
   /**
    * All writes in one transaction at the end, none while listing (the watcher: a tick that fails
@@ -38,8 +41,8 @@ export interface ResyncOptions {
 }
 
 /** What a plain `clerk:resync` does: apply, prune (confirmed), no overrides. */
-export function defaultResyncOptions(sidecarDir: string, mirrorPrivateMetadata = false): ResyncOptions {
-  return { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir, mirrorPrivateMetadata };
+export function defaultResyncOptions(sidecarDir: string, mirrorPrivateMetadata = false, mirror?: Mirror): ResyncOptions {
+  return { dryRun: false, prune: true, allowMassDelete: false, forceInstance: false, sidecarDir, mirrorPrivateMetadata, mirror };
 }
 
 /** A plan that would delete more than this share of an entity's local rows (and at least MASS_DELETE_MIN rows) needs --allow-mass-delete. */
@@ -86,10 +89,10 @@ interface Planned {
  * as soon as they are decided (see ReadyUpserts). Aborting `stop` stops the listing.
  */
 async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string>, options: ResyncOptions, stop: AbortController, ready?: UpsertWriter): Promise<Planned> {
-  const planner = createSyncPlanner(undefined, ready);
+  const planner = createSyncPlanner(undefined, ready, options.mirror);
   const mapper = createSnapshotMapper(planner, { privateMetadata: options.mirrorPrivateMetadata ?? false });
   // PGlite serves every connection from one session: its queries wait for the instance check's.
-  const readLocal = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(() => readLocalState(db.pool)).then((local) => {
+  const readLocal = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(() => readLocalState(db.pool, options.mirror)).then((local) => {
     planner.compareWith(local);
     return { users: local.users.length, organizations: local.organizations.length, memberships: local.memberships.length };
   });
@@ -161,6 +164,7 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
           // PGlite serves every connection from one session: concurrent transactions would interleave.
           lanes: db.pglite ? 1 : 2,
           onError: (err) => stop.abort(err),
+          mirror: options.mirror,
         });
   let planned: Planned;
   try {
@@ -185,17 +189,18 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   // A dry run (and --check) shows a refused plan whole; only a real run stops.
   if (refusal && !options.dryRun) throw new SafetyError(refusal);
   // Labels of deleted rows come from the database, so they are read before anything is applied.
-  const labels = await buildLabelBook(plan, planned.planner.unmatchedMemberships(), (ids) => readLabelSources(db.pool, ids));
+  const labels = await buildLabelBook(plan, planned.planner.unmatchedMemberships(), (ids) => readLabelSources(db.pool, ids, options.mirror));
 
   // 4. Apply the rest: what could not be written early, re-keys, tombstones, deletes.
   const confirmed = performance.now();
   let rowsWritten = earlyRows;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
-    if (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length) prunedSidecar = await savePrunedLocalData(db.pool, { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: plan.memberships.stale }, { instanceId, sidecarDir: options.sidecarDir });
+    // The pruned sidecar reads clerk-resync's own schema; on an app's mapping the app's rows go with their owner.
+    if (isDefaultMirror(options.mirror) && (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length)) prunedSidecar = await savePrunedLocalData(db.pool, { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: plan.memberships.stale }, { instanceId, sidecarDir: options.sidecarDir });
     // The counter includes the rows written early, so it ends at the report's rowsWritten.
     const onProgress = options.onApplyProgress && ((done: number, total: number) => options.onApplyProgress!(earlyRows + done, earlyRows + total));
-    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, written: writer?.written, onProgress, ...timing })).rowsWritten;
+    rowsWritten += (await applyPlan(db.pool, plan, { instanceId, written: writer?.written, onProgress, mirror: options.mirror, ...timing })).rowsWritten;
   }
 
   const report = buildReport(plan, {

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { MembershipRow, OrganizationRow, UserRow } from "../mirror/rows.ts";
 import { writeMirror, type WriteOrigin } from "../mirror/write-unit.ts";
+import type { Mirror } from "../mirror/columns.ts";
 import { inTransaction } from "../db/transaction.ts";
 import type { ReadyUpserts, Upserts } from "./plan.ts";
 
@@ -43,7 +44,7 @@ export interface UpsertWriter extends ReadyUpserts {
  */
 export function createUpsertWriter(
   pool: pg.Pool,
-  options: { instance: Promise<string>; origin: WriteOrigin; batchSize: number; lanes: number; onError: (err: unknown) => void },
+  options: { instance: Promise<string>; origin: WriteOrigin; batchSize: number; lanes: number; onError: (err: unknown) => void; mirror?: Mirror },
 ): UpsertWriter {
   const queued: { [E in Entity]: { create: RowOf[E][]; update: RowOf[E][] } } = {
     users: { create: [], update: [] },
@@ -82,7 +83,7 @@ export function createUpsertWriter(
     const recordInstance = !instanceRecorded;
     instanceRecorded = true;
     const write = { [entity]: rows, relisted: createdIds, instanceId: recordInstance ? instanceId : undefined };
-    const { written: n } = await inTransaction(pool, (client) => writeMirror(client, write, options.origin, { batchSize: Number.POSITIVE_INFINITY }));
+    const { written: n } = await inTransaction(pool, (client) => writeMirror(client, write, options.origin, { batchSize: Number.POSITIVE_INFINITY, mirror: options.mirror }));
     // Added after the await: `rowsWritten += await …` would add to the value read before it, and
     // lose a concurrent batch's count.
     rowsWritten += n;

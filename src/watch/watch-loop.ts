@@ -99,12 +99,12 @@ export async function watch(deps: { config: Config; db: Database; api: ClerkApi;
 async function quickTick(deps: { db: Database; api: ClerkApi; config: Config }): Promise<Change[] | null> {
   const synced = await readSyncedInstance(deps.db.pool);
   if (!synced) return null;
-  const result = await runUsersTick(deps, { instanceId: synced.instanceId, map: { privateMetadata: deps.config.mirrorPrivateMetadata } });
+  const result = await runUsersTick(deps, { instanceId: synced.instanceId, map: { privateMetadata: deps.config.mirrorPrivateMetadata }, mirror: deps.config.mirror });
   return result.needsFull ? null : result.changes;
 }
 
 async function fullTick(deps: { db: Database; api: ClerkApi; log: Logger; config: Config }): Promise<Change[]> {
-  const { report, changes } = await runResync(deps, { ...defaultResyncOptions(deps.config.sidecarDir, deps.config.mirrorPrivateMetadata), allOrNothing: true });
+  const { report, changes } = await runResync(deps, { ...defaultResyncOptions(deps.config.sidecarDir, deps.config.mirrorPrivateMetadata, deps.config.mirror), allOrNothing: true });
   if (report.refusal) throw new Error(report.refusal);
   return [...changes()].filter((c) => c.op !== "keep");
 }

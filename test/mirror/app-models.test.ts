@@ -1,0 +1,165 @@
+// The mirror on an app's own models, shaped as public Clerk + Prisma apps shape them: an Int
+// autoincrement User id beside a unique `clerkId`, a cuid Team id (made by Prisma Client, no
+// database default) beside `clerkOrgId`, a membership join model whose foreign keys point at
+// those app keys, app tables pointing at the Int user id, org data keyed by a plain `orgId`.
+// Resync, its plan, webhooks and the watcher's users tick all write through the one write unit
+// with the mapping the app's config declares; app ids never change.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { Webhook } from "standardwebhooks";
+import { serializeMembership, serializeUser } from "../../src/clerk-emulator/serialize.ts";
+import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
+import { connectDatabase, type Database } from "../../src/db/database.ts";
+import { createClerkWebhookHandler } from "../../src/live/handler.ts";
+import { silentLogger } from "../../src/log.ts";
+import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
+import { hasDrift } from "../../src/sync/plan.ts";
+import { runUsersTick } from "../../src/watch/users-tick.ts";
+import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
+import { createEmptyDatabase, dropDatabase } from "../support/admin.ts";
+import { startTestEmulator } from "../support/emulator.ts";
+import { apiFor, resync } from "../support/sync.ts";
+import { APP_MODELS_CONFIG } from "./app-models-config.ts";
+
+// What `init` writes for this app's schema (test/fixtures/init/int-and-cuid-keys.prisma, which
+// the DDL below follows column for column).
+const mirror = mirrorFromMapping(APP_MODELS_CONFIG.mirror);
+
+const PROVENANCE = `"clerkUpdatedAt" timestamptz(3), "syncSource" text, "syncedAt" timestamptz(3) NOT NULL DEFAULT now()`;
+// The app's tables, and the three bookkeeping tables it adds for clerk-resync (as its migrations make them).
+const DDL = `
+  CREATE TABLE "ClerkSyncState" (id integer PRIMARY KEY DEFAULT 1, "instanceId" text NOT NULL, "lastSyncAt" timestamptz(3) NOT NULL);
+  CREATE TABLE "ClerkTombstone" (id text PRIMARY KEY, entity text NOT NULL, "deletedAt" timestamptz(3) NOT NULL, source text NOT NULL);
+  CREATE TABLE "ClerkWebhookDelivery" ("svixId" text PRIMARY KEY, "eventType" text NOT NULL, "receivedAt" timestamptz(3) NOT NULL DEFAULT CURRENT_TIMESTAMP);
+  CREATE TABLE users (id serial PRIMARY KEY, "clerkId" text NOT NULL UNIQUE, email text, first_name text, last_name text, meta jsonb NOT NULL DEFAULT '{}',
+    plan text NOT NULL DEFAULT 'free', created_at timestamptz(3) NOT NULL, updated_at timestamptz(3) NOT NULL, ${PROVENANCE});
+  CREATE TABLE "Team" (id text PRIMARY KEY, "clerkOrgId" text NOT NULL UNIQUE, name text NOT NULL, slug text, "createdAt" timestamptz(3) NOT NULL, "updatedAt" timestamptz(3) NOT NULL, ${PROVENANCE});
+  CREATE TABLE "TeamMember" (id serial PRIMARY KEY, "clerkMembershipId" text NOT NULL UNIQUE,
+    "userId" int NOT NULL REFERENCES users(id) ON DELETE CASCADE, "teamId" text NOT NULL REFERENCES "Team"(id) ON DELETE CASCADE,
+    role text NOT NULL, seat text, "createdAt" timestamptz(3) NOT NULL, "updatedAt" timestamptz(3) NOT NULL, ${PROVENANCE}, UNIQUE ("teamId", "userId"));
+  CREATE TABLE "Post" (id serial PRIMARY KEY, "authorId" int NOT NULL REFERENCES users(id) ON DELETE CASCADE, title text NOT NULL);
+  CREATE TABLE "Note" (id serial PRIMARY KEY, "orgId" text NOT NULL, body text NOT NULL);`;
+
+let db: Database;
+let stop: () => Promise<void>;
+let emu: RunningEmulator;
+const sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-app-models-"));
+
+/** An empty database of the suite's kind: the app's own, migrated by nobody but this test. */
+async function emptyDatabase(): Promise<{ db: Database; stop: () => Promise<void> }> {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl) {
+    const name = `clerk_resync_app_models_${process.pid}`;
+    const db = await connectDatabase(await createEmptyDatabase(adminUrl, name), false);
+    return { db, stop: async () => (await db.close(), await dropDatabase(adminUrl, name)) };
+  }
+  const embedded = await startEmbeddedPostgres();
+  const db = await connectDatabase(embedded.url, true);
+  return { db, stop: async () => (await db.close(), await embedded.stop()) };
+}
+
+before(async () => {
+  ({ db, stop } = await emptyDatabase());
+  await db.pool.query(DDL);
+  emu = await startTestEmulator({ users: 12, orgs: 3, membershipsPerOrg: 3, seed: 71 });
+});
+after(async () => {
+  await emu?.close();
+  await stop?.();
+});
+
+const q = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows;
+const sync = (options: Parameters<typeof resync>[2] = {}) => resync(emu, db, { mirror, sidecarDir, ...options });
+const noDrift = async () => {
+  const check = await sync({ dryRun: true });
+  assert.equal(hasDrift(check.plan), false, JSON.stringify({ users: check.report.users, orgs: check.report.organizations, memberships: check.report.memberships }));
+};
+const idsByClerkId = async () => Object.fromEntries((await q(`SELECT "clerkId", id FROM users`)).map((r) => [r.clerkId, r.id]));
+
+test("a resync fills the app's own tables: Int and cuid keys made once, memberships on the app keys, only mapped columns written", async () => {
+  const { report } = await sync();
+  assert.equal(report.invalid.length, 0, JSON.stringify(report.invalid));
+  assert.equal((await q(`SELECT count(*)::int AS n FROM users`))[0].n, emu.store.users.size);
+  const teams = await q(`SELECT id, "clerkOrgId", name FROM "Team" ORDER BY "clerkOrgId"`);
+  assert.equal(teams.length, emu.store.organizations.size);
+  for (const team of teams) assert.match(team.id, /^c[0-9a-z]{24}$/, "a cuid-shaped key the database made");
+  // Each membership row points at the app keys of its user and team.
+  const members = await q(`SELECT m."clerkMembershipId", u."clerkId" AS "user", tm."clerkOrgId" AS org FROM "TeamMember" m JOIN users u ON u.id = m."userId" JOIN "Team" tm ON tm.id = m."teamId"`);
+  const expected = [...emu.store.organizations.values()].flatMap((o) => [...emu.store.membershipsOf(o.id)].map((m) => ({ clerkMembershipId: m.id, user: m.userId, org: o.id })));
+  assert.deepEqual(members.sort((a, b) => a.clerkMembershipId.localeCompare(b.clerkMembershipId)), expected.sort((a, b) => a.clerkMembershipId.localeCompare(b.clerkMembershipId)));
+  const someone = [...emu.store.users.values()][0]!;
+  const [row] = await q(`SELECT email, first_name, plan, meta FROM users WHERE "clerkId" = $1`, [someone.id]);
+  assert.equal(row.first_name, someone.firstName);
+  assert.equal(row.plan, "free", "an app column keeps its default");
+  assert.equal((await sync()).report.rowsWritten, 0, "idempotent: nothing to write the second time");
+  await noDrift();
+});
+
+test("Clerk changes a user, deletes another and re-creates a membership: app ids and the app's columns stay", async () => {
+  const before = await idsByClerkId();
+  const [alice, bob] = [...emu.store.users.values()];
+  await q(`INSERT INTO "Post" ("authorId", title) VALUES ($1, 'hello')`, [before[alice!.id]]);
+  await q(`UPDATE users SET plan = 'pro' WHERE "clerkId" = $1`, [alice!.id]);
+  const org = [...emu.store.organizations.values()][0]!;
+  const old = [...emu.store.membershipsOf(org.id)][0]!;
+  await q(`INSERT INTO "Note" ("orgId", body) VALUES ($1, 'org-scoped, no foreign key')`, [org.id]);
+  await q(`UPDATE "TeamMember" SET seat = 'desk 4' WHERE "clerkMembershipId" = $1`, [old.id]);
+  const [memberRow] = await q(`SELECT id FROM "TeamMember" WHERE "clerkMembershipId" = $1`, [old.id]);
+
+  emu.store.updateUser(alice!.id, { firstName: "Alicia" });
+  const gone = bob!.id === old.userId ? [...emu.store.users.values()][2]! : bob!;
+  emu.store.deleteUser(gone.id);
+  emu.store.deleteMembership(org.id, old.userId);
+  const renewed = emu.store.createMembership(org.id, old.userId, "org:admin");
+
+  const { report } = await sync();
+  assert.equal(report.invalid.length, 0);
+  const after = await idsByClerkId();
+  assert.equal(after[alice!.id], before[alice!.id], "the Int id stays");
+  assert.equal(after[gone.id], undefined, "deleted in Clerk, deleted here");
+  for (const [clerkId, id] of Object.entries(after)) assert.equal(id, before[clerkId], `${clerkId} keeps its id`);
+  assert.deepEqual(await q(`SELECT u.first_name, u.plan, p.title FROM "Post" p JOIN users u ON u.id = p."authorId"`), [{ first_name: "Alicia", plan: "pro", title: "hello" }]);
+  assert.deepEqual(await q(`SELECT id, role, seat FROM "TeamMember" WHERE "clerkMembershipId" = $1`, [renewed.id]), [{ id: memberRow.id, role: "org:admin", seat: "desk 4" }], "re-keyed: same row, the app's seat kept");
+  assert.equal((await q(`SELECT count(*)::int AS n FROM "Note"`))[0].n, 1);
+  assert.equal((await q(`SELECT count(*)::int AS n FROM "ClerkTombstone" WHERE id = $1`, [gone.id]))[0].n, 1, "the delete leaves its tombstone in the app's schema");
+  await noDrift();
+});
+
+test("signed webhooks and the watcher's users tick write the same mapping", async () => {
+  const secret = webhookSecretFor(71);
+  const handler = createClerkWebhookHandler({ pool: db.pool, oneAtATime: db.pglite, signingSecret: secret, sidecarDir, log: silentLogger, mirror });
+  const deliver = async (type: string, data: Record<string, unknown>) => {
+    const body = JSON.stringify({ type, object: "event", data, timestamp: Date.now(), instance_id: emu.store.instanceId });
+    const msgId = `msg_${Math.random().toString(36).slice(2)}`;
+    const at = new Date();
+    const res = await handler(new Request("http://localhost/webhooks/clerk", {
+      method: "POST",
+      headers: { "content-type": "application/json", "svix-id": msgId, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(secret).sign(msgId, at, body) },
+      body,
+    }));
+    return ((await res.json()) as { outcome?: string; error?: string });
+  };
+  const before = await idsByClerkId();
+  const carol = emu.store.createUser({ emailAddresses: ["carol@example.com"], firstName: "Carol" });
+  assert.equal((await deliver("user.created", serializeUser(carol))).outcome, "applied");
+  const org = [...emu.store.organizations.values()][1]!;
+  const membership = emu.store.createMembership(org.id, carol.id, "org:member");
+  assert.equal((await deliver("organizationMembership.created", serializeMembership(membership, emu.store))).outcome, "applied");
+  const [row] = await q(`SELECT u.first_name, m.role FROM "TeamMember" m JOIN users u ON u.id = m."userId" WHERE m."clerkMembershipId" = $1`, [membership.id]);
+  assert.deepEqual(row, { first_name: "Carol", role: "org:member" });
+  const dave = [...emu.store.users.values()].find((u) => u.id !== carol.id && before[u.id])!;
+  emu.store.updateUser(dave.id, { lastName: "Tick" });
+  const tick = await runUsersTick({ db, api: apiFor(emu) }, { instanceId: emu.store.instanceId, map: { privateMetadata: false }, mirror });
+  assert.ok(tick.rowsWritten >= 1, JSON.stringify(tick));
+  assert.equal((await q(`SELECT last_name FROM users WHERE "clerkId" = $1`, [dave.id]))[0].last_name, "Tick");
+  assert.equal((await deliver("user.deleted", { object: "user", id: carol.id, deleted: true })).outcome, "deleted");
+  assert.equal((await q(`SELECT count(*)::int AS n FROM "TeamMember" WHERE "clerkMembershipId" = $1`, [membership.id]))[0].n, 0, "its membership went with it (the app's cascade)");
+  emu.store.deleteUser(carol.id);
+  const after = await idsByClerkId();
+  for (const [clerkId, id] of Object.entries(after)) assert.equal(id, before[clerkId], `${clerkId} keeps its id`);
+  await noDrift();
+});

@@ -36,7 +36,8 @@ const appConfigSchema = z.strictObject({
   mirror: z.strictObject({ users: entityMapping.optional(), organizations: entityMapping.optional(), memberships: entityMapping.optional() }).optional(),
 });
 
-function parse(value: unknown, source: string): AppConfig {
+/** Checks a configuration object (a config file's default export, the package.json key, or one the app passes in code). */
+export function parseAppConfig(value: unknown, source: string): AppConfig {
   const parsed = appConfigSchema.safeParse(value ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
@@ -64,7 +65,7 @@ export function readPackageJsonConfig(rootDir: string): AppConfig {
   const file = findConfigFile(rootDir);
   if (file) throw new ConfigError(`${path.basename(file)} in ${rootDir} must be loaded (loadAppConfig), not skipped.`);
   const key = packageJsonKey(rootDir);
-  return key === undefined ? { tables: {}, mirror: DEFAULT_MIRROR, source: "defaults" } : parse(key, 'package.json "clerkResync"');
+  return key === undefined ? { tables: {}, mirror: DEFAULT_MIRROR, source: "defaults" } : parseAppConfig(key, 'package.json "clerkResync"');
 }
 
 export function findConfigFile(rootDir: string): string | undefined {
@@ -93,5 +94,5 @@ export async function loadAppConfig(rootDir: string): Promise<AppConfig> {
     throw new ConfigError(`${name} could not be loaded: ${errorMessage(err)}`);
   }
   if (value === undefined) throw new ConfigError(`${name} has no default export: end it with \`export default defineConfig({ … })\`.`);
-  return parse(value, name);
+  return parseAppConfig(value, name);
 }

@@ -19,6 +19,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   bootstrap: { summary: "Newcomer setup: migrate, seed, resync from Clerk, restore the team sidecar if committed", load: async () => (await import("./bootstrap.ts")).bootstrapCommand },
   webhooks: { summary: "Receive Clerk webhooks (POST /webhooks/clerk, GET /healthz) and apply them to the mirror until Ctrl-C", load: async () => (await import("./webhooks.ts")).webhooksCommand },
   dev: { summary: "Start the local services (database migrated and seeded; Clerk emulator when no key, its users loaded) until Ctrl-C", load: async () => (await import("./dev.ts")).devCommand },
+  init: { summary: "Read the app's Prisma schema and write clerk-resync.config.ts: which models hold Clerk's users, organizations and memberships, and what to add", load: async () => (await import("./init.ts")).initCommand },
   emulator: { summary: "The Clerk Backend API emulator on loopback, with a generated dataset; same key and port on every start", load: async () => (await import("./emulator.ts")).emulatorCommand },
   demo: { summary: "The whole flow with no key and no database: emulator + embedded Postgres, then a reset end to end", load: async () => (await import("./demo.ts")).demoCommand },
 };

@@ -6,22 +6,37 @@ import { openDatabase } from "../db/database.ts";
 import { createLogger } from "../log.ts";
 import { createWebhookHandlerFromConfig, requireWebhookSecret } from "./from-config.ts";
 import type { ClerkWebhookHandler } from "./handler.ts";
+import type { ClerkResyncConfig } from "../define-config.ts";
 
 export { createClerkWebhookHandler, type ClerkWebhookHandler, type WebhookHandlerDeps, type WebhookStats } from "./handler.ts";
 
 let ready: Promise<ClerkWebhookHandler> | undefined;
 
-async function open(): Promise<ClerkWebhookHandler> {
+async function open(appConfig: false | ClerkResyncConfig): Promise<ClerkWebhookHandler> {
   // The app's root, as the CLI finds it: the server runs in the app's folder.
-  const config = await loadAppContext({ appConfig: false });
+  const config = await loadAppContext({ appConfig });
   const secret = requireWebhookSecret(config);
   const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", secret], pretty: false });
   const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });
   return createWebhookHandlerFromConfig(config, db, log);
 }
 
+/** Into clerk-resync's own tables (no `mirror` mapping): the config file is not loaded. */
 export async function handleClerkWebhook(request: Request): Promise<Response> {
-  ready ??= open();
+  ready ??= open(false);
   ready.catch(() => (ready = undefined));
   return (await ready)(request);
+}
+
+/**
+ * A route for an app with a `mirror` mapping, which passes the config it imports:
+ * `export const POST = clerkWebhookRoute(config)` (the bundler resolves clerk-resync.config.ts).
+ */
+export function clerkWebhookRoute(appConfig: ClerkResyncConfig): (request: Request) => Promise<Response> {
+  let handler: Promise<ClerkWebhookHandler> | undefined;
+  return async (request) => {
+    handler ??= open(appConfig);
+    handler.catch(() => (handler = undefined));
+    return (await handler)(request);
+  };
 }

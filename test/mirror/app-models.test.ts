@@ -15,6 +15,7 @@ import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
 import { connectDatabase, type Database } from "../../src/db/database.ts";
 import { createClerkWebhookHandler } from "../../src/live/handler.ts";
+import { clerkWebhookRoute } from "../../src/live/handle-clerk-webhook.ts";
 import { silentLogger } from "../../src/log.ts";
 import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
@@ -162,4 +163,20 @@ test("signed webhooks and the watcher's users tick write the same mapping", asyn
   const after = await idsByClerkId();
   for (const [clerkId, id] of Object.entries(after)) assert.equal(id, before[clerkId], `${clerkId} keeps its id`);
   await noDrift();
+});
+
+test("clerkWebhookRoute(config): the app's route, given the config it imports, writes the app's tables", async () => {
+  const secret = webhookSecretFor(72);
+  Object.assign(process.env, { DATABASE_URL: db.url, CLERK_WEBHOOK_SIGNING_SECRET: secret, LOG_LEVEL: "silent" });
+  const POST = clerkWebhookRoute(APP_MODELS_CONFIG);
+  const erin = emu.store.createUser({ emailAddresses: ["erin@example.com"], firstName: "Erin" });
+  const body = JSON.stringify({ type: "user.created", object: "event", data: serializeUser(erin), timestamp: Date.now(), instance_id: emu.store.instanceId });
+  const at = new Date();
+  const res = await POST(new Request("http://localhost/api/webhooks/clerk", {
+    method: "POST",
+    headers: { "content-type": "application/json", "svix-id": "msg_route", "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(secret).sign("msg_route", at, body) },
+    body,
+  }));
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.deepEqual(await q(`SELECT email, first_name FROM users WHERE "clerkId" = $1`, [erin.id]), [{ email: "erin@example.com", first_name: "Erin" }]);
 });

@@ -1,0 +1,20 @@
+// The clerk-resync.config.ts that `init` writes: the guessed mapping, with what was guessed and
+// what is left to do as comments a person reviews.
+import type { Guess } from "./guess-mapping.ts";
+
+const comment = (lines: readonly string[], indent = "") => lines.map((l) => `${indent}// ${l}`).join("\n");
+
+export function renderConfig(guess: Guess, schemaPath: string): string {
+  const out = [
+    `// Written by \`clerk-resync init\` from ${schemaPath}. Review it, then run \`clerk-resync resync --dry-run\``,
+    `// to see what maps where. Reference: clerk-resync's docs/configuration.md.`,
+    `import { defineConfig } from "clerk-resync/config";`,
+    "",
+  ];
+  if (guess.guessed.length) out.push("// Guessed:", comment(guess.guessed.map((l) => `  ${l}`)), "");
+  if (guess.todo.length) out.push("// TO DO before the first resync:", comment(guess.todo.map((l) => `  - ${l}`)), "");
+  if (guess.scoped.length) out.push("// Rows that belong to a user or an organization (a reset keeps them, ids included):", comment(guess.scoped.map((l) => `  ${l}`)), "");
+  const body = guess.mapping ? `  mirror: ${JSON.stringify(guess.mapping, null, 2).replace(/\n/g, "\n  ").replace(/"(\w+)":/g, "$1:")},\n` : "  // Your models are clerk-resync's own shape: no mirror mapping needed.\n";
+  out.push(`export default defineConfig({\n${body}});\n`);
+  return out.join("\n");
+}

@@ -1,0 +1,88 @@
+// `clerk-resync init` on three schemas it was not written for: the seed app (clerk-resync's own
+// shape: nothing to configure), Int and cuid keys beside Clerk ids (a mapping that works without
+// edits: test/mirror/app-models.test.ts resyncs with it), and an app not prepared yet (every edit
+// named). The written file loads as the app's configuration.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { loadAppConfig } from "../../src/app-config.ts";
+import { guessMapping } from "../../src/init/guess-mapping.ts";
+import { parsePrismaModels } from "../../src/init/prisma-schema.ts";
+import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
+import { ROOT } from "../support/database.ts";
+import { APP_MODELS_CONFIG } from "../mirror/app-models-config.ts";
+
+const fixture = (name: string) => readFileSync(path.join(ROOT, "test/fixtures/init", name), "utf8");
+const guessFor = (text: string) => guessMapping(parsePrismaModels(text));
+
+test("the seed app is clerk-resync's own shape: no mapping, nothing to do, its org-scoped tables named", () => {
+  const guess = guessFor(readFileSync(path.join(ROOT, "examples/seed-app/prisma/schema.prisma"), "utf8"));
+  assert.equal(guess.mapping, undefined);
+  assert.deepEqual(guess.todo, []);
+  assert.deepEqual(guess.models, { users: "User", organizations: "Organization", memberships: "OrganizationMembership" });
+  assert.ok(guess.scoped.includes("Prompt belongs to an organization (organizationId → Organization)."), guess.scoped.join("\n"));
+});
+
+test("Int and cuid keys beside Clerk ids, a join model on them: the mapping the app-models test resyncs with, no edits", () => {
+  const guess = guessFor(fixture("int-and-cuid-keys.prisma"));
+  assert.deepEqual(guess.todo, []);
+  assert.deepEqual(guess.mapping, APP_MODELS_CONFIG.mirror);
+  assert.deepEqual(guess.scoped, [
+    "Post belongs to a user (authorId → User).",
+    "Note.orgId holds a Clerk organization id with no foreign key: kept as it is (the ids never change).",
+  ]);
+});
+
+test("an app not prepared yet: each edit named (a required column, no membership Clerk id, provenance, bookkeeping tables)", () => {
+  const guess = guessFor(fixture("uuid-keys-unprepared.prisma"));
+  assert.deepEqual(guess.mapping?.users, { table: "User", clerkId: "clerkUserId", primaryKey: { column: "id", generate: "uuid" }, fields: { email: "email", imageUrl: "avatarUrl", createdAt: "createdAt", updatedAt: "updatedAt" } });
+  const todo = guess.todo.join("\n");
+  for (const expected of [
+    /User\.stripeId is required with no default/,
+    /Membership: no column for the Clerk id\. Add one \(`clerkId String @unique`\)/,
+    /User needs the provenance columns clerkUpdatedAt, syncSource, syncedAt/,
+    /Organization needs the provenance columns/,
+    /Membership needs the provenance columns/,
+    /Add the model ClerkSyncState/,
+    /Add the model ClerkTombstone/,
+    /Add the model ClerkWebhookDelivery/,
+  ]) assert.match(todo, expected);
+  assert.equal(guess.todo.length, 8, todo);
+  assert.deepEqual(guess.scoped, ["Invoice.orgId holds a Clerk organization id with no foreign key: kept as it is (the ids never change)."]);
+});
+
+function runCli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, "dist/cli.js"), ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+test("clerk-resync init writes clerk-resync.config.ts, which loads as the app's mapping; a second init refuses to overwrite it", async () => {
+  const app = mkdtempSync(path.join(tmpdir(), "clerk-resync-init-"));
+  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", type: "module" }));
+  mkdirSync(path.join(app, "prisma"));
+  writeFileSync(path.join(app, "prisma/schema.prisma"), fixture("int-and-cuid-keys.prisma"));
+  // The config file imports clerk-resync/config, as in an app that installed the package.
+  mkdirSync(path.join(app, "node_modules"));
+  symlinkSync(ROOT, path.join(app, "node_modules/clerk-resync"));
+
+  const first = await runCli(app, "init");
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /TeamMember\.teamId is the membership's organization \(holding Team\.id, resolved through its Clerk id\)/);
+  assert.match(first.stdout, /Next: clerk-resync resync --dry-run/);
+  const loaded = await loadAppConfig(app);
+  assert.equal(loaded.source, "clerk-resync.config.ts");
+  assert.deepEqual(loaded.mirror, mirrorFromMapping(APP_MODELS_CONFIG.mirror));
+
+  const again = await runCli(app, "init", "--json");
+  assert.equal(again.code, 1);
+  assert.match(again.stderr + again.stdout, /clerk-resync\.config\.ts exists: pass --force/);
+  const dry = await runCli(app, "init", "--dry-run", "--json");
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.deepEqual((JSON.parse(dry.stdout) as { mapping: unknown }).mapping, APP_MODELS_CONFIG.mirror);
+});

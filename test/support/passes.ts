@@ -20,4 +20,5 @@ export const FIRST_PASS_ONLY_FILES = [
   "test/watch/watch-stop.test.ts",
   "test/bench/bench.test.ts",
   "test/app-config.test.ts",
+  "test/init/init.test.ts",
 ];

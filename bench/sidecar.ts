@@ -67,7 +67,7 @@ async function measure(kind: string, db: Database) {
     JSON.stringify(r.map((x) => x.rows));
     return r.map((x) => x.rows);
   });
-  const tables = await readLocalTables(db.pool, readPackageJsonConfig(ROOT).tables);
+  const tables = await readLocalTables(db.pool, readPackageJsonConfig(ROOT));
   const [file, backupMs] = await time(async () => writeSidecarFile(await readLocalData(db.pool, tables, { reason: "backup", clerkInstanceId: null }), { dir }));
   await wipeLocal(db);
   const [, floorRestoreMs] = await time(async () => {

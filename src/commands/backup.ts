@@ -28,7 +28,7 @@ export const backupCommand = defineCommand({
       release = await acquireWriterLock(db, { command: "db:backup", log: ctx.log });
       const synced = await readSyncedInstance(db.pool);
       const full = await inSnapshot(db.pool, async (client) =>
-        readLocalData(client, await readLocalTables(client, ctx.config.tables), { reason: "backup", clerkInstanceId: synced?.instanceId ?? null, whole: !values.share, database: databaseIdentity(ctx.config) }),
+        readLocalData(client, await readLocalTables(client, ctx.config), { reason: "backup", clerkInstanceId: synced?.instanceId ?? null, whole: !values.share, database: databaseIdentity(ctx.config) }),
       );
       const sidecar = values.share ? shareableSidecar(full) : full;
       const out = (values.out && resolveUserPath(values.out)) || (values.share ? ctx.config.teamSidecar : undefined);

@@ -33,14 +33,14 @@ export const bootstrapCommand = defineCommand({
       ctx.out.progress("applying migrations and seeding defaults");
       await migrateAndSeed(db, ctx.config.rootDir);
       // A required app column (NOT NULL, no default) has no value for Clerk records this database never saw.
-      const unsaved = await findUnsavedRecords(db.pool, api, await readLocalTables(db.pool, ctx.config.tables));
+      const unsaved = await findUnsavedRecords(db.pool, api, await readLocalTables(db.pool, ctx.config));
       if (unsaved.length) throw unsavedRecordsError(unsaved, "bootstrap", "The database is migrated and seeded; nothing was synced.");
       ctx.out.progress("resyncing from Clerk");
       const { report } = await runResync({ db, api, log: ctx.log }, defaultResyncOptions(ctx.config.sidecarDir, ctx.config.mirrorPrivateMetadata, ctx.config.mirror));
       ctx.out.progressDone();
       let restore;
       if (team) {
-        const tables = await readLocalTables(db.pool, ctx.config.tables);
+        const tables = await readLocalTables(db.pool, ctx.config);
         checkSidecar(team, tables, teamFile);
         restore = await restoreSidecar(db.pool, team, tables);
       }

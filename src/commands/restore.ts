@@ -26,7 +26,7 @@ export const restoreCommand = defineCommand({
     try {
       // A restore writes: never beside a reset or resync.
       release = await acquireWriterLock(db, { command: "db:restore", log: ctx.log });
-      const tables = await readLocalTables(db.pool, ctx.config.tables);
+      const tables = await readLocalTables(db.pool, ctx.config);
       checkSidecar(sidecar, tables, file);
       if (sidecar.clerkInstanceId) {
         await assertSyncedFrom(db.pool, sidecar.clerkInstanceId, { force: values["force-instance"], source: file, remedy: "nothing was restored (--force-instance restores it anyway)." });

@@ -4,7 +4,7 @@
 // ledger included, so a redelivery is applied once and a failure applies nothing.
 import type pg from "pg";
 import { WEBHOOK_ORIGIN, writeMirror, type MirrorWrite } from "../mirror/write-unit.ts";
-import { isDefaultMirror, type Mirror, type MirroredTable } from "../mirror/columns.ts";
+import type { Mirror } from "../mirror/columns.ts";
 import { recordDelivery, lockRecord } from "../mirror/delivery-ledger.ts";
 import { anyTombstoned, membershipTwin, missingParent } from "../mirror/membership-checks.ts";
 import { readSyncedInstance } from "../mirror/sync-state.ts";
@@ -37,7 +37,6 @@ export interface ApplyEventOptions {
   mirror?: Mirror;
 }
 
-const TABLE: Record<Entity, MirroredTable> = { user: "User", organization: "Organization", membership: "OrganizationMembership" };
 const ENTITY_KEY = { user: "users", organization: "organizations", membership: "memberships" } as const;
 
 export function applyLiveEvent(pool: pg.Pool, svixId: string, event: LiveEvent, options: ApplyEventOptions): Promise<EventOutcome> {
@@ -50,12 +49,11 @@ async function applyInTransaction(client: pg.PoolClient, svixId: string, event: 
   const synced = (await readSyncedInstance(client))?.instanceId ?? null;
   if (synced && event.instanceId && synced !== event.instanceId) throw new UnusableEvent(`event of Clerk instance ${event.instanceId}, but this database is synced from ${synced}`);
   const { change } = event;
-  const table = TABLE[change.entity];
   // Deliveries about one record run one at a time: an update racing its delete must see the tombstone.
   await lockRecord(client, change.id);
   if (change.op === "delete") {
-    const ids = { User: [], Organization: [], OrganizationMembership: [], [table]: [change.id] } as Record<MirroredTable, string[]>;
-    if (isDefaultMirror(options.mirror)) await savePrunedLocalData(client, ids, { instanceId: synced, sidecarDir: options.sidecarDir });
+    const ids = { users: [], organizations: [], memberships: [], [ENTITY_KEY[change.entity]]: [change.id] };
+    await savePrunedLocalData(client, ids, { instanceId: synced, sidecarDir: options.sidecarDir, mirror: options.mirror });
     await writeMirror(client, { deletes: { [ENTITY_KEY[change.entity]]: [change.id] } }, WEBHOOK_ORIGIN, { mirror: options.mirror });
     return "deleted";
   }

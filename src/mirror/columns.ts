@@ -88,20 +88,19 @@ export const DEFAULT_MIRROR: Mirror = { users: USER, organizations: ORGANIZATION
  */
 export const PROVENANCE: readonly ColumnSpec[] = [col("clerkUpdatedAt", "timestamptz"), col("syncSource", "text"), col("syncedAt", "timestamptz")];
 
-export type MirroredTable = "User" | "Organization" | "OrganizationMembership";
-export const MIRRORED_TABLES = [USER.table, ORGANIZATION.table, MEMBERSHIP.table] as const;
+/** Clerk's three entities, parents first: the order their tables are restored in. */
+export const ENTITIES = ["organizations", "users", "memberships"] as const satisfies readonly EntityName[];
+
+/** Which entity a table holds under this mirror, if any. */
+export const entityOfTable = (mirror: Mirror, table: string): EntityName | undefined => ENTITIES.find((e) => mirror[e].table === table);
+
+/** Clerk ids per entity (what a resync or a webhook is about to delete). */
+export type IdsByEntity = Readonly<Record<EntityName, readonly string[]>>;
 
 /** Every column a Clerk write path owns in this table: the Clerk id, the compared fields, the provenance. */
 export function ownedColumns<R>(spec: EntitySpec<R>): string[] {
   return [spec.id, ...spec.compared, ...PROVENANCE].map((c) => c.column);
 }
-
-/** Every column a Clerk write path owns, per table of the default mirror. */
-export const MIRRORED_COLUMNS: Readonly<Record<MirroredTable, readonly string[]>> = {
-  User: ownedColumns(USER),
-  Organization: ownedColumns(ORGANIZATION),
-  OrganizationMembership: ownedColumns(MEMBERSHIP),
-};
 
 /** The fields the plan compares (all but the id; writes set exactly these). */
 export const comparedFields = <R>(spec: EntitySpec<R>) => spec.compared.map((c) => c.field);
@@ -118,10 +117,14 @@ export const TIME_FIELDS: ReadonlySet<string> = new Set(
   [USER, ORGANIZATION, MEMBERSHIP].flatMap((s) => [...s.compared, ...PROVENANCE]).flatMap((c) => (c.type === "timestamptz" ? [c.field] : [])),
 );
 
-export const isMirroredTable = (table: string): table is MirroredTable => (MIRRORED_TABLES as readonly string[]).includes(table);
-
-/** clerk-resync's own schema, which the sidecar reads (an app's mapping is not read by it yet). */
-export const isDefaultMirror = (mirror: Mirror | undefined) => !mirror || mirror === DEFAULT_MIRROR;
-
 /** A quoted SQL identifier. */
 export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * SQL: what `column` (by default the key a child's foreign key holds) is for the records whose
+ * Clerk ids are in `ids` (a text[] expression): the ids themselves when it is the Clerk-id column.
+ */
+export function keysOfClerkIds(spec: EntitySpec<never>, ids: string, column = spec.primaryKey?.column ?? spec.id.column): string {
+  if (column === spec.id.column) return `SELECT unnest(${ids})`;
+  return `SELECT p.${ident(column)} FROM ${ident(spec.table)} p WHERE p.${ident(spec.id.column)} = ANY(${ids})`;
+}

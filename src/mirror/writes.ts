@@ -5,10 +5,8 @@
 import type pg from "pg";
 import { clerkCopyMayReplaceSql, type SyncSource } from "./freshness.ts";
 import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
-import { columnOf, DEFAULT_MIRROR, ident, ownedColumns, PROVENANCE, type ColumnSpec, type EntityName, type EntitySpec, type Mirror, type MirroredTable, type SqlType } from "./columns.ts";
+import { columnOf, DEFAULT_MIRROR, ident, ownedColumns, PROVENANCE, type ColumnSpec, type EntityName, type EntitySpec, type Mirror, type SqlType } from "./columns.ts";
 import { SafetyError } from "../errors.ts";
-
-export type { MirroredTable } from "./columns.ts";
 
 /**
  * Which Clerk write path writes (recorded per row), and which tombstones stop it: those written at
@@ -157,9 +155,8 @@ export async function writeMembershipRekeys(client: pg.PoolClient, pairs: readon
 }
 
 /** Deletes rows Clerk no longer has and leaves a tombstone for each, so a late copy cannot bring one back. */
-export async function deleteByIds(client: pg.PoolClient, table: MirroredTable | EntitySpec<never>, ids: readonly string[], source: SyncSource = "resync"): Promise<number> {
+export async function deleteByIds(client: pg.PoolClient, spec: EntitySpec<never>, ids: readonly string[], source: SyncSource = "resync"): Promise<number> {
   if (!ids.length) return 0;
-  const spec = typeof table === "string" ? defaultSpec(table) : table;
   await client.query(
     `INSERT INTO "ClerkTombstone" (id, entity, "deletedAt", source) SELECT unnest($1::text[]), $2, now(), $3
      ON CONFLICT (id) DO UPDATE SET "deletedAt" = EXCLUDED."deletedAt", source = EXCLUDED.source`,
@@ -190,6 +187,3 @@ export async function clearTombstones(client: pg.PoolClient, ids: readonly strin
   const res = await client.query(`DELETE FROM "ClerkTombstone" WHERE id = ANY($1::text[]) AND "deletedAt" < to_timestamp($2::float8 / 1000)`, [ids, before]);
   return res.rowCount ?? 0;
 }
-
-const defaultSpec = (table: MirroredTable): EntitySpec<never> =>
-  (table === "User" ? DEFAULT_MIRROR.users : table === "Organization" ? DEFAULT_MIRROR.organizations : DEFAULT_MIRROR.memberships) as EntitySpec<never>;

@@ -1,8 +1,7 @@
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
 import { errorMessage, SafetyError, StepError } from "../errors.ts";
-import { findUnclassifiedWithRows, readLocalTables } from "../sidecar/local-tables.ts";
-import type { TableClass } from "../define-config.ts";
+import { findUnclassifiedWithRows, readLocalTables, type TableSettings } from "../sidecar/local-tables.ts";
 import { checkInstance } from "../sync/resync.ts";
 import { countClerkTables, isMigrated, type ClerkCounts } from "./counts.ts";
 import { assertResettable } from "./local-database.ts";
@@ -19,15 +18,15 @@ export interface PreflightResult {
  * Clerk's, owned by a user or organization, or classified, and every Clerk record able to fill
  * the app's required columns. Only reads.
  */
-export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean; tables: Readonly<Record<string, TableClass>> }): Promise<PreflightResult> {
+export async function preflight(db: Database, api: ClerkApi, options: { yes: boolean; forceInstance: boolean; settings: TableSettings }): Promise<PreflightResult> {
   assertResettable(db, options.yes);
   let before: ClerkCounts;
   try {
-    before = await countClerkTables(db.pool);
+    before = await countClerkTables(db.pool, options.settings.mirror);
   } catch (err) {
     throw new StepError(`Database not reachable: ${errorMessage(err)}. Start it or fix DATABASE_URL; nothing was changed.`, undefined, { cause: err });
   }
-  const tables = (await isMigrated(db.pool)) ? await readLocalTables(db.pool, options.tables) : undefined;
+  const tables = (await isMigrated(db.pool, options.settings.mirror)) ? await readLocalTables(db.pool, options.settings) : undefined;
   if (tables) {
     const unclassified = await findUnclassifiedWithRows(db.pool, tables);
     if (unclassified.length) throw unclassifiedError(unclassified);

@@ -100,14 +100,13 @@ export async function runReset(deps: ResetDeps, options: ResetOptions): Promise<
   refuseLegacyJournal(config.sidecarDir);
   const target = switcherFor(db).target();
   await target.checkRights();
-  const { instanceId, before } = await preflight(db, api, { ...options, tables: config.tables });
+  const { instanceId, before } = await preflight(db, api, { ...options, settings: config });
 
   step(RESET_STEPS.backup);
-  const classes = config.tables;
   const { sidecar, fingerprint } = await inSnapshot(db.pool, async (client) => {
     // A database never migrated has no local data: the sidecar is then empty, but still written.
-    const sidecar: Sidecar = (await isMigrated(client))
-      ? await readLocalData(client, await readLocalTables(client, classes), { reason: "reset", clerkInstanceId: instanceId, whole: true, toolTables: true, database })
+    const sidecar: Sidecar = (await isMigrated(client, config.mirror))
+      ? await readLocalData(client, await readLocalTables(client, config), { reason: "reset", clerkInstanceId: instanceId, whole: true, toolTables: true, database })
       : emptySidecar("reset", instanceId, new Date(), database);
     return { sidecar, fingerprint: await readFingerprint(client) };
   });
@@ -161,7 +160,7 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, saved: { sideca
     await refuseSeedInLiveData(deps.db, saved.fingerprint, backup);
     const db = await target.open();
     try {
-      const tables = await readLocalTables(db.pool, config.tables);
+      const tables = await readLocalTables(db.pool, config);
       checkSidecar(sidecar, tables, backup);
       // Clerk's rows whole (ids and app columns as they were), then the resync brings them up to date.
       const clerkRows = await restoreSidecar(db.pool, sidecar, tables, { mirrored: "whole", only: (_, role) => role === "mirrored" || role === "tool" });
@@ -176,7 +175,7 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, saved: { sideca
       step(phase);
       const verified = await verifyRestore(db.pool, tables, restore);
       log.info({ tables: verified.length, rows: totalRows(sidecar) }, "new database verified");
-      return { resync, restore, tables: verified, verified: verified.every((t) => t.identical), after: await countClerkTables(db.pool) };
+      return { resync, restore, tables: verified, verified: verified.every((t) => t.identical), after: await countClerkTables(db.pool, config.mirror) };
     } finally {
       await db.close();
     }

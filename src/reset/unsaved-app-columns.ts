@@ -4,25 +4,29 @@
 import type pg from "pg";
 import type { ClerkApi } from "../clerk/client.ts";
 import { MAX_PAGE } from "../clerk/client.ts";
-import { MIRRORED_TABLES, type MirroredTable } from "../mirror/columns.ts";
+import { ENTITIES, ident, type EntityName } from "../mirror/columns.ts";
 import { SafetyError } from "../errors.ts";
 import type { LocalTables } from "../sidecar/local-tables.ts";
 
 export interface UnsavedRecords {
-  table: MirroredTable;
+  entity: EntityName;
+  table: string;
   columns: string[];
   ids: string[];
 }
 
 /** App columns of each Clerk table that only a saved row can fill. Pure. */
-export function requiredAppColumns(tables: LocalTables): Map<MirroredTable, string[]> {
-  const out = new Map<MirroredTable, string[]>();
-  for (const name of MIRRORED_TABLES) {
-    const role = tables.classification.roles.get(name);
-    const t = tables.catalog.get(name);
+export function requiredAppColumns(tables: LocalTables): Map<EntityName, string[]> {
+  const out = new Map<EntityName, string[]>();
+  for (const entity of ENTITIES) {
+    const spec = tables.classification.mirror[entity];
+    const role = tables.classification.roles.get(spec.table);
+    const t = tables.catalog.get(spec.table);
     if (role?.role !== "mirrored" || !t) continue;
-    const required = t.columns.filter((c) => role.appColumns.includes(c.name) && !c.nullable && !c.hasDefault).map((c) => c.name);
-    if (required.length) out.set(name, required);
+    // An app key the mapping says how to generate is made by every Clerk write.
+    const generated = spec.primaryKey?.generate ? spec.primaryKey.column : undefined;
+    const required = t.columns.filter((c) => role.appColumns.includes(c.name) && !c.nullable && !c.hasDefault && c.name !== generated).map((c) => c.name);
+    if (required.length) out.set(entity, required);
   }
   return out;
 }
@@ -30,19 +34,20 @@ export function requiredAppColumns(tables: LocalTables): Map<MirroredTable, stri
 /** Clerk records of those tables with no local row. Lists only the tables that need it. */
 export async function findUnsavedRecords(pool: pg.Pool, api: ClerkApi, tables: LocalTables): Promise<UnsavedRecords[]> {
   const out: UnsavedRecords[] = [];
-  for (const [table, columns] of requiredAppColumns(tables)) {
-    const clerk = await fetchClerkIds(api, table);
-    const { rows } = await pool.query<{ id: string }>(`SELECT id FROM "${table}" WHERE id = ANY($1::text[])`, [clerk]);
+  for (const [entity, columns] of requiredAppColumns(tables)) {
+    const spec = tables.classification.mirror[entity];
+    const clerk = await fetchClerkIds(api, entity);
+    const { rows } = await pool.query<{ id: string }>(`SELECT ${ident(spec.id.column)} AS id FROM ${ident(spec.table)} WHERE ${ident(spec.id.column)} = ANY($1::text[])`, [clerk]);
     const local = new Set(rows.map((r) => r.id));
     const ids = clerk.filter((id) => !local.has(id));
-    if (ids.length) out.push({ table, columns, ids });
+    if (ids.length) out.push({ entity, table: spec.table, columns, ids });
   }
   return out;
 }
 
-async function fetchClerkIds(api: ClerkApi, table: MirroredTable): Promise<string[]> {
+async function fetchClerkIds(api: ClerkApi, entity: EntityName): Promise<string[]> {
   const ids: string[] = [];
-  if (table === "User") {
+  if (entity === "users") {
     for (let cursor: string | undefined; ; ) {
       const page = await api.fetchUsersAfter(cursor);
       ids.push(...page.map((u) => u.id));
@@ -50,7 +55,7 @@ async function fetchClerkIds(api: ClerkApi, table: MirroredTable): Promise<strin
       cursor = page[page.length - 1]!.id;
     }
   }
-  const list = table === "Organization" ? (o: number) => api.fetchOrganizationsPage(o) : (o: number) => api.fetchMembershipsPage(o);
+  const list = entity === "organizations" ? (o: number) => api.fetchOrganizationsPage(o) : (o: number) => api.fetchMembershipsPage(o);
   for (let offset = 0; ; offset += MAX_PAGE) {
     const page = await list(offset);
     ids.push(...page.data.map((r) => r.id));
@@ -61,7 +66,7 @@ async function fetchClerkIds(api: ClerkApi, table: MirroredTable): Promise<strin
 export function unsavedRecordsError(found: readonly UnsavedRecords[], command: string, outcome: string): SafetyError {
   const parts = found.map((f) => {
     const shown = f.ids.slice(0, 3).join(", ") + (f.ids.length > 3 ? ` and ${f.ids.length - 3} more` : "");
-    return `${f.ids.length} Clerk ${f.table === "OrganizationMembership" ? "memberships" : f.table === "User" ? "users" : "organizations"} (${shown}) have no row here, and "${f.table}".${f.columns.map((c) => `"${c}"`).join(", ")} ${f.columns.length === 1 ? "is" : "are"} NOT NULL with no default, so there is no value to write`;
+    return `${f.ids.length} Clerk ${f.entity} (${shown}) have no row here, and "${f.table}".${f.columns.map((c) => `"${c}"`).join(", ")} ${f.columns.length === 1 ? "is" : "are"} NOT NULL with no default, so there is no value to write`;
   });
   const first = found[0]!;
   return new SafetyError(

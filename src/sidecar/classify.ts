@@ -2,7 +2,7 @@
 // A table that belongs to a user, an organization or a membership — a foreign key to one, directly
 // or through a chain of such tables — is the app's own data: its owned rows go into the sidecar.
 // The app classifies everything else once (its clerk-resync config: `tables`).
-import { MIRRORED_COLUMNS, isMirroredTable, type MirroredTable } from "../mirror/columns.ts";
+import { DEFAULT_MIRROR, entityOfTable, ownedColumns, type EntityName, type EntitySpec, type Mirror } from "../mirror/columns.ts";
 import type { TableClass } from "../define-config.ts";
 import type { Catalog, CatalogTable, ForeignKey } from "./catalog.ts";
 
@@ -11,8 +11,11 @@ import type { Catalog, CatalogTable, ForeignKey } from "./catalog.ts";
 export const TOOL_TABLES: ReadonlySet<string> = new Set(["_prisma_migrations", "ClerkSyncState", "ClerkTombstone", "ClerkWebhookDelivery"]);
 
 export type TableRole =
-  /** Clerk's table; `appColumns` are the ones the app added (backed up by Clerk id). */
-  | { readonly role: "mirrored"; readonly appColumns: readonly string[] }
+  /**
+   * Clerk's table under the app's mirror: `clerkId` is its Clerk-id column, `appColumns` the ones
+   * the app owns (its own key included), backed up by Clerk id.
+   */
+  | { readonly role: "mirrored"; readonly entity: EntityName; readonly clerkId: string; readonly appColumns: readonly string[] }
   /** Rows reachable from a user, organization or membership: backed up and restored. */
   | { readonly role: "owned" }
   /** Backed up and restored whole. */
@@ -39,6 +42,8 @@ export interface Reference {
 export const CARRIED_TOOL_TABLES = ["ClerkTombstone", "ClerkWebhookDelivery"] as const;
 
 export interface Classification {
+  /** Where Clerk's records live (the app's mapping, or today's schema). */
+  readonly mirror: Mirror;
   readonly roles: ReadonlyMap<string, TableRole>;
   /** Tables with rows to back up, parents before children (the restore order). */
   readonly order: readonly string[];
@@ -48,19 +53,21 @@ export interface Classification {
 /** Seeded tables too: the kept rows win over the ones the seed makes again, so nothing changes under the app. */
 const isBackedUp = (r: TableRole | undefined) => r?.role === "owned" || r?.role === "keep" || r?.role === "seeded";
 
-export function classifyTables(catalog: Catalog, classes: Readonly<Record<string, TableClass>>): Classification {
+export function classifyTables(catalog: Catalog, classes: Readonly<Record<string, TableClass>>, mirror: Mirror = DEFAULT_MIRROR): Classification {
   const roles = new Map<string, TableRole>();
   for (const t of catalog.values()) {
+    const entity = entityOfTable(mirror, t.name);
     if (TOOL_TABLES.has(t.name)) roles.set(t.name, { role: "tool" });
-    else if (isMirroredTable(t.name)) roles.set(t.name, { role: "mirrored", appColumns: appColumns(t, t.name) });
+    else if (entity) roles.set(t.name, { role: "mirrored", entity, clerkId: mirror[entity].id.column, appColumns: appColumns(t, mirror, entity) });
   }
+  const isMirrored = (table: string) => roles.get(table)?.role === "mirrored";
   // Ownership spreads along foreign keys until nothing changes (chains of any length, cycles safe).
   const owned = new Set<string>();
   for (let grew = true; grew; ) {
     grew = false;
     for (const t of catalog.values()) {
       if (roles.has(t.name) || owned.has(t.name)) continue;
-      if (t.foreignKeys.some((f) => isMirroredTable(f.table) || owned.has(f.table))) {
+      if (t.foreignKeys.some((f) => isMirrored(f.table) || owned.has(f.table))) {
         owned.add(t.name);
         grew = true;
       }
@@ -82,11 +89,11 @@ export function classifyTables(catalog: Catalog, classes: Readonly<Record<string
     }
     references.set(t.name, refs);
   }
-  return { roles, order: restoreOrder(catalog, roles), references };
+  return { mirror, roles, order: restoreOrder(catalog, roles), references };
 }
 
-function appColumns(t: CatalogTable, table: MirroredTable): string[] {
-  const mirrored = new Set(MIRRORED_COLUMNS[table]);
+function appColumns(t: CatalogTable, mirror: Mirror, entity: EntityName): string[] {
+  const mirrored = new Set(ownedColumns(mirror[entity] as EntitySpec<never>));
   return t.columns.map((c) => c.name).filter((c) => !mirrored.has(c));
 }
 
@@ -115,5 +122,8 @@ function restoreOrder(catalog: Catalog, roles: ReadonlyMap<string, TableRole>): 
 
 /** Foreign keys of a table that point at a Clerk table or an owned one: the ways a row is owned. */
 export function ownerKeys(t: CatalogTable, roles: ReadonlyMap<string, TableRole>): ForeignKey[] {
-  return t.foreignKeys.filter((f) => isMirroredTable(f.table) || roles.get(f.table)?.role === "owned");
+  return t.foreignKeys.filter((f) => {
+    const role = roles.get(f.table)?.role;
+    return role === "mirrored" || role === "owned";
+  });
 }

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { readCatalog, type Catalog, type CatalogTable } from "./catalog.ts";
 import type { TableClass } from "../define-config.ts";
 import { classifyTables, type Classification } from "./classify.ts";
+import type { Mirror } from "../mirror/columns.ts";
 import { quote } from "./row-codec.ts";
 
 export interface LocalTables {
@@ -10,10 +11,17 @@ export interface LocalTables {
   readonly classification: Classification;
 }
 
-/** `classes`: the app's classification (`tables` of its clerk-resync config, in `Config.tables`). */
-export async function readLocalTables(pool: pg.Pool | pg.PoolClient, classes: Readonly<Record<string, TableClass>>): Promise<LocalTables> {
+/** What the app's clerk-resync config says about its tables (a `Config` or an `AppConfig` is one). */
+export interface TableSettings {
+  /** The app's classification of tables no user or organization owns. */
+  readonly tables: Readonly<Record<string, TableClass>>;
+  /** Where Clerk's records live (default: today's schema). */
+  readonly mirror?: Mirror;
+}
+
+export async function readLocalTables(pool: pg.Pool | pg.PoolClient, settings: TableSettings): Promise<LocalTables> {
   const catalog = await readCatalog(pool);
-  return { catalog, classification: classifyTables(catalog, classes) };
+  return { catalog, classification: classifyTables(catalog, settings.tables, settings.mirror) };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Backup: every backed-up table's rows in their exact sidecar form, read with one query per table.
 import type pg from "pg";
-import { MIRRORED_TABLES } from "../mirror/columns.ts";
+import { ENTITIES } from "../mirror/columns.ts";
 import type { CatalogTable } from "./catalog.ts";
 import { CARRIED_TOOL_TABLES, type Reference } from "./classify.ts";
 import { emptySidecar, type Sidecar, type SidecarRow, type SidecarTable } from "./format.ts";
@@ -40,7 +40,8 @@ export async function readLocalData(pool: pg.Pool | pg.PoolClient, tables: Local
     const where = whole || role !== "owned" ? "true" : ownedWhere(catalog, classification, name, "t0", scope, params);
     sidecar.tables[name] = await readTable(pool, tables, t, role, t.columns.map((c) => c.name), where, params);
   }
-  for (const name of MIRRORED_TABLES) {
+  for (const entity of ENTITIES) {
+    const name = classification.mirror[entity].table;
     const role = classification.roles.get(name);
     const t = catalog.get(name);
     if (role?.role !== "mirrored" || !t) continue;
@@ -49,8 +50,9 @@ export async function readLocalData(pool: pg.Pool | pg.PoolClient, tables: Local
     if (options.whole && scope === "all") {
       sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", t.columns.map((c) => c.name), "true", []);
     } else if (role.appColumns.length) {
-      const params: unknown[] = scope === "all" ? [] : [scope[name]];
-      sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", ["id", ...role.appColumns], scope === "all" ? "true" : "t0.id = ANY($1::text[])", params);
+      const params: unknown[] = scope === "all" ? [] : [scope[entity]];
+      const where = scope === "all" ? "true" : `t0.${quote(role.clerkId)} = ANY($1::text[])`;
+      sidecar.tables[name] = await readTable(pool, tables, t, "mirrored", [role.clerkId, ...role.appColumns], where, params);
     }
   }
   for (const name of options.toolTables ? CARRIED_TOOL_TABLES : []) {

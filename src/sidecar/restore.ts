@@ -5,11 +5,12 @@
 // times as the file holds it. Sequences are then set past the restored maximum. Only adds and
 // updates: a second run changes nothing. Rows whose owner is gone stay in the file and are reported.
 import type pg from "pg";
-import { isMirroredTable } from "../mirror/columns.ts";
+import { ENTITIES } from "../mirror/columns.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { SidecarFormatError } from "../errors.ts";
 import type { CatalogColumn, CatalogTable } from "./catalog.ts";
 import type { Json, Sidecar, SidecarRow, SidecarTable } from "./format.ts";
+import type { TableRole } from "./classify.ts";
 import { matchKey, type LocalTables } from "./local-tables.ts";
 import { canonical, castExpr, keyObject, quote, readExpr, recordsetColumn } from "./row-codec.ts";
 
@@ -41,8 +42,9 @@ export interface ExpectedRows {
   columns: readonly CatalogColumn[];
   /** Canonical form of each row, as `normalizeRow` makes it (a multiset: duplicates repeat). */
   rows: string[];
-  /** Mirrored tables: the Clerk ids restored. */
+  /** Mirrored tables: the Clerk ids restored, and the column holding them. */
   ids?: string[];
+  idColumn?: string;
 }
 
 export interface RestoreOptions {
@@ -122,8 +124,8 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
   const report = emptyRestoreReport();
   const { catalog, classification } = tables;
   const rank = (name: string) => {
-    const mirrored = ["Organization", "User", "OrganizationMembership"].indexOf(name);
-    if (mirrored >= 0) return options.mirrored === "whole" ? -3 + mirrored : Number.MAX_SAFE_INTEGER;
+    const role = classification.roles.get(name);
+    if (role?.role === "mirrored") return options.mirrored === "whole" ? -3 + ENTITIES.indexOf(role.entity) : Number.MAX_SAFE_INTEGER;
     const i = classification.order.indexOf(name);
     return i === -1 ? Number.MAX_SAFE_INTEGER - 1 : i;
   };
@@ -151,12 +153,12 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
 
 /** The columns a table's rows are restored with: all the file has, or for Clerk's tables in a plain restore the app's own. */
 function restoredColumns(tables: LocalTables, t: CatalogTable, entry: SidecarTable, report: RestoreReport, options: RestoreOptions): CatalogColumn[] {
-  const role = tables.classification.roles.get(t.name);
-  const appOnly = entry.role === "mirrored" && options.mirrored !== "whole" && role?.role === "mirrored";
+  const role = mirroredRole(tables, t.name);
+  const appOnly = entry.role === "mirrored" && options.mirrored !== "whole" && role;
   return Object.keys(entry.columns).flatMap((n) => {
     const c = t.columns.find((x) => x.name === n);
     if (!c) report.notInSchema.push(`${t.name}.${n}`);
-    if (!c || (appOnly && n !== "id" && !role.appColumns.includes(n))) return [];
+    if (!c || (appOnly && n !== role.clerkId && !role.appColumns.includes(n))) return [];
     return [c];
   });
 }
@@ -167,6 +169,8 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
   const skip = new Map<string, number>();
   const skipRow = (reason: string) => skip.set(reason, (skip.get(reason) ?? 0) + 1);
   const existingOnly = entry.role === "mirrored" && options.mirrored !== "whole";
+  const mirrored = entry.role === "mirrored" ? mirroredRole(tables, t.name) : undefined;
+  const clerkId = mirrored?.clerkId ?? "id";
 
   // 1. References to seeded rows: their unique key → the id the seed gave them. ("id" in older files: the raw id.)
   let rows: SidecarRow[] = [];
@@ -194,7 +198,7 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
 
   // 2. Rows whose user, organization or membership (or any other parent outside this table) is missing.
   const fks = t.foreignKeys.filter((f) => f.columns.length === 1 && f.table !== t.name && !(entry.references[f.columns[0]!]?.by instanceof Array) && columns.some((c) => c.name === f.columns[0]));
-  if (existingOnly) fks.push({ columns: ["id"], table: t.name, references: ["id"] });
+  if (existingOnly) fks.push({ columns: [clerkId], table: t.name, references: [clerkId] });
   for (const f of fks) {
     const col = f.columns[0]!;
     const wanted = [...new Set(rows.map((r) => r[col]).filter((v) => v !== null && v !== undefined).map(String))];
@@ -203,19 +207,21 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
     const have = new Set(present.map((p) => p.v));
     const missing = wanted.filter((v) => !have.has(v));
     if (!missing.length) continue;
-    if (isMirroredTable(f.table)) (report.missingOwners[f.table] ??= []).push(...missing.filter((m) => !report.missingOwners[f.table]!.includes(m)));
+    const ofClerk = mirroredRole(tables, f.table) !== undefined;
+    if (ofClerk) (report.missingOwners[f.table] ??= []).push(...missing.filter((m) => !report.missingOwners[f.table]!.includes(m)));
     const gone = new Set(missing);
     rows = rows.filter((r) => {
       if (r[col] === null || r[col] === undefined || !gone.has(String(r[col]))) return true;
-      skipRow(isMirroredTable(f.table) ? `${f.table} ${String(r[col])} is not in the database (gone from Clerk?)` : `${f.table} ${String(r[col])} does not exist`);
+      skipRow(ofClerk ? `${f.table} ${String(r[col])} is not in the database (gone from Clerk?)` : `${f.table} ${String(r[col])} does not exist`);
       return false;
     });
   }
 
   // 3. Match existing rows: primary key, then each unique key; none → a multiset of whole rows.
+  // A Clerk table's row is its Clerk record's: matched on the Clerk id alone, its app key restored.
   const names = columns.map((c) => c.name);
   const pk = matchKey(t, names);
-  const keys = pk ? [pk, ...t.uniqueKeys.filter((k) => k !== pk && k.every((c) => names.includes(c)))] : [];
+  const keys = mirrored && names.includes(clerkId) ? [[clerkId]] : pk ? [pk, ...t.uniqueKeys.filter((k) => k !== pk && k.every((c) => names.includes(c)))] : [];
   const existing = await readExisting(client, t, columns);
   const inserts: SidecarRow[] = [];
   const updates: { row: SidecarRow; current: SidecarRow }[] = [];
@@ -228,7 +234,7 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
       const current = keys.map((k, i) => indexes[i]!.get(rowKey(row, k))).find((c) => c && !used.has(c));
       if (current) used.add(current);
       if (!current && existingOnly) {
-        skipRow(`${t.name} ${String(row.id)} is not in the database`);
+        skipRow(`${t.name} ${String(row[clerkId])} is not in the database`);
         continue;
       }
       restored.push(row);
@@ -264,15 +270,20 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
   result.skipped = [...skip].map(([reason, n]) => ({ reason, rows: n }));
   // Tombstones and the ledger are the resync's and the receiver's to change; Clerk's fields are the resync's.
   if (entry.role === "tool") return result;
-  const role = tables.classification.roles.get(t.name);
-  const verified = role?.role === "mirrored" ? columns.filter((c) => c.name === "id" || role.appColumns.includes(c.name)) : columns;
+  const verified = mirrored ? columns.filter((c) => c.name === clerkId || mirrored.appColumns.includes(c.name)) : columns;
   report.expected.set(t.name, {
     role: entry.role,
     columns: verified,
     rows: restored.map((r) => normalizeRow(r, verified)),
-    ids: entry.role === "mirrored" ? restored.map((r) => String(r.id)) : undefined,
+    ...(entry.role === "mirrored" ? { ids: restored.map((r) => String(r[clerkId])), idColumn: clerkId } : {}),
   });
   return result;
+}
+
+/** The table's role if it holds Clerk's records under the app's mirror. */
+function mirroredRole(tables: LocalTables, table: string): Extract<TableRole, { role: "mirrored" }> | undefined {
+  const role = tables.classification.roles.get(table);
+  return role?.role === "mirrored" ? role : undefined;
 }
 
 /** Each row updated where its match stands, the key columns included (so a seeded row takes the kept id). */

@@ -26,14 +26,15 @@ export async function verifyRestore(pool: pg.Pool | pg.PoolClient, _tables: Loca
   const out: TableVerification[] = [];
   for (const [name, expected] of restore.expected) {
     const params: unknown[] = [];
-    const where = expected.role === "mirrored" ? `t0.id = ANY(${(params.push(expected.ids ?? []), "$1")}::text[])` : "true";
+    const idColumn = expected.idColumn ?? "id";
+    const where = expected.role === "mirrored" ? `t0.${quote(idColumn)} = ANY(${(params.push(expected.ids ?? []), "$1")}::text[])` : "true";
     const select = expected.columns.map((c) => `${readExpr(c, "t0")} AS ${quote(c.name)}`).join(", ") || "1";
     const { rows } = await pool.query(`SELECT ${select} FROM ${quote(name)} t0 WHERE ${where}`, params);
     const found = rows.map((r) => normalizeRow(r, expected.columns)).sort();
     let wanted = [...expected.rows];
     if (expected.role === "mirrored") {
-      const present = new Set(rows.map((r) => String(r.id)));
-      const idAt = expected.columns.findIndex((c) => c.name === "id");
+      const present = new Set(rows.map((r) => String(r[idColumn])));
+      const idAt = expected.columns.findIndex((c) => c.name === idColumn);
       wanted = wanted.filter((w) => present.has(String((JSON.parse(w) as unknown[])[idAt])));
     }
     const left = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { isDefaultMirror, type Mirror } from "../mirror/columns.ts";
+import type { Mirror } from "../mirror/columns.ts";
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
 import { readLabelSources, readLocalState } from "../mirror/local-state.ts";
@@ -196,8 +196,8 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
   let rowsWritten = earlyRows;
   let prunedSidecar: string | null = null;
   if (!options.dryRun) {
-    // The pruned sidecar reads clerk-resync's own schema; on an app's mapping the app's rows go with their owner.
-    if (isDefaultMirror(options.mirror) && (plan.organizations.stale.length || plan.users.stale.length || plan.memberships.stale.length)) prunedSidecar = await savePrunedLocalData(db.pool, { Organization: plan.organizations.stale, User: plan.users.stale, OrganizationMembership: plan.memberships.stale }, { instanceId, sidecarDir: options.sidecarDir });
+    const stale = { organizations: plan.organizations.stale, users: plan.users.stale, memberships: plan.memberships.stale };
+    prunedSidecar = await savePrunedLocalData(db.pool, stale, { instanceId, sidecarDir: options.sidecarDir, mirror: options.mirror });
     // The counter includes the rows written early, so it ends at the report's rowsWritten.
     const onProgress = options.onApplyProgress && ((done: number, total: number) => options.onApplyProgress!(earlyRows + done, earlyRows + total));
     rowsWritten += (await applyPlan(db.pool, plan, { instanceId, written: writer?.written, onProgress, mirror: options.mirror, ...timing })).rowsWritten;

@@ -5,7 +5,7 @@
 // Resync, its plan, webhooks and the watcher's users tick all write through the one write unit
 // with the mapping the app's config declares; app ids never change.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -17,6 +17,7 @@ import { connectDatabase, type Database } from "../../src/db/database.ts";
 import { createClerkWebhookHandler } from "../../src/live/handler.ts";
 import { clerkWebhookRoute } from "../../src/live/handle-clerk-webhook.ts";
 import { silentLogger } from "../../src/log.ts";
+import { readSidecarFile } from "../../src/sidecar/files.ts";
 import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
 import { runUsersTick } from "../../src/watch/users-tick.ts";
@@ -24,26 +25,12 @@ import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
 import { createEmptyDatabase, dropDatabase } from "../support/admin.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { apiFor, resync } from "../support/sync.ts";
+import { APP_MODELS_MIGRATION } from "../support/app-models-project.ts";
 import { APP_MODELS_CONFIG } from "./app-models-config.ts";
 
 // What `init` writes for this app's schema (test/fixtures/init/int-and-cuid-keys.prisma, which
-// the DDL below follows column for column).
+// test/fixtures/app-models/migration.sql makes column for column).
 const mirror = mirrorFromMapping(APP_MODELS_CONFIG.mirror);
-
-const PROVENANCE = `"clerkUpdatedAt" timestamptz(3), "syncSource" text, "syncedAt" timestamptz(3) NOT NULL DEFAULT now()`;
-// The app's tables, and the three bookkeeping tables it adds for clerk-resync (as its migrations make them).
-const DDL = `
-  CREATE TABLE "ClerkSyncState" (id integer PRIMARY KEY DEFAULT 1, "instanceId" text NOT NULL, "lastSyncAt" timestamptz(3) NOT NULL);
-  CREATE TABLE "ClerkTombstone" (id text PRIMARY KEY, entity text NOT NULL, "deletedAt" timestamptz(3) NOT NULL, source text NOT NULL);
-  CREATE TABLE "ClerkWebhookDelivery" ("svixId" text PRIMARY KEY, "eventType" text NOT NULL, "receivedAt" timestamptz(3) NOT NULL DEFAULT CURRENT_TIMESTAMP);
-  CREATE TABLE users (id serial PRIMARY KEY, "clerkId" text NOT NULL UNIQUE, email text, first_name text, last_name text, meta jsonb NOT NULL DEFAULT '{}',
-    plan text NOT NULL DEFAULT 'free', created_at timestamptz(3) NOT NULL, updated_at timestamptz(3) NOT NULL, ${PROVENANCE});
-  CREATE TABLE "Team" (id text PRIMARY KEY, "clerkOrgId" text NOT NULL UNIQUE, name text NOT NULL, slug text, "createdAt" timestamptz(3) NOT NULL, "updatedAt" timestamptz(3) NOT NULL, ${PROVENANCE});
-  CREATE TABLE "TeamMember" (id serial PRIMARY KEY, "clerkMembershipId" text NOT NULL UNIQUE,
-    "userId" int NOT NULL REFERENCES users(id) ON DELETE CASCADE, "teamId" text NOT NULL REFERENCES "Team"(id) ON DELETE CASCADE,
-    role text NOT NULL, seat text, "createdAt" timestamptz(3) NOT NULL, "updatedAt" timestamptz(3) NOT NULL, ${PROVENANCE}, UNIQUE ("teamId", "userId"));
-  CREATE TABLE "Post" (id serial PRIMARY KEY, "authorId" int NOT NULL REFERENCES users(id) ON DELETE CASCADE, title text NOT NULL);
-  CREATE TABLE "Note" (id serial PRIMARY KEY, "orgId" text NOT NULL, body text NOT NULL);`;
 
 let db: Database;
 let stop: () => Promise<void>;
@@ -65,7 +52,7 @@ async function emptyDatabase(): Promise<{ db: Database; stop: () => Promise<void
 
 before(async () => {
   ({ db, stop } = await emptyDatabase());
-  await db.pool.query(DDL);
+  await db.pool.query(readFileSync(APP_MODELS_MIGRATION, "utf8"));
   emu = await startTestEmulator({ users: 12, orgs: 3, membershipsPerOrg: 3, seed: 71 });
 });
 after(async () => {
@@ -119,6 +106,11 @@ test("Clerk changes a user, deletes another and re-creates a membership: app ids
 
   const { report } = await sync();
   assert.equal(report.invalid.length, 0);
+  // What the deleted user owned here (its app columns, its Int id, its posts) is saved before the delete.
+  assert.ok(report.prunedSidecar, "a pruned sidecar");
+  const pruned = readSidecarFile(report.prunedSidecar);
+  assert.deepEqual(pruned.tables.users?.rows.map((r) => r.clerkId), [gone.id]);
+  assert.equal(pruned.tables.users?.rows[0]?.id, before[gone.id]);
   const after = await idsByClerkId();
   assert.equal(after[alice!.id], before[alice!.id], "the Int id stays");
   assert.equal(after[gone.id], undefined, "deleted in Clerk, deleted here");

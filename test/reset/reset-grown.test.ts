@@ -120,7 +120,7 @@ test("every row of every table of a grown schema comes back exactly after db:res
 
   // A second restore of the same file changes nothing.
   const db = await r.open();
-  const again = await restoreSidecar(db.pool, readSidecarFile(report.backup), await readLocalTables(db.pool, (await loadAppConfig(project)).tables));
+  const again = await restoreSidecar(db.pool, readSidecarFile(report.backup), await readLocalTables(db.pool, await loadAppConfig(project)));
   assert.deepEqual(again.tables.filter((x) => x.created || x.updated), []);
   assert.deepEqual((await snapshot()).data, before.data);
 });
@@ -131,7 +131,7 @@ test("db:restore brings a table without a key back as a multiset: each row as ma
   const db = await r.open();
   await q(`DELETE FROM "AuditEvent" WHERE ctid = (SELECT ctid FROM "AuditEvent" WHERE action = 'login' LIMIT 1)`);
   assert.equal((await q(`SELECT count(*)::int AS n FROM "AuditEvent"`))[0].n, 2);
-  const tables = await readLocalTables(db.pool, (await loadAppConfig(project)).tables);
+  const tables = await readLocalTables(db.pool, await loadAppConfig(project));
   const restored = await restoreSidecar(db.pool, readSidecarFile(report.backup), tables);
   assert.equal(restored.tables.find((x) => x.table === "AuditEvent")?.created, 1);
   assert.deepEqual((await q(`SELECT action FROM "AuditEvent" ORDER BY action`)).map((x) => x.action), ["export", "login", "login"]);
@@ -148,7 +148,7 @@ test("a sidecar with a NUL character is refused before anything is written, sequ
   writeFileSync(bad, JSON.stringify(file));
   const db = await r.open();
   const before = { data: await dataDump(db), seq: await q(`SELECT last_value, is_called FROM "Project_id_seq"`) };
-  const tables = await readLocalTables(db.pool, (await loadAppConfig(project)).tables);
+  const tables = await readLocalTables(db.pool, await loadAppConfig(project));
   assert.throws(() => checkSidecar(readSidecarFile(bad), tables, bad), (err: unknown) => {
     assert.ok(err instanceof SidecarFormatError);
     assert.match(err.message, /nul\.json: Project row 1 \(id 1\), column title, holds a NUL character \(\\u0000\), which PostgreSQL cannot store in text or JSON\. Remove it from the file \(or edit that value\) and restore again; nothing was restored$/);

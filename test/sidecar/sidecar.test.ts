@@ -24,7 +24,7 @@ const counts = (r: Awaited<ReturnType<typeof restoreSidecar>>, table: string) =>
 
 before(async () => {
   t = await createTestDatabase();
-  tables = await readLocalTables(t.db.pool, readPackageJsonConfig(ROOT).tables);
+  tables = await readLocalTables(t.db.pool, readPackageJsonConfig(ROOT));
 });
 after(async () => {
   await t.close();

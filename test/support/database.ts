@@ -27,14 +27,14 @@ export interface TestDatabase {
  * clones the migrated template (`CREATE DATABASE … TEMPLATE …`: fast and isolated); otherwise it
  * starts an in-memory PGlite served on a loopback socket and migrates it.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
     const name = `clerk_resync_test_${randomBytes(5).toString("hex")}`;
     const admin = new pg.Client(pgConfigFromUrl(adminUrl));
     await admin.connect();
     try {
-      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+      await admin.query(options.empty ? `CREATE DATABASE "${name}"` : `CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
     } finally {
       await admin.end();
     }
@@ -55,7 +55,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const db = await connectDatabase(embedded.url, true);
   // The real `prisma migrate deploy`, so the database is exactly what the CLI makes (its
   // _prisma_migrations table included).
-  await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: embedded.url, cwd: ROOT });
+  if (!options.empty) await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: embedded.url, cwd: ROOT });
   return {
     kind: "pglite",
     url: embedded.url,

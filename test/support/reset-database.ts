@@ -22,9 +22,10 @@ export interface ResetDatabase {
   close(): Promise<void>;
 }
 
-export async function createResetDatabase(options: { rootDir?: string } = {}): Promise<ResetDatabase> {
+/** `empty`: not cloned from clerk-resync's own schema, only the migrations of `rootDir` (an app of another shape). */
+export async function createResetDatabase(options: { rootDir?: string; empty?: boolean } = {}): Promise<ResetDatabase> {
   if (process.env.TEST_DATABASE_URL) {
-    const t: TestDatabase = await createTestDatabase();
+    const t: TestDatabase = await createTestDatabase({ empty: options.empty });
     if (options.rootDir) await runPrismaCliOrThrow(["migrate", "deploy"], { databaseUrl: t.url, cwd: options.rootDir });
     return {
       kind: "postgres",

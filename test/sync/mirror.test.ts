@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import { ROLES } from "../../src/clerk-emulator/model.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { MIRRORED_COLUMNS, MIRRORED_TABLES } from "../../src/mirror/columns.ts";
+import { DEFAULT_MIRROR, ENTITIES, ownedColumns, type EntitySpec } from "../../src/mirror/columns.ts";
 import { upsertUsers, WEBHOOK_ORIGIN } from "../../src/mirror/writes.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
 import type { UserRow } from "../../src/mirror/rows.ts";
@@ -213,10 +213,11 @@ test("plan and apply agree: rows written = planned creates + updates + deletes, 
   assert.equal(row.rows[0].username, "raced");
 });
 
-test("MIRRORED_COLUMNS is exactly the mirrored tables' columns; a column the app adds survives a resync", async () => {
-  for (const table of MIRRORED_TABLES) {
-    const cols = await t.db.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [table]);
-    assert.deepEqual(cols.rows.map((c) => c.column_name).sort(), [...MIRRORED_COLUMNS[table]].sort(), table);
+test("the default mirror's registry is exactly its tables' columns; a column the app adds survives a resync", async () => {
+  for (const entity of ENTITIES) {
+    const spec = DEFAULT_MIRROR[entity] as EntitySpec<never>;
+    const cols = await t.db.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`, [spec.table]);
+    assert.deepEqual(cols.rows.map((c) => c.column_name).sort(), ownedColumns(spec).sort(), spec.table);
   }
   await t.db.pool.query(`ALTER TABLE "User" ADD COLUMN "stripeCustomerId" text`);
   try {

@@ -5,6 +5,7 @@ import { after, before, beforeEach, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { deleteByIds } from "../../src/mirror/writes.ts";
+import { DEFAULT_MIRROR, type EntitySpec } from "../../src/mirror/columns.ts";
 import { inTransaction } from "../../src/db/transaction.ts";
 import { ClerkRequestError, SafetyError } from "../../src/errors.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
@@ -158,7 +159,7 @@ test("a user a webhook deletes while its early upsert waits for the row stays de
   const webhook = await t.db.pool.connect();
   try {
     await webhook.query("BEGIN");
-    await deleteByIds(webhook, "User", [x.id], "webhook");
+    await deleteByIds(webhook, DEFAULT_MIRROR.users as EntitySpec<never>, [x.id], "webhook");
     // Wait until the resync's upsert of X waits for X's row lock, then let the delete commit.
     for (let i = 0; i < 100; i++) {
       const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
@@ -182,7 +183,7 @@ test("a membership whose user a webhook deleted during the listing is left out, 
   emu.faults.set([{ route: "GET /users", latencyMs: 600, times: Infinity }]);
   const run = resync(emu, t.db);
   await new Promise((r) => setTimeout(r, 150));
-  await inTransaction(t.db.pool, (c) => deleteByIds(c, "User", [newcomer.id], "webhook"));
+  await inTransaction(t.db.pool, (c) => deleteByIds(c, DEFAULT_MIRROR.users as EntitySpec<never>, [newcomer.id], "webhook"));
   const { report } = await run;
   assert.equal(report.users.created, 1, "listed, so planned");
   const { rows } = await t.db.pool.query(`SELECT count(*)::int AS n FROM "OrganizationMembership" WHERE "userId" = $1`, [newcomer.id]);

@@ -3,6 +3,7 @@ import { openDatabase } from "../db/database.ts";
 import { acquireWriterLock } from "../db/writer-lock.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { hasDrift } from "../sync/plan.ts";
+import { formatMirror } from "../mirror/describe.ts";
 import { formatReport, reportJsonChunks } from "../sync/report.ts";
 import { runResync } from "../sync/resync.ts";
 import { defineCommand, type CommandContext } from "./context.ts";
@@ -51,6 +52,7 @@ export const resyncCommand = defineCommand({
       );
       ctx.out.progressDone();
       ctx.out.resultChunks(reportJsonChunks(report, changes()));
+      if (values["dry-run"]) ctx.out.line(`${formatMirror(report.mapping)}\n`);
       ctx.out.line(formatReport(report, { pruned: !values["no-prune"], changes }));
       if (check) {
         const drift = hasDrift(plan);

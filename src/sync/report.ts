@@ -2,6 +2,7 @@ import { formatTable } from "../output.ts";
 import { CHANGE_ENTITIES, type Change, type ChangeEntity } from "./changes.ts";
 import type { EntityPlan, SyncPlan } from "./plan.ts";
 import { TIME_FIELDS } from "../mirror/columns.ts";
+import type { MirrorDescription } from "../mirror/describe.ts";
 
 export interface EntityCounts {
   created: number;
@@ -33,6 +34,8 @@ export interface ResyncReport {
   prunedSidecar: string | null;
   /** Where the time went: fetch+map+plan (overlapped), confirming deletes, applying. */
   phasesMs: { fetch: number; confirm: number; apply: number };
+  /** Where Clerk's records go in this database: the app's mapping, or clerk-resync's own tables. */
+  mapping: MirrorDescription;
 }
 
 export function countsOf(p: EntityPlan<unknown>): EntityCounts {
@@ -54,6 +57,7 @@ export function buildReport(plan: SyncPlan, extra: Omit<ResyncReport, "users" | 
     instanceId: extra.instanceId,
     prunedSidecar: extra.prunedSidecar,
     phasesMs: extra.phasesMs,
+    mapping: extra.mapping,
   };
 }
 

@@ -1,4 +1,5 @@
-import type { Mirror } from "../mirror/columns.ts";
+import { DEFAULT_MIRROR, type Mirror } from "../mirror/columns.ts";
+import { describeMirror } from "../mirror/describe.ts";
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
 import { readLabelSources, readLocalState } from "../mirror/local-state.ts";
@@ -213,6 +214,7 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
     rowsWritten,
     instanceId,
     prunedSidecar,
+    mapping: describeMirror(options.mirror ?? DEFAULT_MIRROR),
   });
   return { report, plan, changes: (entity) => planChanges(plan, labels, entity) };
 }

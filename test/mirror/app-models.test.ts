@@ -18,6 +18,7 @@ import { createClerkWebhookHandler } from "../../src/live/handler.ts";
 import { clerkWebhookRoute } from "../../src/live/handle-clerk-webhook.ts";
 import { silentLogger } from "../../src/log.ts";
 import { readSidecarFile } from "../../src/sidecar/files.ts";
+import { formatMirror } from "../../src/mirror/describe.ts";
 import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
 import { runUsersTick } from "../../src/watch/users-tick.ts";
@@ -85,6 +86,24 @@ test("a resync fills the app's own tables: Int and cuid keys made once, membersh
   assert.equal(row.plan, "free", "an app column keeps its default");
   assert.equal((await sync()).report.rowsWritten, 0, "idempotent: nothing to write the second time");
   await noDrift();
+});
+
+test("the plan shows what maps where: each entity's table, Clerk-id column, app key and field columns", async () => {
+  const { report } = await sync({ dryRun: true });
+  assert.deepEqual(report.mapping.users, {
+    table: "users",
+    clerkId: "clerkId",
+    primaryKey: { column: "id", generate: "database" },
+    fields: { email: "email", firstName: "first_name", lastName: "last_name", publicMetadata: "meta", createdAt: "created_at", updatedAt: "updated_at" },
+    provenance: ["clerkUpdatedAt", "syncSource", "syncedAt"],
+  });
+  assert.deepEqual(report.mapping.organizations.primaryKey, { column: "id", generate: "cuid" });
+  assert.equal(report.mapping.memberships.fields.userId, "userId (users.id)");
+  assert.equal(report.mapping.memberships.fields.organizationId, "teamId (Team.id)");
+  const text = formatMirror(report.mapping);
+  assert.match(text, /^  users → "users": Clerk id in "clerkId", app key "id" \(the database's default\)$/m);
+  assert.match(text, /^  organizations → "Team": Clerk id in "clerkOrgId", app key "id" \(cuid made on insert\)$/m);
+  assert.match(text, /^    userId → userId \(users\.id\), organizationId → teamId \(Team\.id\), role → role, createdAt → createdAt, updatedAt → updatedAt$/m);
 });
 
 test("Clerk changes a user, deletes another and re-creates a membership: app ids and the app's columns stay", async () => {

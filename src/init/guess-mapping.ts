@@ -16,6 +16,13 @@ export interface Guess {
   todo: string[];
   /** Tables whose rows belong to a user or an organization, and how they point at it. */
   scoped: string[];
+  /**
+   * Tables a reset must be told to keep: they hold a Clerk id in a plain column, with no foreign
+   * key the sidecar could follow (the config's `tables`).
+   */
+  tables: Record<string, "keep">;
+  /** Tables that belong to nobody: a reset refuses while they have rows until the app classifies them. */
+  unowned: string[];
 }
 
 const MODEL_NAMES: Record<Entity, RegExp> = {
@@ -78,7 +85,7 @@ const typeOf = (f: PrismaField) => `${f.type}${f.list ? "[]" : ""}`;
 const scalar = (models: PrismaModel[], f: PrismaField) => !models.some((m) => m.name === f.type);
 
 export function guessMapping(models: PrismaModel[]): Guess {
-  const guess: Guess = { mapping: undefined, models: {}, guessed: [], todo: [], scoped: [] };
+  const guess: Guess = { mapping: undefined, models: {}, guessed: [], todo: [], scoped: [], tables: {}, unowned: [] };
   const found: Partial<Record<Entity, PrismaModel>> = {};
   for (const entity of ["users", "organizations"] as const) {
     const model = models.find((m) => MODEL_NAMES[entity].test(m.name) && clerkIdField(m, entity)) ?? models.find((m) => MODEL_NAMES[entity].test(m.name));
@@ -104,7 +111,7 @@ export function guessMapping(models: PrismaModel[]): Guess {
   for (const name of BOOKKEEPING) {
     if (!models.some((m) => m.name === name)) guess.todo.push(`Add the model ${name} (copy it from clerk-resync's prisma/schema.prisma) and migrate: the mirror keeps its ${name === "ClerkTombstone" ? "deletes" : name === "ClerkSyncState" ? "Clerk instance" : "webhook deliveries"} there.`);
   }
-  guess.scoped = scopedTables(models, found);
+  Object.assign(guess, scopedTables(models, found));
   const isDefault = (["users", "organizations", "memberships"] as const).every((e) => found[e]?.name === DEFAULT_MODELS[e] && !mapping[e]?.primaryKey && mapping[e]?.clerkId === "id" && found[e]!.table === found[e]!.name);
   guess.mapping = isDefault && guess.todo.length === 0 ? undefined : mapping;
   return guess;
@@ -183,20 +190,35 @@ function entityMapping(models: PrismaModel[], model: PrismaModel, entity: Entity
   return { mapping, guessed, todo };
 }
 
-function scopedTables(models: PrismaModel[], found: Partial<Record<Entity, PrismaModel>>): string[] {
-  const lines: string[] = [];
+function scopedTables(models: PrismaModel[], found: Partial<Record<Entity, PrismaModel>>): Pick<Guess, "scoped" | "tables" | "unowned"> {
+  const scoped: string[] = [];
+  const tables: Record<string, "keep"> = {};
   const mirrored = new Set(Object.values(found));
-  for (const m of models) {
-    if (mirrored.has(m) || BOOKKEEPING.includes(m.name)) continue;
+  const candidates = models.filter((m) => !mirrored.has(m) && !BOOKKEEPING.includes(m.name));
+  // Owned as the sidecar sees it: a relation to Clerk's models, or to a model that is owned.
+  const owned = new Set<PrismaModel>();
+  const relatesTo = (m: PrismaModel, to: PrismaModel) => m.fields.some((f) => f.type === to.name && f.relationFields?.length);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const m of candidates) {
+      if (owned.has(m) || ![...mirrored, ...owned].some((p) => relatesTo(m, p))) continue;
+      owned.add(m);
+      grew = true;
+    }
+  }
+  for (const m of candidates) {
     for (const parent of ["users", "organizations"] as const) {
       const p = found[parent];
       const relation = p && m.fields.find((f) => f.type === p.name && f.relationFields);
-      if (relation) lines.push(`${m.name} belongs to ${parent === "users" ? "a user" : "an organization"} (${relation.relationFields!.join(", ")} → ${p!.name}).`);
+      if (relation) scoped.push(`${m.name} belongs to ${parent === "users" ? "a user" : "an organization"} (${relation.relationFields!.join(", ")} → ${p!.name}).`);
       else {
         const plain = plainIdField(m, parent);
-        if (plain) lines.push(`${m.name}.${plain.name} holds a Clerk ${parent === "users" ? "user" : "organization"} id with no foreign key: kept as it is (the ids never change).`);
+        if (!plain) continue;
+        scoped.push(`${m.name}.${plain.name} holds a Clerk ${parent === "users" ? "user" : "organization"} id with no foreign key: ${owned.has(m) ? "kept as it is (the ids never change)" : "the whole table is kept through a reset (`tables` below)"}.`);
+        if (!owned.has(m)) tables[m.table] = "keep";
       }
     }
   }
-  return lines;
+  const unowned = candidates.filter((m) => !owned.has(m) && !tables[m.table]).map((m) => m.table);
+  return { scoped, tables, unowned };
 }

@@ -14,7 +14,16 @@ export function renderConfig(guess: Guess, schemaPath: string): string {
   if (guess.guessed.length) out.push("// Guessed:", comment(guess.guessed.map((l) => `  ${l}`)), "");
   if (guess.todo.length) out.push("// TO DO before the first resync:", comment(guess.todo.map((l) => `  - ${l}`)), "");
   if (guess.scoped.length) out.push("// Rows that belong to a user or an organization (a reset keeps them, ids included):", comment(guess.scoped.map((l) => `  ${l}`)), "");
-  const body = guess.mapping ? `  mirror: ${JSON.stringify(guess.mapping, null, 2).replace(/\n/g, "\n  ").replace(/"(\w+)":/g, "$1:")},\n` : "  // Your models are clerk-resync's own shape: no mirror mapping needed.\n";
-  out.push(`export default defineConfig({\n${body}});\n`);
+  const object = (v: unknown) => JSON.stringify(v, null, 2).replace(/\n/g, "\n  ").replace(/"(\w+)":/g, "$1:");
+  const blocks = [guess.mapping ? `  mirror: ${object(guess.mapping)},` : "  // Your models are clerk-resync's own shape: no mirror mapping needed."];
+  if (Object.keys(guess.tables).length) blocks.push(`  tables: ${object(guess.tables)},`);
+  if (guess.unowned.length) {
+    blocks.push(
+      "  // Tables that belong to no user or organization: a reset refuses to start while one has rows,",
+      "  // until it is classified in `tables`: \"keep\" (restored whole), \"seeded\" (the seed makes it) or \"disposable\".",
+      `  //   ${guess.unowned.map((t) => `${JSON.stringify(t)}: "keep"`).join(", ")}`,
+    );
+  }
+  out.push(`export default defineConfig({\n${blocks.join("\n")}\n});\n`);
   return out.join("\n");
 }

@@ -24,6 +24,7 @@ test("the seed app is clerk-resync's own shape: no mapping, nothing to do, its o
   assert.deepEqual(guess.todo, []);
   assert.deepEqual(guess.models, { users: "User", organizations: "Organization", memberships: "OrganizationMembership" });
   assert.ok(guess.scoped.includes("Prompt belongs to an organization (organizationId → Organization)."), guess.scoped.join("\n"));
+  assert.deepEqual(guess.unowned, ["McpServer"], "the catalog the seed makes: named, for the app to classify");
 });
 
 test("Int and cuid keys beside Clerk ids, a join model on them: the mapping the app-models test resyncs with, no edits", () => {
@@ -32,8 +33,10 @@ test("Int and cuid keys beside Clerk ids, a join model on them: the mapping the 
   assert.deepEqual(guess.mapping, APP_MODELS_CONFIG.mirror);
   assert.deepEqual(guess.scoped, [
     "Post belongs to a user (authorId → User).",
-    "Note.orgId holds a Clerk organization id with no foreign key: kept as it is (the ids never change).",
+    "Note.orgId holds a Clerk organization id with no foreign key: the whole table is kept through a reset (`tables` below).",
   ]);
+  assert.deepEqual(guess.tables, APP_MODELS_CONFIG.tables);
+  assert.deepEqual(guess.unowned, []);
 });
 
 test("an app not prepared yet: each edit named (a required column, no membership Clerk id, provenance, bookkeeping tables)", () => {
@@ -51,7 +54,8 @@ test("an app not prepared yet: each edit named (a required column, no membership
     /Add the model ClerkWebhookDelivery/,
   ]) assert.match(todo, expected);
   assert.equal(guess.todo.length, 8, todo);
-  assert.deepEqual(guess.scoped, ["Invoice.orgId holds a Clerk organization id with no foreign key: kept as it is (the ids never change)."]);
+  assert.deepEqual(guess.scoped, ["Invoice.orgId holds a Clerk organization id with no foreign key: the whole table is kept through a reset (`tables` below)."]);
+  assert.deepEqual(guess.tables, { Invoice: "keep" });
 });
 
 function runCli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -78,6 +82,7 @@ test("clerk-resync init writes clerk-resync.config.ts, which loads as the app's 
   const loaded = await loadAppConfig(app);
   assert.equal(loaded.source, "clerk-resync.config.ts");
   assert.deepEqual(loaded.mirror, mirrorFromMapping(APP_MODELS_CONFIG.mirror));
+  assert.deepEqual(loaded.tables, APP_MODELS_CONFIG.tables);
 
   const again = await runCli(app, "init", "--json");
   assert.equal(again.code, 1);

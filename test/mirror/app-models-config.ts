@@ -8,4 +8,6 @@ export const APP_MODELS_CONFIG = {
     organizations: { table: "Team", clerkId: "clerkOrgId", primaryKey: { column: "id", generate: "cuid" }, fields: { name: "name", slug: "slug", createdAt: "createdAt", updatedAt: "updatedAt" } },
     memberships: { table: "TeamMember", clerkId: "clerkMembershipId", primaryKey: "id", fields: { userId: "userId", organizationId: "teamId", role: "role", createdAt: "createdAt", updatedAt: "updatedAt" } },
   },
+  // Notes hold a Clerk org id with no foreign key: a reset keeps the whole table.
+  tables: { Note: "keep" },
 } satisfies ClerkResyncConfig;

@@ -24,8 +24,6 @@ import { APP_MODELS_CONFIG } from "./app-models-config.ts";
 
 const project = createAppModelsProject();
 const mirror = mirrorFromMapping(APP_MODELS_CONFIG.mirror);
-// Notes have no foreign key to anything Clerk holds: the app says to keep them.
-const tables = { Note: "keep" } as const;
 let r: ResetDatabase;
 let emu: RunningEmulator;
 const q = async (sql: string, params: unknown[] = []) => (await (await r.open()).pool.query(sql, params)).rows;
@@ -54,7 +52,7 @@ after(async () => {
 });
 
 const configFor = (): Config =>
-  r.config({ rootDir: project, tables, mirror, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-app-models-backups-")), clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 } });
+  r.config({ rootDir: project, tables: APP_MODELS_CONFIG.tables, mirror, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-app-models-backups-")), clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 } });
 const reset = async (config = configFor()) => runReset({ config, db: await r.open(), api: apiFor(emu), log: silentLogger }, { yes: false, forceInstance: false });
 
 test("every row of every table of the app's own models comes back exactly after db:reset, Int and cuid ids included; --undo puts the previous one back", async () => {

@@ -14,6 +14,7 @@ import { parsePrismaModels } from "../../src/init/prisma-schema.ts";
 import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
 import { ROOT } from "../support/database.ts";
 import { APP_MODELS_CONFIG } from "../mirror/app-models-config.ts";
+import { APP_MODELS_SCHEMA } from "../support/app-models-project.ts";
 
 const fixture = (name: string) => readFileSync(path.join(ROOT, "test/fixtures/init", name), "utf8");
 const guessFor = (text: string) => guessMapping(parsePrismaModels(text));
@@ -28,7 +29,7 @@ test("the seed app is clerk-resync's own shape: no mapping, nothing to do, its o
 });
 
 test("Int and cuid keys beside Clerk ids, a join model on them: the mapping the app-models test resyncs with, no edits", () => {
-  const guess = guessFor(fixture("int-and-cuid-keys.prisma"));
+  const guess = guessFor(readFileSync(APP_MODELS_SCHEMA, "utf8"));
   assert.deepEqual(guess.todo, []);
   assert.deepEqual(guess.mapping, APP_MODELS_CONFIG.mirror);
   assert.deepEqual(guess.scoped, [
@@ -70,7 +71,7 @@ test("clerk-resync init writes clerk-resync.config.ts, which loads as the app's 
   const app = mkdtempSync(path.join(tmpdir(), "clerk-resync-init-"));
   writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", type: "module" }));
   mkdirSync(path.join(app, "prisma"));
-  writeFileSync(path.join(app, "prisma/schema.prisma"), fixture("int-and-cuid-keys.prisma"));
+  writeFileSync(path.join(app, "prisma/schema.prisma"), readFileSync(APP_MODELS_SCHEMA, "utf8"));
   // The config file imports clerk-resync/config, as in an app that installed the package.
   mkdirSync(path.join(app, "node_modules"));
   symlinkSync(ROOT, path.join(app, "node_modules/clerk-resync"));

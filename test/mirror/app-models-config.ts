@@ -1,5 +1,5 @@
-// The clerk-resync.config.ts of the app in test/fixtures/init/int-and-cuid-keys.prisma: what
-// `init` writes for it (test/init asserts so), and what test/mirror/app-models resyncs with.
+// The clerk-resync.config.ts of examples/next-app: what `init` writes for its schema (test/init
+// asserts so, and that the example's reviewed file says the same), and what test/mirror resyncs with.
 import type { ClerkResyncConfig } from "../../src/define-config.ts";
 
 export const APP_MODELS_CONFIG = {

@@ -1,5 +1,4 @@
-// db:reset on an app's own models (test/fixtures/init/int-and-cuid-keys.prisma, the mapping `init`
-// writes for it): an Int autoincrement user id the app copies into Clerk metadata, a cuid team id,
+// db:reset on an app's own models (examples/next-app, with the mapping `init` writes for it): an Int autoincrement user id the app copies into Clerk metadata, a cuid team id,
 // a join model on those keys, posts on the Int id, notes keyed by a plain orgId. Every row of
 // every table comes back with every column, app ids included (pg_dump --data-only identical);
 // what Clerk changed meanwhile arrives, and nobody's id moves.
@@ -15,14 +14,14 @@ import { SafetyError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
 import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
 import { runReset, undoReset } from "../../src/reset/run-reset.ts";
-import { createAppModelsProject } from "../support/app-models-project.ts";
+import { copyNextApp } from "../support/app-models-project.ts";
 import { dataDump, pgDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
 import { apiFor, resync } from "../support/sync.ts";
 import { APP_MODELS_CONFIG } from "./app-models-config.ts";
 
-const project = createAppModelsProject();
+const project = copyNextApp();
 const mirror = mirrorFromMapping(APP_MODELS_CONFIG.mirror);
 let r: ResetDatabase;
 let emu: RunningEmulator;

@@ -29,8 +29,7 @@ import { apiFor, resync } from "../support/sync.ts";
 import { APP_MODELS_MIGRATION } from "../support/app-models-project.ts";
 import { APP_MODELS_CONFIG } from "./app-models-config.ts";
 
-// What `init` writes for this app's schema (test/fixtures/init/int-and-cuid-keys.prisma, which
-// test/fixtures/app-models/migration.sql makes column for column).
+// What `init` writes for examples/next-app's schema; its migration makes the tables.
 const mirror = mirrorFromMapping(APP_MODELS_CONFIG.mirror);
 
 let db: Database;

@@ -4,6 +4,8 @@
 PNPM_VERSION := 12.4.2
 LOCAL_PNPM := .tools/node_modules/.bin/pnpm
 PNPM := $(if $(filter $(PNPM_VERSION),$(shell pnpm --version 2>/dev/null)),pnpm,$(LOCAL_PNPM))
+# The tests run `pnpm` in the example apps and scratch projects: the local one is found on PATH too.
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(PATH)
 
 .PHONY: setup demo test
 

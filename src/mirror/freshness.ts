@@ -14,7 +14,7 @@ export function clerkCopyMayReplace(storedClerkUpdatedAt: number | null, incomin
   return storedClerkUpdatedAt === null || storedClerkUpdatedAt <= incomingUpdatedAt;
 }
 
-/** clerkCopyMayReplace as the WHERE of `INSERT … ON CONFLICT DO UPDATE` on `table`. */
-export function clerkCopyMayReplaceSql(table: string): string {
-  return `("${table}"."clerkUpdatedAt" IS NULL OR "${table}"."clerkUpdatedAt" <= EXCLUDED."clerkUpdatedAt")`;
+/** clerkCopyMayReplace in SQL, on the row `table` (a name or an alias) and the incoming copy's time (by default an upsert's EXCLUDED row). */
+export function clerkCopyMayReplaceSql(table: string, incoming = `EXCLUDED."clerkUpdatedAt"`): string {
+  return `("${table}"."clerkUpdatedAt" IS NULL OR "${table}"."clerkUpdatedAt" <= ${incoming})`;
 }

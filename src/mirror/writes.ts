@@ -65,10 +65,12 @@ function generatedKey(generate: "cuid" | "uuid"): string {
 }
 
 /**
- * `INSERT … SELECT … FROM jsonb_to_recordset(…) ON CONFLICT (<Clerk id>) DO UPDATE` of the
- * registry's columns, plus Clerk's updated_at as `clerkUpdatedAt`, the write path as `syncSource`
- * and `syncedAt`. The WHERE guard (clerkCopyMayReplace) keeps a newer copy from Clerk from being
- * replaced by an older one, and replaces anything else: a local edit is repaired.
+ * Writes the registry's columns of `rows`, plus Clerk's updated_at as `clerkUpdatedAt`, the write
+ * path as `syncSource` and `syncedAt`: an `UPDATE … FROM jsonb_to_recordset(…)` of the rows the
+ * table has, then an `INSERT … ON CONFLICT (<Clerk id>) DO UPDATE` of the others. Updating first
+ * keeps an app key's sequence for new rows only (an INSERT that ends in its ON CONFLICT still
+ * draws a value). The freshness guard (clerkCopyMayReplace) keeps a newer copy from Clerk from
+ * being replaced by an older one, and replaces anything else: a local edit is repaired.
  */
 export async function upsertRows<E extends EntityName>(
   client: pg.PoolClient,
@@ -90,11 +92,8 @@ export async function upsertRows<E extends EntityName>(
       return record;
     }),
   );
-  // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: the app's required columns
-  // (NOT NULL, no default) are proposed with the row's own values, so an update never trips them;
-  // an app key the database does not generate is generated here for a new row.
-  const kept = await requiredAppColumns(client, spec);
-  const proposed = kept.map((c) => (c === spec.primaryKey?.column && spec.primaryKey.generate ? `coalesce(e.${ident(c)}, ${generatedKey(spec.primaryKey.generate)})` : `e.${ident(c)}`));
+  const facts = await tableFacts(client, spec);
+  const recordset = `jsonb_to_recordset($1::jsonb) AS r(${columns.map((c) => `${ident(c.column)} ${wireType(c)}`).join(", ")}, "${CLERK_UPDATED_AT}" float8)`;
   // A membership whose user or organization is gone (deleted by a webhook while the listing ran,
   // so its own upsert was stopped by the tombstone) is left out instead of failing the foreign key
   // and the whole batch: Clerk deleted it with its parent, and the next run confirms that.
@@ -102,37 +101,55 @@ export async function upsertRows<E extends EntityName>(
     const c = columnOf(mirror.memberships, parent === "users" ? "userId" : "organizationId")!;
     return parentExists(mirror[parent] as EntitySpec<never>, `r.${ident(c.column)}`);
   });
+  const writable = [`NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.${key} AND t."deletedAt" >= to_timestamp($3::float8 / 1000))`, ...parentsExist].join(" AND ");
+  // The provenance columns' values, in the batch's terms; cast to the column's own type so the
+  // guard compares what the column would hold (to_timestamp is a few µs off a millisecond).
+  const provenance = [`to_timestamp(r."${CLERK_UPDATED_AT}" / 1000)::${facts.clerkUpdatedAtType}`, "$2::text", "now()"];
+  const updated = await client.query(
+    `UPDATE ${table} AS x SET ${[...columns.filter((c) => c !== spec.id).map((c) => `${ident(c.column)} = ${valueOf(mirror, c)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
+       FROM ${recordset}
+      WHERE x.${key} = r.${key} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}`,
+    [batch, origin.source, origin.tombstonesSince],
+  );
+  // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: an app key the database
+  // does not generate is generated here; another required app column has no value for a new row.
+  const generated = spec.primaryKey?.generate && facts.required.includes(spec.primaryKey.column) ? spec.primaryKey : undefined;
   const set = [...columns.filter((c) => c !== spec.id).map((c) => ident(c.column)), ...PROVENANCE.map((c) => ident(c.column))];
-  const res = await client.query(
-    `INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...kept.map(ident), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
-     SELECT ${[...columns.map((c) => valueOf(mirror, c)), ...proposed].join(", ")}, to_timestamp(r."${CLERK_UPDATED_AT}" / 1000), $2::text, now()
-     FROM jsonb_to_recordset($1::jsonb) AS r(${columns.map((c) => `${ident(c.column)} ${wireType(c)}`).join(", ")}, "${CLERK_UPDATED_AT}" float8)${kept.length ? ` LEFT JOIN ${table} e ON e.${key} = r.${key}` : ""}
-     WHERE NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.${key} AND t."deletedAt" >= to_timestamp($3::float8 / 1000))${parentsExist.map((c) => ` AND ${c}`).join("")}
+  const inserted = await client.query(
+    `INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...(generated ? [ident(generated.column)] : []), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
+     SELECT ${[...columns.map((c) => valueOf(mirror, c)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}
+     FROM ${recordset}
+     WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.${key} = r.${key}) AND ${writable}
      ON CONFLICT (${key}) DO UPDATE SET ${set.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
      WHERE ${clerkCopyMayReplaceSql(spec.table)}`,
     [batch, origin.source, origin.tombstonesSince],
   ).catch((err: unknown) => {
     const column = (err as { code?: string; column?: string }).column;
-    if ((err as { code?: string }).code !== "23502" || !column || !kept.includes(column)) throw err;
+    if ((err as { code?: string }).code !== "23502" || !column || !facts.required.includes(column)) throw err;
     throw new SafetyError(
       `A Clerk record has no row in "${spec.table}" yet, and "${spec.table}"."${column}" is NOT NULL with no default, so there is no value to write. ` +
         `Give the column a default or make it optional in schema.prisma and migrate, or let the app create the row first.`,
       { cause: err },
     );
   });
-  return res.rowCount ?? 0;
+  return (updated.rowCount ?? 0) + (inserted.rowCount ?? 0);
 }
 
-/** The app's columns of a Clerk table that are NOT NULL with no default (one catalog read per batch: the schema may change between runs). */
-async function requiredAppColumns<R>(client: pg.PoolClient, spec: EntitySpec<R>): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT a.attname AS name FROM pg_attribute a
-      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull AND NOT a.atthasdef
-        AND a.attidentity = '' AND a.attgenerated = '' AND NOT (a.attname = ANY($2::text[]))
+/**
+ * What a write must know of the table as it is now (one catalog read per batch: the schema may
+ * change between runs): the app's columns that are NOT NULL with no default, and the type of
+ * `clerkUpdatedAt`.
+ */
+async function tableFacts<R>(client: pg.PoolClient, spec: EntitySpec<R>): Promise<{ required: string[]; clerkUpdatedAtType: string }> {
+  const { rows } = await client.query<{ name: string; type: string; required: boolean }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+            a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' AND NOT (a.attname = ANY($2::text[])) AS required
+       FROM pg_attribute a
+      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`,
     [ident(spec.table), ownedColumns(spec)],
   );
-  return rows.map((x) => x.name);
+  return { required: rows.filter((x) => x.required).map((x) => x.name), clerkUpdatedAtType: rows.find((x) => x.name === "clerkUpdatedAt")?.type ?? "timestamptz(3)" };
 }
 
 export function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[], origin: WriteOrigin = RESYNC_ORIGIN, mirror = DEFAULT_MIRROR): Promise<number> {

@@ -15,7 +15,7 @@ import { startClerkEmulator } from "../src/clerk-emulator/server.ts";
 import { EmulatorStore } from "../src/clerk-emulator/store.ts";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase } from "../src/db/database.ts";
-import { addOrgLocalData } from "../src/db/demo-data.ts";
+import { addOrgLocalData } from "../src/demo/sample-data.ts";
 import { runPrismaCliOrThrow } from "../src/db/prisma-cli.ts";
 import { seedDefaults } from "../examples/seed-app/prisma/seed-defaults.ts";
 import { silentLogger } from "../src/log.ts";

@@ -9,7 +9,7 @@ import { openBenchDatabase } from "./database.ts";
 import { silentLogger } from "../src/log.ts";
 import { planLanes } from "../src/sync/fetch.ts";
 import { defaultResyncOptions, runResync } from "../src/sync/resync.ts";
-import { prismaClient } from "../src/db/prisma-client.ts";
+import { prismaClient } from "../src/demo/prisma-client.ts";
 
 const scenario = process.env.BENCH_SCENARIO!;
 const apiUrl = process.env.BENCH_CLERK_URL!;

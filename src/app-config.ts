@@ -78,7 +78,10 @@ export function findConfigFile(rootDir: string): string | undefined {
 async function importConfigFile(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
   const mod = (/\.m?ts$/.test(file) ? await (await import(/* webpackIgnore: true */ "tsx/esm/api")).tsImport(url, import.meta.url) : await import(url)) as { default?: unknown };
-  return mod.default;
+  // In an app whose package.json has no "type": "module" (create-next-app's), a .ts file is
+  // compiled as CommonJS: its `export default` arrives wrapped once more.
+  const value = mod.default as { __esModule?: boolean; default?: unknown } | undefined;
+  return value && typeof value === "object" && value.__esModule === true && "default" in value ? value.default : value;
 }
 
 /** The app's configuration: its config file, else its package.json key, else the defaults. */

@@ -5,9 +5,14 @@
 export type TableClass = "seeded" | "keep" | "disposable";
 
 /** A Clerk field the mirror can keep (the row fields of src/mirror/rows.ts). */
-export type UserField = "email" | "phoneNumber" | "firstName" | "lastName" | "username" | "imageUrl" | "externalId" | "publicMetadata" | "privateMetadata" | "banned" | "locked" | "lastSignInAt" | "createdAt" | "updatedAt";
-export type OrganizationField = "name" | "slug" | "imageUrl" | "publicMetadata" | "privateMetadata" | "maxAllowedMemberships" | "createdBy" | "createdAt" | "updatedAt";
-export type MembershipField = "organizationId" | "userId" | "role" | "permissions" | "publicMetadata" | "privateMetadata" | "createdAt" | "updatedAt";
+export type UserField = "email" | "phoneNumber" | "firstName" | "lastName" | "username" | "imageUrl" | "externalId" | "publicMetadata" | "privateMetadata" | "unsafeMetadata" | "banned" | "locked" | "lastSignInAt" | "createdAt" | "updatedAt" | Picked<"publicMetadata" | "privateMetadata" | "unsafeMetadata">;
+export type OrganizationField = "name" | "slug" | "imageUrl" | "publicMetadata" | "privateMetadata" | "maxAllowedMemberships" | "createdBy" | "createdAt" | "updatedAt" | Picked<"publicMetadata" | "privateMetadata">;
+export type MembershipField = "organizationId" | "userId" | "role" | "permissions" | "publicMetadata" | "privateMetadata" | "createdAt" | "updatedAt" | Picked<"publicMetadata" | "privateMetadata">;
+/**
+ * One value out of a metadata field, into a column of its own: `"publicMetadata.plan": "plan"`
+ * (nested keys joined by dots). Written cast to the column's type; absent or null is NULL.
+ */
+export type Picked<M extends string> = `${M}.${string}`;
 
 /**
  * Where one of Clerk's entities lives: its table (the database name, as in @@map), the column that

@@ -68,6 +68,13 @@ test("mirror: the app's tables, Clerk-id columns, app keys and fields reach the 
   assert.deepEqual(mirror.memberships.compared.map((c) => [c.field, c.column, c.refers]), [["userId", "userId", "users"], ["organizationId", "orgId", undefined]], "userId holds the app's Int key; organizations keep Clerk ids as keys");
   assert.equal(mirror.organizations, DEFAULT_MIRROR.organizations);
   await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { users: { fields: { emailAddress: "email" } } } } })), (err: Error) => err instanceof ConfigError && /mirror\.users\.fields\.emailAddress is not a Clerk field .*email, phoneNumber/.test(err.message));
+  // One value out of metadata: a metadata field the entity has, then a key path.
+  const picked = await loadAppConfig(app({}, { clerkResync: { mirror: { users: { fields: { "unsafeMetadata.onboarding.done": "onboarded" } } } } }));
+  assert.deepEqual(picked.mirror.users.compared, [{ field: "unsafeMetadata.onboarding.done", column: "onboarded", type: "jsonb", pick: { from: "unsafeMetadata", path: ["onboarding", "done"] } }]);
+  for (const field of ["publicMetadata.", "email.domain", "unsafeMetadata"]) {
+    const entity = field === "unsafeMetadata" ? "organizations" : "users";
+    await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { [entity]: { fields: { [field]: "x" } } } } })), (err: Error) => err instanceof ConfigError && err.message.includes(`mirror.${entity}.fields.${field} is not a Clerk field`), field);
+  }
   await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { memberships: { fields: { role: "role" } } } } })), /must map userId/);
   await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { users: { clerkId: "id", primaryKey: "id" } } } })), /leave primaryKey out/);
 });

@@ -24,6 +24,7 @@ export interface ClerkUser {
   phoneNumbers: ClerkPhoneNumber[];
   publicMetadata: Record<string, unknown> | null;
   privateMetadata: Record<string, unknown> | null;
+  unsafeMetadata?: Record<string, unknown> | null;
   banned: boolean;
   locked: boolean;
   lastSignInAt: number | null;

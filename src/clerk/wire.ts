@@ -20,6 +20,7 @@ export function userFromWire(w: Wire): ClerkUser {
     phoneNumbers: list(w.phone_numbers).map((p) => ({ id: p.id as string, phoneNumber: p.phone_number as string })),
     publicMetadata: w.public_metadata as Record<string, unknown> | null,
     privateMetadata: w.private_metadata as Record<string, unknown> | null,
+    unsafeMetadata: w.unsafe_metadata as Record<string, unknown> | null,
     banned: w.banned as boolean,
     locked: w.locked as boolean,
     lastSignInAt: (w.last_sign_in_at ?? null) as number | null,

@@ -17,7 +17,7 @@ import { WebhookSender, webhookSecretFor } from "../clerk-emulator/webhook-sende
 import type { Database } from "../db/database.ts";
 import { createClerkWebhookHandler } from "../live/handler.ts";
 import { startWebhookReceiver } from "../live/server.ts";
-import { addOrgLocalData, tableDump } from "../db/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../demo/sample-data.ts";
 import { formatResetReport } from "../reset/report.ts";
 
 export const demoCommand = defineCommand({

@@ -49,6 +49,7 @@ const FIELDS: Record<Entity, Record<string, [names: string[], type: string]>> = 
     externalId: [["externalId", "external_id"], "String"],
     publicMetadata: [["publicMetadata", "public_metadata"], "Json"],
     privateMetadata: [["privateMetadata", "private_metadata"], "Json"],
+    unsafeMetadata: [["unsafeMetadata", "unsafe_metadata"], "Json"],
     banned: [["banned", "isBanned", "is_banned"], "Boolean"],
     locked: [["locked", "isLocked", "is_locked"], "Boolean"],
     lastSignInAt: [["lastSignInAt", "last_sign_in_at", "lastLoginAt"], "DateTime"],

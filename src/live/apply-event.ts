@@ -57,7 +57,7 @@ async function applyInTransaction(client: pg.PoolClient, svixId: string, event: 
     await writeMirror(client, { deletes: { [ENTITY_KEY[change.entity]]: [change.id] } }, WEBHOOK_ORIGIN, { mirror: options.mirror });
     return "deleted";
   }
-  const mapped = mapRecord(change.entity, change.record, options.map);
+  const mapped = mapRecord(change.entity, change.record, { ...options.map, mirror: options.mirror });
   if ("invalid" in mapped) throw new UnusableEvent(`${change.entity} ${mapped.invalid.id}: ${mapped.invalid.reason}`);
   const write: MirrorWrite = { [ENTITY_KEY[change.entity]]: [mapped.row] };
   if (change.entity === "membership") {

@@ -1,7 +1,9 @@
 // For the app's own route: `export const POST = handleClerkWebhook` (Next.js route handler), or
 // `app.post("/webhooks/clerk", (c) => handleClerkWebhook(c.req.raw))` (Hono). Configured like
-// every clerk-resync command (DATABASE_URL, CLERK_WEBHOOK_SIGNING_SECRET, …), opened on first use.
+// every clerk-resync command (DATABASE_URL, CLERK_WEBHOOK_SIGNING_SECRET, clerk-resync.config.ts),
+// opened on first use.
 import { loadAppContext } from "../app-context.ts";
+import { ConfigError } from "../errors.ts";
 import { openDatabase } from "../db/database.ts";
 import { createLogger } from "../log.ts";
 import { createWebhookHandlerFromConfig, requireWebhookSecret } from "./from-config.ts";
@@ -12,18 +14,26 @@ export { createClerkWebhookHandler, type ClerkWebhookHandler, type WebhookHandle
 
 let ready: Promise<ClerkWebhookHandler> | undefined;
 
-async function open(appConfig: false | ClerkResyncConfig): Promise<ClerkWebhookHandler> {
+async function open(appConfig: undefined | ClerkResyncConfig): Promise<ClerkWebhookHandler> {
   // The app's root, as the CLI finds it: the server runs in the app's folder.
-  const config = await loadAppContext({ appConfig });
+  const config = await loadAppContext({ appConfig }).catch((err: unknown) => {
+    // A bundler (Next.js) cannot load the config file at run time; the route can import it.
+    if (appConfig || !(err instanceof ConfigError) || !/could not be loaded/.test(err.message)) throw err;
+    throw new ConfigError(`${err.message}. In a bundled route, import the config and pass it: \`export const POST = clerkWebhookRoute(config)\` (clerk-resync/webhooks).`, { cause: err });
+  });
   const secret = requireWebhookSecret(config);
   const log = createLogger({ level: config.logLevel, secrets: [config.clerk.secretKey ?? "", secret], pretty: false });
   const db = await openDatabase(config, log, { command: "webhook handler", needsSchema: true });
   return createWebhookHandlerFromConfig(config, db, log);
 }
 
-/** Into clerk-resync's own tables (no `mirror` mapping): the config file is not loaded. */
+/**
+ * Configured as the CLI is, the app's clerk-resync.config.ts included (its `mirror` says which
+ * tables the events go to). Where the file cannot be loaded at run time (a bundled route), the
+ * first request fails naming clerkWebhookRoute.
+ */
 export async function handleClerkWebhook(request: Request): Promise<Response> {
-  ready ??= open(false);
+  ready ??= open(undefined);
   ready.catch(() => (ready = undefined));
   return (await ready)(request);
 }

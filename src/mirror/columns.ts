@@ -17,7 +17,16 @@ export interface ColumnSpec<F extends string = string> {
    * column pointing at an Int `User.id`): resolved through the parent's Clerk-id column.
    */
   refers?: "users" | "organizations";
+  /**
+   * The column holds one value out of a metadata field (`field` is "publicMetadata.plan"): written
+   * cast to the column's own type, compared as JSON.
+   */
+  pick?: { from: MetadataField; path: readonly string[] };
 }
+
+/** Clerk's metadata fields, out of which an app may pick single values. */
+export const METADATA_FIELDS = ["publicMetadata", "privateMetadata", "unsafeMetadata"] as const;
+export type MetadataField = (typeof METADATA_FIELDS)[number];
 
 /** A primary key the app owns, beside the Clerk-id column. */
 export interface AppKey {
@@ -79,6 +88,13 @@ export const MEMBERSHIP = {
   ],
 } as const satisfies EntitySpec<MembershipRow>;
 
+/** Fields an app may map that clerk-resync's own schema has no column for. */
+export const UNMAPPED_BY_DEFAULT: Readonly<Record<EntityName, readonly ColumnSpec[]>> = {
+  users: [col("unsafeMetadata", "jsonb")],
+  organizations: [],
+  memberships: [],
+};
+
 /** Today's schema (prisma/schema.prisma): Clerk ids as primary keys, every field mapped. */
 export const DEFAULT_MIRROR: Mirror = { users: USER, organizations: ORGANIZATION, memberships: MEMBERSHIP };
 
@@ -107,6 +123,9 @@ export const comparedFields = <R>(spec: EntitySpec<R>) => spec.compared.map((c) 
 export const USER_FIELDS = comparedFields(USER);
 export const ORGANIZATION_FIELDS = comparedFields(ORGANIZATION);
 export const MEMBERSHIP_FIELDS = comparedFields(MEMBERSHIP);
+
+/** Whether the app keeps a field, whole or in picked values (what the map stage reads). */
+export const keepsField = <R>(spec: EntitySpec<R>, field: string): boolean => spec.compared.some((c) => c.field === field || c.pick?.from === field);
 
 /** The column of a field, if the app maps it. */
 export const columnOf = <R>(spec: EntitySpec<R>, field: keyof R & string): ColumnSpec | undefined =>

@@ -8,12 +8,13 @@ import { DEFAULT_MIRROR, ident, PROVENANCE, type ColumnSpec, type EntitySpec, ty
 const ms = (value: string) => `round(extract(epoch from ${value}) * 1000)::float8`;
 
 /** One registry column of row `m` as the row field the plan compares (a parent's app key as its Clerk id). */
-function selected(mirror: Mirror, { field, column, type, refers }: ColumnSpec): string {
+function selected(mirror: Mirror, { field, column, type, refers, pick }: ColumnSpec): string {
   const v = `m.${ident(column)}`;
   const parent = refers && mirror[refers];
+  // A value picked out of metadata compares as JSON, whatever the column's type.
   const value = parent?.primaryKey
     ? `(SELECT p.${ident(parent.id.column)} FROM ${ident(parent.table)} p WHERE p.${ident(parent.primaryKey.column)} = ${v})`
-    : type === "timestamptz" ? ms(v) : type === "text[]" ? `coalesce(${v}, '{}')` : v;
+    : pick ? `to_jsonb(${v})` : type === "timestamptz" ? ms(v) : type === "text[]" ? `coalesce(${v}, '{}')` : v;
   return `${value} AS "${field}"`;
 }
 

@@ -2,16 +2,23 @@
 // plan work from. Each field's SQL type is the registry's; the app says only where it lives.
 import type { EntityMapping, MirrorMapping } from "../define-config.ts";
 import { ConfigError } from "../errors.ts";
-import { DEFAULT_MIRROR, type AppKey, type ColumnSpec, type EntityName, type EntitySpec, type Mirror } from "./columns.ts";
+import { DEFAULT_MIRROR, METADATA_FIELDS, UNMAPPED_BY_DEFAULT, type AppKey, type ColumnSpec, type EntityName, type EntitySpec, type MetadataField, type Mirror } from "./columns.ts";
 
 function entity<R>(name: EntityName, base: EntitySpec<R>, mapping: EntityMapping<string> | undefined, refers?: Partial<Record<string, "users" | "organizations">>): EntitySpec<R> {
   if (!mapping) return base;
-  const known = new Map<string, ColumnSpec>(base.compared.map((c) => [c.field, c]));
+  const known = new Map<string, ColumnSpec>([...base.compared, ...UNMAPPED_BY_DEFAULT[name]].map((c) => [c.field, c]));
   const compared = mapping.fields
-    ? Object.entries(mapping.fields).map(([field, column]) => {
+    ? Object.entries(mapping.fields).map(([field, column]): ColumnSpec => {
         const c = known.get(field);
-        if (!c) throw new ConfigError(`mirror.${name}.fields.${field} is not a Clerk field clerk-resync keeps; it keeps ${[...known.keys()].join(", ")}.`);
-        return { ...c, column: column! };
+        if (c) return { ...c, column: column! };
+        // "publicMetadata.plan": one value out of a metadata field the entity has.
+        const [from, ...path] = field.split(".");
+        if (path.length && path.every(Boolean) && known.has(from!) && (METADATA_FIELDS as readonly string[]).includes(from!)) {
+          return { field, column: column!, type: "jsonb", pick: { from: from as MetadataField, path } };
+        }
+        throw new ConfigError(
+          `mirror.${name}.fields.${field} is not a Clerk field clerk-resync keeps; it keeps ${[...known.keys()].join(", ")}, and single values out of metadata as "publicMetadata.<key>".`,
+        );
       })
     : [...base.compared];
   const primaryKey: AppKey | undefined = typeof mapping.primaryKey === "string" ? { column: mapping.primaryKey } : mapping.primaryKey;

@@ -36,7 +36,8 @@ export async function membershipTwin(client: pg.PoolClient, m: MembershipRow, mi
   const { rows } = await client.query<{ id: string; newer: boolean }>(
     `SELECT m.${ident(spec.id.column)} AS id, ${createdAt ? `m.${ident(createdAt.column)} > to_timestamp($4::float8 / 1000)` : "false"} AS newer
        FROM ${ident(spec.table)} m WHERE ${pairColumn("organizationId", "$1")} AND ${pairColumn("userId", "$2")} AND m.${ident(spec.id.column)} <> $3`,
-    [m.organizationId, m.userId, m.id, m.createdAt],
+    // $4 only where the app maps createdAt: PostgreSQL refuses a parameter the text never names.
+    [m.organizationId, m.userId, m.id, ...(createdAt ? [m.createdAt] : [])],
   );
   return rows[0];
 }

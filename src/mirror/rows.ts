@@ -6,7 +6,15 @@
 /** JSON text in canonical form (canonicalJson). */
 export type JsonText = string;
 
-export interface UserRow {
+/**
+ * Values an app picks out of metadata into columns of their own (a mapping's
+ * `"publicMetadata.plan": "plan"`), under that name: canonical JSON text, null when absent.
+ */
+export interface Picked {
+  [field: `${string}.${string}`]: JsonText | null;
+}
+
+export interface UserRow extends Picked {
   id: string;
   email: string | null;
   phoneNumber: string | null;
@@ -18,6 +26,8 @@ export interface UserRow {
   publicMetadata: JsonText;
   /** Null unless private metadata is mirrored (opt-in). */
   privateMetadata: JsonText | null;
+  /** Null unless the app maps it (clerk-resync's own schema has no column for it). */
+  unsafeMetadata?: JsonText | null;
   banned: boolean;
   locked: boolean;
   lastSignInAt: number | null;
@@ -25,7 +35,7 @@ export interface UserRow {
   updatedAt: number;
 }
 
-export interface OrganizationRow {
+export interface OrganizationRow extends Picked {
   id: string;
   name: string;
   slug: string | null;
@@ -38,7 +48,7 @@ export interface OrganizationRow {
   updatedAt: number;
 }
 
-export interface MembershipRow {
+export interface MembershipRow extends Picked {
   id: string;
   organizationId: string;
   userId: string;

@@ -39,10 +39,12 @@ const wireType = (c: ColumnSpec) => (c.refers ? "text" : c.type === "jsonb" ? "t
 /** Clerk's updated_at in the batch, whether the app maps it to a column or not: the copy's provenance. */
 const CLERK_UPDATED_AT = "clerk:updatedAt";
 
-/** The SQL value of column `c` of the batch's row `r`. */
-function valueOf(mirror: Mirror, c: ColumnSpec): string {
+/** The SQL value of column `c` of the batch's row `r` (`types`: the table's column types). */
+function valueOf(mirror: Mirror, c: ColumnSpec, types: ReadonlyMap<string, string>): string {
   const v = `r.${ident(c.column)}`;
   if (c.refers) return parentKeyOf(mirror[c.refers], v);
+  // A picked value travels as JSON: a JSON column takes it as it is, any other its scalar, cast.
+  if (c.pick) return /^jsonb?$/.test(types.get(c.column) ?? "") ? `${v}::jsonb` : `(${v}::jsonb #>> '{}')::${types.get(c.column) ?? "text"}`;
   return typeValue(v, c.type);
 }
 
@@ -106,7 +108,7 @@ export async function upsertRows<E extends EntityName>(
   // guard compares what the column would hold (to_timestamp is a few µs off a millisecond).
   const provenance = [`to_timestamp(r."${CLERK_UPDATED_AT}" / 1000)::${facts.clerkUpdatedAtType}`, "$2::text", "now()"];
   const updated = await client.query(
-    `UPDATE ${table} AS x SET ${[...columns.filter((c) => c !== spec.id).map((c) => `${ident(c.column)} = ${valueOf(mirror, c)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
+    `UPDATE ${table} AS x SET ${[...columns.filter((c) => c !== spec.id).map((c) => `${ident(c.column)} = ${valueOf(mirror, c, facts.types)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
        FROM ${recordset}
       WHERE x.${key} = r.${key} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}`,
     [batch, origin.source, origin.tombstonesSince],
@@ -117,7 +119,7 @@ export async function upsertRows<E extends EntityName>(
   const set = [...columns.filter((c) => c !== spec.id).map((c) => ident(c.column)), ...PROVENANCE.map((c) => ident(c.column))];
   const inserted = await client.query(
     `INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...(generated ? [ident(generated.column)] : []), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
-     SELECT ${[...columns.map((c) => valueOf(mirror, c)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}
+     SELECT ${[...columns.map((c) => valueOf(mirror, c, facts.types)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}
      FROM ${recordset}
      WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.${key} = r.${key}) AND ${writable}
      ON CONFLICT (${key}) DO UPDATE SET ${set.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
@@ -137,10 +139,10 @@ export async function upsertRows<E extends EntityName>(
 
 /**
  * What a write must know of the table as it is now (one catalog read per batch: the schema may
- * change between runs): the app's columns that are NOT NULL with no default, and the type of
- * `clerkUpdatedAt`.
+ * change between runs): the app's columns that are NOT NULL with no default, and each column's
+ * type (what a picked value and `clerkUpdatedAt` are cast to).
  */
-async function tableFacts<R>(client: pg.PoolClient, spec: EntitySpec<R>): Promise<{ required: string[]; clerkUpdatedAtType: string }> {
+async function tableFacts<R>(client: pg.PoolClient, spec: EntitySpec<R>): Promise<{ required: string[]; types: Map<string, string>; clerkUpdatedAtType: string }> {
   const { rows } = await client.query<{ name: string; type: string; required: boolean }>(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' AND NOT (a.attname = ANY($2::text[])) AS required
@@ -149,7 +151,8 @@ async function tableFacts<R>(client: pg.PoolClient, spec: EntitySpec<R>): Promis
       ORDER BY a.attnum`,
     [ident(spec.table), ownedColumns(spec)],
   );
-  return { required: rows.filter((x) => x.required).map((x) => x.name), clerkUpdatedAtType: rows.find((x) => x.name === "clerkUpdatedAt")?.type ?? "timestamptz(3)" };
+  const types = new Map(rows.map((x) => [x.name, x.type]));
+  return { required: rows.filter((x) => x.required).map((x) => x.name), types, clerkUpdatedAtType: types.get("clerkUpdatedAt") ?? "timestamptz(3)" };
 }
 
 export function upsertUsers(client: pg.PoolClient, rows: readonly UserRow[], origin: WriteOrigin = RESYNC_ORIGIN, mirror = DEFAULT_MIRROR): Promise<number> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ClerkMembership, ClerkOrganization, ClerkSnapshot, ClerkUser } from "../clerk/types.ts";
+import { DEFAULT_MIRROR, keepsField, type ColumnSpec, type EntityName, type Mirror } from "../mirror/columns.ts";
 import { canonicalJson } from "../mirror/json-text.ts";
 import { createValuePool } from "../mirror/value-pool.ts";
 import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "../mirror/rows.ts";
@@ -22,6 +23,26 @@ const metadata = jsonObject
 export interface MapOptions {
   /** Mirror private metadata (CLERK_RESYNC_MIRROR_PRIVATE_METADATA); otherwise it is never read and stays null. */
   privateMetadata: boolean;
+  /** The app's mapping: which fields it keeps beyond clerk-resync's own (unsafe metadata, values picked out of metadata). */
+  mirror?: Mirror;
+}
+
+/** A field not kept: never read, null whether Clerk sent it or not. */
+const absent = z.unknown().optional().transform((): string | null => null);
+
+/** The value at `path` of canonical JSON text `text`, as canonical JSON text; null when absent or JSON null (a column's NULL). */
+function pickedValue(text: string | null, path: readonly string[]): string | null {
+  let value: unknown = text === null ? undefined : JSON.parse(text);
+  for (const key of path) value = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
+  return value === undefined || value === null ? null : canonicalJson(value);
+}
+
+/** Sets the values the app picks out of metadata on a mapped row (nothing when it picks none). */
+function picker(picks: readonly ColumnSpec[]) {
+  return <R>(row: R): R => {
+    for (const c of picks) (row as Record<string, unknown>)[c.field] = pickedValue((row as Record<string, string | null>)[c.pick!.from] ?? null, c.pick!.path);
+    return row;
+  };
 }
 
 function schemasFor(options: MapOptions) {
@@ -32,7 +53,11 @@ function schemasFor(options: MapOptions) {
   const shared = <S extends string | null>(s: S): S => (s === null ? s : (pool.text(s, () => s) as S));
   /** Organization ids, in their own pool: memberships repeat each one, metadata cannot crowd them out. */
   const organizationIds = createValuePool();
-  const privateMetadata = options.privateMetadata ? metadata : z.unknown().transform((): string | null => null);
+  const privateMetadata = options.privateMetadata ? metadata : absent;
+  const mirror = options.mirror ?? DEFAULT_MIRROR;
+  const picks = (entity: EntityName) => picker(mirror[entity].compared.filter((c) => c.pick));
+  const [pickUser, pickOrganization, pickMembership] = [picks("users"), picks("organizations"), picks("memberships")];
+  const keepsUnsafe = keepsField(mirror.users, "unsafeMetadata");
 
   const user = z
     .object({
@@ -50,6 +75,8 @@ function schemasFor(options: MapOptions) {
       phoneNumbers: z.array(z.object({ id: z.string().nullish(), phoneNumber: z.unknown() })).optional().transform((v) => v ?? []),
       publicMetadata: metadata,
       privateMetadata,
+      // Read only where the app keeps it: clerk-resync's own schema has no column for it.
+      unsafeMetadata: keepsUnsafe ? metadata : absent,
       banned: z.boolean().optional().transform((v) => v ?? false),
       locked: z.boolean().optional().transform((v) => v ?? false),
       lastSignInAt: epochMs.nullable().optional().transform((v) => v ?? null),
@@ -75,7 +102,7 @@ function schemasFor(options: MapOptions) {
       const email = primary("primaryEmailAddressId", u.primaryEmailAddressId, "emailAddresses", u.emailAddresses, "emailAddress", (v) => v.includes("@"), "email addresses");
       const phone = primary("primaryPhoneNumberId", u.primaryPhoneNumberId, "phoneNumbers", u.phoneNumbers, "phoneNumber", (v) => v.length > 0, "phone numbers");
       if (email === undefined || phone === undefined) return z.NEVER;
-      return {
+      const row: UserRow = {
         id: u.id,
         email,
         phoneNumber: phone,
@@ -92,6 +119,8 @@ function schemasFor(options: MapOptions) {
         createdAt: u.createdAt,
         updatedAt: u.updatedAt,
       };
+      if (keepsUnsafe) row.unsafeMetadata = shared(u.unsafeMetadata);
+      return pickUser(row);
     });
 
   const organization = z.object({
@@ -105,7 +134,7 @@ function schemasFor(options: MapOptions) {
     createdBy: nullableText,
     createdAt: epochMs,
     updatedAt: epochMs,
-  });
+  }).transform((o) => pickOrganization(o));
 
   const membership = z
     .object({
@@ -120,7 +149,7 @@ function schemasFor(options: MapOptions) {
       updatedAt: epochMs,
     })
     .transform(
-      (m): MembershipRow => ({
+      (m): MembershipRow => pickMembership({
         id: m.id,
         organizationId: organizationIds.string(m.organization.id),
         userId: m.publicUserData.userId,

@@ -91,7 +91,7 @@ interface Planned {
  */
 async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string>, options: ResyncOptions, stop: AbortController, ready?: UpsertWriter): Promise<Planned> {
   const planner = createSyncPlanner(undefined, ready, options.mirror);
-  const mapper = createSnapshotMapper(planner, { privateMetadata: options.mirrorPrivateMetadata ?? false });
+  const mapper = createSnapshotMapper(planner, { privateMetadata: options.mirrorPrivateMetadata ?? false, mirror: options.mirror });
   // PGlite serves every connection from one session: its queries wait for the instance check's.
   const readLocal = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(() => readLocalState(db.pool, options.mirror)).then((local) => {
     planner.compareWith(local);

@@ -29,7 +29,7 @@ export async function runUsersTick(deps: { db: Database; api: ClerkApi }, option
   if (!users.length) return { needsFull: false, changes: [], rowsWritten: 0 };
 
   const planner = createSyncPlanner(await readLocalUsers(db.pool, users.map((u) => u.id), options.mirror), undefined, options.mirror);
-  const mapper = createSnapshotMapper({ users: planner.users, organizations: planner.organizations, memberships: planner.memberships }, options.map);
+  const mapper = createSnapshotMapper({ users: planner.users, organizations: planner.organizations, memberships: planner.memberships }, { ...options.map, mirror: options.mirror });
   mapper.users(users);
   const plan = planner.finish(mapper.present, mapper.invalid);
   const rowsWritten = await applyParents(db.pool, plan.users, plan.organizations, { instanceId: options.instanceId, listedSince, mirror: options.mirror });

@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/demo/sample-data.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { resync } from "../support/sync.ts";
 import { runCli } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase } from "../support/reset-database.ts";
-import { prismaClient } from "../../src/db/prisma-client.ts";
+import { prismaClient } from "../../src/demo/prisma-client.ts";
 import { onFirstPassOnly } from "../support/passes.ts";
 
 let t: TestDatabase;

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/demo/sample-data.ts";
 import { connectDatabase } from "../../src/db/database.ts";
 import { dataDirLockFile } from "../../src/db/embedded-lock.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { tableDump } from "../../src/db/demo-data.ts";
+import { tableDump } from "../../src/demo/sample-data.ts";
 import { connectDatabase } from "../../src/db/database.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";

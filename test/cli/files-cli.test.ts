@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/demo/sample-data.ts";
 import { databaseIdentity } from "../../src/db/identity.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { latestBackupFile } from "../../src/sidecar/files.ts";

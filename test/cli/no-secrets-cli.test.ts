@@ -11,7 +11,7 @@ import { after, before, test } from "node:test";
 import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
-import { addOrgLocalData } from "../../src/db/demo-data.ts";
+import { addOrgLocalData } from "../../src/demo/sample-data.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
 import { CLI, runCli, type CliRun } from "../support/cli.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/demo/sample-data.ts";
 import type { CliRun } from "../support/cli.ts";
 import { ROOT } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";

@@ -6,77 +6,35 @@
 // the emulator, on the suite's database kind.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
 import { Webhook } from "standardwebhooks";
 import { serializeMembership, serializeUser } from "../../src/clerk-emulator/serialize.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
-import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
-import { createEmptyDatabase, dropDatabase } from "../support/admin.ts";
-import { copyNextApp } from "../support/app-models-project.ts";
+import { NEXT_APP } from "../support/app-models-project.ts";
 import { waitForOutput } from "../support/cli.ts";
 import { startTestEmulator } from "../support/emulator.ts";
+import { openExampleApp, type ExampleApp } from "../support/example-app.ts";
 
-const adminUrl = process.env.TEST_DATABASE_URL;
-const DB_NAME = `clerk_resync_next_app_${process.pid}`;
 const SECRET = webhookSecretFor(63);
 
-let app: string;
+let ex: ExampleApp;
 let emu: RunningEmulator;
-let env: Record<string, string | undefined>;
 
 before(async () => {
-  app = copyNextApp();
   emu = await startTestEmulator({ users: 10, orgs: 2, membershipsPerOrg: 3, seed: 63 });
-  env = { CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_REQUESTS_PER_WINDOW: "1000", CLERK_WEBHOOK_SIGNING_SECRET: SECRET, LOG_LEVEL: "warn" };
-  if (adminUrl) env.DATABASE_URL = await createEmptyDatabase(adminUrl, DB_NAME);
+  ex = await openExampleApp(NEXT_APP, { CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_REQUESTS_PER_WINDOW: "1000", CLERK_WEBHOOK_SIGNING_SECRET: SECRET, LOG_LEVEL: "warn" });
 });
 after(async () => {
   await emu?.close();
-  if (adminUrl) await dropDatabase(adminUrl, DB_NAME);
+  await ex?.close();
 });
 
-const childEnv = () => ({ PATH: `${path.join(app, "node_modules/.bin")}${path.delimiter}${process.env.PATH}`, HOME: process.env.HOME, ...env });
-
-/** `pnpm <script> [args]` in the example: the script's command line with its node_modules/.bin first on PATH. */
-function pnpm(script: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  const scripts = (JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const line = [scripts[script], ...args.map((a) => `'${a}'`)].join(" ");
-  return new Promise((resolve) => {
-    execFile("sh", ["-c", line], { cwd: app, env: childEnv(), maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-    );
-  });
-}
-
-async function ok(script: string, ...args: string[]): Promise<string> {
-  const { code, out } = await pnpm(script, ...args);
-  assert.equal(code, 0, `pnpm ${script} ${args.join(" ")} failed:\n${out}`);
-  return out;
-}
-
-/** A query on the example's database, between two commands (the embedded folder admits one process at a time). */
-async function query(sql: string, params: unknown[] = []): Promise<Record<string, any>[]> {
-  if (env.DATABASE_URL) {
-    const client = new pg.Client(pgConfigFromUrl(env.DATABASE_URL));
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  const db = await PGlite.create({ dataDir: path.join(app, ".data/pglite") });
-  try {
-    return (await db.query<Record<string, any>>(sql, params)).rows;
-  } finally {
-    await db.close();
-  }
-}
+const pnpm = (script: string, ...args: string[]) => ex.run(script, ...args);
+const ok = (script: string, ...args: string[]) => ex.ok(script, ...args);
+const query = (sql: string, params?: unknown[]) => ex.query(sql, params);
 
 /** Every row of every app table and of Clerk's, as text (what a reset must keep, ids included). */
 async function everyRow(): Promise<Record<string, string[]>> {
@@ -117,7 +75,7 @@ test("migrate, seed, resync through the mapping, then db:reset keeps every row a
 test("--watch brings a Clerk change in on its next tick; the App Router route applies signed events into the app's tables", { timeout: 600_000 }, async () => {
   // Read before the watcher starts: on the embedded database it holds the folder until it stops.
   const [someone] = await query(`SELECT id, "clerkId" FROM users ORDER BY id LIMIT 1 OFFSET 1`);
-  const watcher = spawn("sh", ["-c", "exec clerk-resync resync --watch --interval 300ms"], { cwd: app, env: childEnv() });
+  const watcher = spawn("sh", ["-c", "exec clerk-resync resync --watch --interval 300ms"], { cwd: ex.dir, env: ex.childEnv() });
   let output = "";
   watcher.stdout.on("data", (d) => (output += d));
   watcher.stderr.on("data", (d) => (output += d));
@@ -140,24 +98,31 @@ test("--watch brings a Clerk change in on its next tick; the App Router route ap
     const at = new Date();
     return { body, headers: { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(SECRET).sign(id, at, body) } };
   });
-  writeFileSync(path.join(app, "deliver.ts"), DELIVER);
-  const answers = await new Promise<string>((resolve, reject) => {
-    const child = execFile(process.execPath, ["--import", "tsx", "deliver.ts"], { cwd: app, env: childEnv() }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
-    child.stdin!.end(JSON.stringify(deliveries));
-  });
-  assert.deepEqual(JSON.parse(answers), [{ status: 200, outcome: "applied" }, { status: 200, outcome: "applied" }]);
+  writeFileSync(path.join(ex.dir, "deliver.ts"), DELIVER);
+  const deliver = (handler: string, batch: unknown[]) =>
+    new Promise<unknown>((resolve, reject) => {
+      const child = execFile(process.execPath, ["--import", "tsx", "deliver.ts", handler], { cwd: ex.dir, env: ex.childEnv() }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout))));
+      child.stdin!.end(JSON.stringify(batch));
+    });
+  // The route as the example writes it (the config imported), then handleClerkWebhook, which
+  // reads the same config file itself in a server that is not bundled.
+  assert.deepEqual(await deliver("route", deliveries.slice(0, 1)), [{ status: 200, outcome: "applied" }]);
+  assert.deepEqual(await deliver("handleClerkWebhook", deliveries.slice(1)), [{ status: 200, outcome: "applied" }]);
   const [row] = await query(`SELECT u.id, u.first_name, m.role, t."clerkOrgId" FROM "TeamMember" m JOIN users u ON u.id = m."userId" JOIN "Team" t ON t.id = m."teamId" WHERE m."clerkMembershipId" = $1`, [membership.id]);
   assert.deepEqual(row, { id: 11, first_name: "Carol", role: "org:member", clerkOrgId: team.id }, "the next Int id, joined on the app keys");
   await ok("clerk:resync", "--check");
 });
 
-// The app's server, reduced to its route: POST each delivery to app/api/webhooks/clerk/route.ts.
+// The app's server, reduced to its route: POST each delivery to app/api/webhooks/clerk/route.ts
+// (or to handleClerkWebhook).
 const DELIVER = `import { POST } from "./app/api/webhooks/clerk/route.ts";
+import { handleClerkWebhook } from "clerk-resync/webhooks";
+const handler = process.argv[2] === "handleClerkWebhook" ? handleClerkWebhook : POST;
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
 const out = [];
 for (const d of JSON.parse(input)) {
-  const res = await POST(new Request("http://localhost/api/webhooks/clerk", { method: "POST", headers: d.headers, body: d.body }));
+  const res = await handler(new Request("http://localhost/api/webhooks/clerk", { method: "POST", headers: d.headers, body: d.body }));
   out.push({ status: res.status, outcome: (await res.json()).outcome });
 }
 process.stdout.write(JSON.stringify(out));

@@ -4,82 +4,30 @@
 // Run in a copy of the example (its node_modules linked), against the emulator, on the suite's
 // database kind: a fresh PostgreSQL database with TEST_DATABASE_URL, else an embedded folder.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
-import { createEmptyDatabase, dropDatabase } from "../support/admin.ts";
 import { ROOT } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
+import { openExampleApp, type ExampleApp } from "../support/example-app.ts";
 import { onFirstPassOnly } from "../support/passes.ts";
 
-const EXAMPLE = path.join(ROOT, "examples/seed-app");
-const adminUrl = process.env.TEST_DATABASE_URL;
-const DB_NAME = `clerk_resync_seed_app_${process.pid}`;
-
-let app: string;
+let ex: ExampleApp;
 let emu: RunningEmulator;
-let env: Record<string, string | undefined>;
 
 before(async () => {
-  app = path.join(mkdtempSync(path.join(tmpdir(), "clerk-resync-seed-app-")), "seed-app");
-  const skip = new Set(["node_modules", ".data", "generated", "backups"]);
-  cpSync(EXAMPLE, app, { recursive: true, filter: (src) => !skip.has(path.basename(src)) });
-  symlinkSync(path.join(EXAMPLE, "node_modules"), path.join(app, "node_modules"));
   emu = await startTestEmulator({ users: 6, orgs: 2, membershipsPerOrg: 2, seed: 52 });
-  env = { CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_REQUESTS_PER_WINDOW: "1000" };
-  if (adminUrl) env.DATABASE_URL = await createEmptyDatabase(adminUrl, DB_NAME);
+  ex = await openExampleApp(path.join(ROOT, "examples/seed-app"), { CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_REQUESTS_PER_WINDOW: "1000" });
 });
 after(async () => {
   await emu?.close();
-  if (adminUrl) await dropDatabase(adminUrl, DB_NAME);
+  await ex?.close();
 });
 
-/**
- * `pnpm <script> [args]` in the example, as its developers type it: the script's command line with
- * the example's node_modules/.bin first on PATH. (pnpm itself would not run it in a copy outside
- * the workspace: it tries to resolve `workspace:*` first.)
- */
-function pnpm(script: string, ...args: string[]): Promise<{ code: number; out: string }> {
-  const scripts = (JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const line = [scripts[script], ...args.map((a) => `'${a}'`)].join(" ");
-  const PATH = `${path.join(app, "node_modules/.bin")}${path.delimiter}${process.env.PATH}`;
-  return new Promise((resolve) => {
-    execFile("sh", ["-c", line], { cwd: app, env: { PATH, HOME: process.env.HOME, ...env }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-    );
-  });
-}
-
-async function ok(script: string, ...args: string[]): Promise<string> {
-  const { code, out } = await pnpm(script, ...args);
-  assert.equal(code, 0, `pnpm ${script} ${args.join(" ")} failed:\n${out}`);
-  return out;
-}
-
-/** A query on the example's database, between two commands (the embedded folder admits one process at a time). */
-async function query(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  if (env.DATABASE_URL) {
-    const client = new pg.Client(pgConfigFromUrl(env.DATABASE_URL));
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-  const db = await PGlite.create({ dataDir: path.join(app, ".data/pglite") });
-  try {
-    return (await db.query<Record<string, unknown>>(sql, params)).rows;
-  } finally {
-    await db.close();
-  }
-}
+const pnpm = (script: string, ...args: string[]) => ex.run(script, ...args);
+const ok = (script: string, ...args: string[]) => ex.ok(script, ...args);
+const query = (sql: string, params?: unknown[]) => ex.query(sql, params);
 
 const orgPrompts = (orgId: string) => query(`SELECT id, name, content FROM "Prompt" WHERE "organizationId" = $1 ORDER BY id`, [orgId]);
 const defaultPrompts = async () => (await query(`SELECT name FROM "Prompt" WHERE "organizationId" IS NULL ORDER BY name`)).map((r) => r.name);
@@ -120,10 +68,10 @@ test("the reset guide's six db:* scripts and clerk:resync, through the linked cl
 });
 
 test("db:migrate:dev (prisma migrate dev through clerk-resync) writes the next migration", { timeout: 600_000 }, async () => {
-  const schema = path.join(app, "prisma/schema.prisma");
+  const schema = path.join(ex.dir, "prisma/schema.prisma");
   writeFileSync(schema, readFileSync(schema, "utf8").replace(/^  content        String$/m, "  content        String\n  pinned         Boolean       @default(false)"));
   await ok("db:migrate:dev", "--name", "add_pinned", "--skip-generate");
-  const created = readdirSync(path.join(app, "prisma/migrations")).find((d) => d.endsWith("_add_pinned"));
+  const created = readdirSync(path.join(ex.dir, "prisma/migrations")).find((d) => d.endsWith("_add_pinned"));
   assert.ok(created, "a new migration folder");
-  assert.match(readFileSync(path.join(app, "prisma/migrations", created, "migration.sql"), "utf8"), /ALTER TABLE "Prompt" ADD COLUMN\s+"pinned" BOOLEAN NOT NULL DEFAULT false/);
+  assert.match(readFileSync(path.join(ex.dir, "prisma/migrations", created, "migration.sql"), "utf8"), /ALTER TABLE "Prompt" ADD COLUMN\s+"pinned" BOOLEAN NOT NULL DEFAULT false/);
 });

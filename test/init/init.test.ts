@@ -1,7 +1,7 @@
-// `clerk-resync init` on three schemas it was not written for: the seed app (clerk-resync's own
+// `clerk-resync init` on four schemas it was not written for: the seed app (clerk-resync's own
 // shape: nothing to configure), Int and cuid keys beside Clerk ids (a mapping that works without
-// edits: test/mirror/app-models.test.ts resyncs with it), and an app not prepared yet (every edit
-// named). The written file loads as the app's configuration.
+// edits: test/mirror/app-models.test.ts resyncs with it), uuid keys with Clerk-id keyed
+// organizations (test/mirror/uuid-app.test.ts), and an app not prepared yet (every edit named). The written file loads as the app's configuration.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import { parsePrismaModels } from "../../src/init/prisma-schema.ts";
 import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
 import { ROOT } from "../support/database.ts";
 import { APP_MODELS_CONFIG } from "../mirror/app-models-config.ts";
-import { APP_MODELS_SCHEMA } from "../support/app-models-project.ts";
+import { APP_MODELS_SCHEMA, UUID_APP } from "../support/app-models-project.ts";
 
 const fixture = (name: string) => readFileSync(path.join(ROOT, "test/fixtures/init", name), "utf8");
 const guessFor = (text: string) => guessMapping(parsePrismaModels(text));
@@ -38,6 +38,21 @@ test("Int and cuid keys beside Clerk ids, a join model on them: the mapping the 
   ]);
   assert.deepEqual(guess.tables, APP_MODELS_CONFIG.tables);
   assert.deepEqual(guess.unowned, []);
+});
+
+test("uuid account keys beside clerkUserId, organizations keyed by their Clerk id, a join model on the uuid: the mapping test/mirror/uuid-app resyncs with, before a person picked metadata values", () => {
+  const guess = guessFor(readFileSync(path.join(UUID_APP, "prisma/schema.prisma"), "utf8"));
+  assert.deepEqual(guess.todo, []);
+  assert.deepEqual(guess.mapping, {
+    users: { table: "accounts", clerkId: "clerkUserId", primaryKey: { column: "id", generate: "uuid" }, fields: { email: "email", username: "username", unsafeMetadata: "unsafeMetadata", lastSignInAt: "lastSignInAt" } },
+    organizations: { table: "organizations", clerkId: "id", fields: { name: "name", slug: "slug" } },
+    memberships: { table: "memberships", clerkId: "id", fields: { userId: "accountId", organizationId: "orgId", role: "role" } },
+  });
+  assert.deepEqual(guess.scoped, [
+    "Invoice belongs to a user (accountId → Account).",
+    "OrgSetting.orgId holds a Clerk organization id with no foreign key: the whole table is kept through a reset (`tables` below).",
+  ]);
+  assert.deepEqual(guess.tables, { OrgSetting: "keep" });
 });
 
 test("an app not prepared yet: each edit named (a required column, no membership Clerk id, provenance, bookkeeping tables)", () => {
@@ -69,7 +84,8 @@ function runCli(cwd: string, ...args: string[]): Promise<{ code: number; stdout:
 
 test("clerk-resync init writes clerk-resync.config.ts, which loads as the app's mapping; a second init refuses to overwrite it", async () => {
   const app = mkdtempSync(path.join(tmpdir(), "clerk-resync-init-"));
-  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", type: "module" }));
+  // As create-next-app writes it: no "type": "module", so the config compiles as CommonJS.
+  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
   mkdirSync(path.join(app, "prisma"));
   writeFileSync(path.join(app, "prisma/schema.prisma"), readFileSync(APP_MODELS_SCHEMA, "utf8"));
   // The config file imports clerk-resync/config, as in an app that installed the package.

@@ -12,7 +12,7 @@ import { serializeUser } from "../../src/clerk-emulator/serialize.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import type { Config } from "../../src/config.ts";
 import type { Database } from "../../src/db/database.ts";
-import { addOrgLocalData } from "../../src/db/demo-data.ts";
+import { addOrgLocalData } from "../../src/demo/sample-data.ts";
 import { databaseIdentity } from "../../src/db/identity.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { silentLogger } from "../../src/log.ts";

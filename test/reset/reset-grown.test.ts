@@ -10,7 +10,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import type { Config } from "../../src/config.ts";
-import { addOrgLocalData } from "../../src/db/demo-data.ts";
+import { addOrgLocalData } from "../../src/demo/sample-data.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { SafetyError, SidecarFormatError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
-import { addOrgLocalData } from "../../src/db/demo-data.ts";
+import { addOrgLocalData } from "../../src/demo/sample-data.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { RESET_STEPS } from "../../src/reset/run-reset.ts";
 import { runCli, CLI } from "../support/cli.ts";

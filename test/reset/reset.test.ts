@@ -9,7 +9,7 @@ import { after, before, beforeEach, test } from "node:test";
 import pg from "pg";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import type { Config } from "../../src/config.ts";
-import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/demo/sample-data.ts";
 import { connectDatabase } from "../../src/db/database.ts";
 import { databaseIdentity } from "../../src/db/identity.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
@@ -23,7 +23,7 @@ import { dataDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
 import { apiFor, resync, truncateAll } from "../support/sync.ts";
-import { prismaClient } from "../../src/db/prisma-client.ts";
+import { prismaClient } from "../../src/demo/prisma-client.ts";
 
 let r: ResetDatabase;
 let emu: RunningEmulator;

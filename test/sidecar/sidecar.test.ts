@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, test } from "node:test";
-import { addOrgLocalData, tableDump } from "../../src/db/demo-data.ts";
+import { addOrgLocalData, tableDump } from "../../src/demo/sample-data.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { SidecarFormatError } from "../../src/errors.ts";
 import { readSidecarFile, writeSidecarFile } from "../../src/sidecar/files.ts";
@@ -14,7 +14,7 @@ import { shareableSidecar } from "../../src/sidecar/share.ts";
 import { readPackageJsonConfig } from "../../src/app-config.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { truncateAll } from "../support/sync.ts";
-import { prismaClient } from "../../src/db/prisma-client.ts";
+import { prismaClient } from "../../src/demo/prisma-client.ts";
 
 let t: TestDatabase;
 let tables: LocalTables;

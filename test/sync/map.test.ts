@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ClerkUser } from "../../src/clerk/types.ts";
+import { UNMAPPED_BY_DEFAULT, USER } from "../../src/mirror/columns.ts";
+import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
 import { mapSnapshot } from "../../src/sync/map.ts";
 
 const clerkUser = (over: Partial<ClerkUser> = {}): ClerkUser => ({
@@ -125,4 +127,18 @@ test("metadata PostgreSQL cannot store (U+0000) and a dangling primary phone are
   assert.deepEqual(users.map((u) => u.id), ["user_ok"]);
   assert.match(invalid.find((i) => i.id === "user_nul")!.reason, /publicMetadata contains U\+0000/);
   assert.match(invalid.find((i) => i.id === "user_ph")!.reason, /idn_x matches none of the user's phone numbers/);
+});
+
+test("every field the column registry can map comes out of the mapper; unsafe metadata and picked values only when the mapping keeps them", () => {
+  const userFields = [...USER.compared, ...UNMAPPED_BY_DEFAULT.users].map((c) => c.field);
+  const mirror = mirrorFromMapping({
+    users: { fields: { ...Object.fromEntries(userFields.map((f) => [f, f])), "publicMetadata.plan": "plan", "unsafeMetadata.a.b": "ab", "privateMetadata.x": "x" } },
+  });
+  const user = clerkUser({ publicMetadata: { plan: "pro" }, unsafeMetadata: { a: { b: [1, { c: true }] } }, privateMetadata: { x: null } });
+  const [row] = mapSnapshot({ users: [user], organizations: [], memberships: [] }, { privateMetadata: true, mirror }).users;
+  for (const field of userFields) assert.notEqual((row as unknown as Record<string, unknown>)[field], undefined, field);
+  assert.equal(row!.unsafeMetadata, '{"a":{"b":[1,{"c":true}]}}');
+  assert.deepEqual([row!["publicMetadata.plan"], row!["unsafeMetadata.a.b"], row!["privateMetadata.x"]], ['"pro"', '[1,{"c":true}]', null], "JSON text; JSON null is NULL");
+  const [plain] = mapSnapshot({ users: [user], organizations: [], memberships: [] }).users;
+  assert.equal("unsafeMetadata" in plain!, false, "clerk-resync's own schema: not read");
 });

@@ -20,7 +20,7 @@ export interface CreateUserInput {
 }
 
 // Besides the PATCH /users/{id} fields: what ban/lock, sign-ins and PATCH …/metadata change (tests set them directly).
-export type UpdateUserInput = Partial<Pick<UserRecord, "externalId" | "username" | "firstName" | "lastName" | "imageUrl" | "banned" | "locked" | "lastSignInAt" | "publicMetadata" | "privateMetadata">> & {
+export type UpdateUserInput = Partial<Pick<UserRecord, "externalId" | "username" | "firstName" | "lastName" | "imageUrl" | "banned" | "locked" | "lastSignInAt" | "publicMetadata" | "privateMetadata" | "unsafeMetadata">> & {
   primaryEmailAddressId?: string;
 };
 
@@ -95,7 +95,7 @@ export class UserStore {
       this.externalIds.rename(user.externalId, patch.externalId, id);
       user.externalId = patch.externalId;
     }
-    applyPatch(user, patch, ["firstName", "lastName", "imageUrl", "banned", "locked", "lastSignInAt", "publicMetadata", "privateMetadata"]);
+    applyPatch(user, patch, ["firstName", "lastName", "imageUrl", "banned", "locked", "lastSignInAt", "publicMetadata", "privateMetadata", "unsafeMetadata"]);
     if (patch.primaryEmailAddressId !== undefined) {
       if (!user.emails.some((e) => e.id === patch.primaryEmailAddressId)) throw paramInvalid("primary_email_address_id");
       user.primaryEmailId = patch.primaryEmailAddressId;

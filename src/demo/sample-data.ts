@@ -1,6 +1,6 @@
 // Sample org-local data for `pnpm demo` (and the tests that use the same), and whole-table dumps to
 // compare a database before and after a reset.
-import type { Database } from "./database.ts";
+import type { Database } from "../db/database.ts";
 import { prismaClient } from "./prisma-client.ts";
 
 /** Everything a reset must give back, as comparable text: whole tables, not counts. */

@@ -2,8 +2,8 @@
 // Database's pool. Loaded on first use: the generated client costs start-up time that the
 // mirror's commands, which speak SQL, never need.
 import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { Database } from "./database.ts";
-import { schemaFromUrl } from "./pg-config.ts";
+import type { Database } from "../db/database.ts";
+import { schemaFromUrl } from "../db/pg-config.ts";
 
 export type { PrismaClient };
 

@@ -1,0 +1,191 @@
+// A shape clerk-resync was not written for (test/fixtures/uuid-app, config as `init` wrote it and a
+// person reviewed it): uuid account keys made on insert beside clerkUserId, organizations keyed by
+// their Clerk id, a membership join model on the account's uuid, unsafe metadata kept whole, and
+// values picked out of metadata into columns of their own (text, a nested Int, a Boolean). Resync,
+// its plan, webhooks, the watcher's users tick and db:reset all hold on it: app ids never move, a
+// second run writes nothing, and a reset keeps every row (pg_dump --data-only identical).
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { Webhook } from "standardwebhooks";
+import { loadAppConfig } from "../../src/app-config.ts";
+import { serializeMembership, serializeUser } from "../../src/clerk-emulator/serialize.ts";
+import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
+import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
+import type { Config } from "../../src/config.ts";
+import { createClerkWebhookHandler } from "../../src/live/handler.ts";
+import { silentLogger } from "../../src/log.ts";
+import { formatMirror } from "../../src/mirror/describe.ts";
+import type { Mirror } from "../../src/mirror/columns.ts";
+import { runReset, undoReset } from "../../src/reset/run-reset.ts";
+import { hasDrift } from "../../src/sync/plan.ts";
+import { runUsersTick } from "../../src/watch/users-tick.ts";
+import { copyProject, UUID_APP } from "../support/app-models-project.ts";
+import { dataDump, pgDump } from "../support/dump.ts";
+import { startTestEmulator } from "../support/emulator.ts";
+import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
+import { apiFor, resync } from "../support/sync.ts";
+
+const project = copyProject(UUID_APP);
+const sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-uuid-app-"));
+let r: ResetDatabase;
+let emu: RunningEmulator;
+let mirror: Mirror;
+let tables: Config["tables"];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const q = async (sql: string, params: unknown[] = []) => (await (await r.open()).pool.query(sql, params)).rows;
+const sync = async (options: Parameters<typeof resync>[2] = {}) => resync(emu, await r.open(), { mirror, sidecarDir, ...options });
+const noDrift = async () => {
+  const { plan, report } = await sync({ dryRun: true });
+  assert.equal(hasDrift(plan), false, JSON.stringify({ users: report.users, orgs: report.organizations, memberships: report.memberships }));
+};
+const idsByClerkId = async () => Object.fromEntries((await q(`SELECT "clerkUserId", id FROM accounts`)).map((a) => [a.clerkUserId, a.id]));
+const account = async (clerkId: string) => (await q(`SELECT plan, seats, onboarded, "unsafeMetadata", nickname FROM accounts WHERE "clerkUserId" = $1`, [clerkId]))[0];
+
+before(async () => {
+  // The config file as the CLI loads it (clerk-resync/config through the app's node_modules).
+  const app = await loadAppConfig(project);
+  mirror = app.mirror!;
+  tables = app.tables;
+  r = await createResetDatabase({ rootDir: project, empty: true });
+  emu = await startTestEmulator({ users: 9, orgs: 3, membershipsPerOrg: 3, seed: 29 });
+  const users = [...emu.store.users.values()];
+  users.forEach((u, i) => {
+    if (i % 3 === 0) emu.store.updateUser(u.id, { publicMetadata: { plan: "pro", limits: { seats: 5 + i } }, unsafeMetadata: { onboarded: true, theme: "dark" } });
+    if (i % 3 === 1) emu.store.updateUser(u.id, { publicMetadata: { plan: "free" }, unsafeMetadata: { onboarded: false } });
+  });
+});
+after(async () => {
+  await emu?.close();
+  await r?.close();
+});
+
+test("a resync fills the app's tables: uuid keys made once, memberships on them, picked values cast to their columns; a second run writes nothing", async () => {
+  const { report } = await sync();
+  assert.deepEqual(report.invalid, []);
+  const rows = await q(`SELECT id, "clerkUserId", plan, seats, onboarded, "unsafeMetadata" FROM accounts`);
+  assert.equal(rows.length, emu.store.users.size);
+  for (const row of rows) {
+    assert.match(row.id, UUID, "a uuid made on insert");
+    const u = emu.store.users.get(row.clerkUserId)!;
+    const pub = u.publicMetadata as { plan?: string; limits?: { seats?: number } };
+    const unsafe = u.unsafeMetadata as { onboarded?: boolean };
+    assert.deepEqual(
+      { plan: row.plan, seats: row.seats, onboarded: row.onboarded, unsafeMetadata: row.unsafeMetadata },
+      { plan: pub.plan ?? null, seats: pub.limits?.seats ?? null, onboarded: unsafe.onboarded ?? null, unsafeMetadata: u.unsafeMetadata },
+      row.clerkUserId,
+    );
+  }
+  assert.ok(rows.some((x) => x.seats !== null && x.onboarded === true), "an Int and a Boolean picked");
+  const members = await q(`SELECT m.id, a."clerkUserId" AS "user", m."orgId" AS org FROM memberships m JOIN accounts a ON a.id = m."accountId" ORDER BY m.id`);
+  const expected = [...emu.store.organizations.values()].flatMap((o) => [...emu.store.membershipsOf(o.id)].map((m) => ({ id: m.id, user: m.userId, org: o.id })));
+  assert.deepEqual(members, expected.sort((a, b) => (a.id < b.id ? -1 : 1)));
+  assert.equal((await sync()).report.rowsWritten, 0, "idempotent: picked values compare equal to what was written");
+  await noDrift();
+});
+
+test("the plan shows each picked value's column", async () => {
+  const { report } = await sync({ dryRun: true });
+  assert.equal(report.mapping.users.fields["publicMetadata.limits.seats"], "seats");
+  assert.equal(report.mapping.memberships.fields.userId, "accountId (accounts.id)");
+  const text = formatMirror(report.mapping);
+  assert.match(text, /^  users → "accounts": Clerk id in "clerkUserId", app key "id" \(uuid made on insert\)$/m);
+  assert.match(text, /publicMetadata\.plan → plan, publicMetadata\.limits\.seats → seats, unsafeMetadata\.onboarded → onboarded/);
+  assert.match(text, /^  organizations → "organizations": Clerk id in "id" \(the primary key\)$/m);
+});
+
+test("Clerk changes metadata: picked values follow (a key removed is NULL), the app's own column and the uuid stay", async () => {
+  const before = await idsByClerkId();
+  const [first, second] = [...emu.store.users.values()];
+  await q(`UPDATE accounts SET nickname = 'Boss' WHERE "clerkUserId" = $1`, [first!.id]);
+  emu.store.updateUser(first!.id, { publicMetadata: { plan: "team", limits: { seats: 50 } } });
+  emu.store.updateUser(second!.id, { publicMetadata: {}, unsafeMetadata: { onboarded: true } });
+  const { report } = await sync();
+  assert.equal(report.users.updated, 2, JSON.stringify(report.users));
+  assert.deepEqual(await account(first!.id), { plan: "team", seats: 50, onboarded: true, unsafeMetadata: { onboarded: true, theme: "dark" }, nickname: "Boss" });
+  assert.deepEqual(await account(second!.id), { plan: null, seats: null, onboarded: true, unsafeMetadata: { onboarded: true }, nickname: null });
+  assert.deepEqual(await idsByClerkId(), before, "no uuid moved");
+  await noDrift();
+});
+
+/** Signed deliveries to the webhook handler on this mapping; each answers its outcome (or the whole answer). */
+async function deliverer() {
+  const secret = webhookSecretFor(29);
+  const db = await r.open();
+  const handler = createClerkWebhookHandler({ pool: db.pool, oneAtATime: db.pglite, signingSecret: secret, sidecarDir, log: silentLogger, mirror });
+  return async (type: string, data: Record<string, unknown>) => {
+    const body = JSON.stringify({ type, object: "event", data, timestamp: Date.now(), instance_id: emu.store.instanceId });
+    const id = `msg_${Math.random().toString(36).slice(2)}`;
+    const at = new Date();
+    const headers = { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(secret).sign(id, at, body) };
+    const answer = (await (await handler(new Request("http://localhost/api/webhooks/clerk", { method: "POST", headers, body }))).json()) as { outcome?: string };
+    return answer.outcome ?? JSON.stringify(answer);
+  };
+}
+
+test("signed webhooks and the users tick write the same mapping: a new account gets a uuid, its membership joins on it", async () => {
+  const deliver = await deliverer();
+  const before = await idsByClerkId();
+  const gail = emu.store.createUser({ emailAddresses: ["gail@example.com"], publicMetadata: { plan: "pro", limits: { seats: 3 } }, unsafeMetadata: { onboarded: false } });
+  assert.equal(await deliver("user.created", serializeUser(gail)), "applied");
+  const org = [...emu.store.organizations.values()][0]!;
+  const membership = emu.store.createMembership(org.id, gail.id, "org:member");
+  assert.equal(await deliver("organizationMembership.created", serializeMembership(membership, emu.store)), "applied");
+  const [row] = await q(`SELECT a.id, a.plan, a.seats, a.onboarded, m.role FROM memberships m JOIN accounts a ON a.id = m."accountId" WHERE m.id = $1`, [membership.id]);
+  assert.match(row.id, UUID);
+  assert.deepEqual({ ...row, id: undefined }, { id: undefined, plan: "pro", seats: 3, onboarded: false, role: "org:member" });
+
+  emu.store.updateUser(gail.id, { unsafeMetadata: { onboarded: true } });
+  const tick = await runUsersTick({ db: await r.open(), api: apiFor(emu) }, { instanceId: emu.store.instanceId, map: { privateMetadata: false }, mirror });
+  assert.equal(tick.rowsWritten, 1, JSON.stringify(tick));
+  assert.equal((await account(gail.id)).onboarded, true);
+  const now = await idsByClerkId();
+  for (const [clerkId, id] of Object.entries(before)) assert.equal(now[clerkId], id, `${clerkId} keeps its uuid`);
+  assert.equal(now[gail.id], row.id, "the tick updated the row the webhook made");
+  await noDrift();
+});
+
+const configFor = (): Config =>
+  r.config({ rootDir: project, tables, mirror, sidecarDir: mkdtempSync(path.join(tmpdir(), "clerk-resync-uuid-app-backups-")), clerk: { secretKey: emu.secretKey, apiUrl: emu.url, requestsPerWindow: 1000, windowMs: 10_000 } });
+
+test("db:reset keeps every row of every table, uuids and picked values included; --undo puts the previous database back", async () => {
+  const accounts = await q(`SELECT id FROM accounts ORDER BY id LIMIT 2`);
+  for (const [i, a] of accounts.entries()) await q(`INSERT INTO "Invoice" ("accountId", cents) VALUES ($1, $2)`, [a.id, 100 * (i + 1)]);
+  for (const o of await q(`SELECT id FROM organizations`)) await q(`INSERT INTO "OrgSetting" ("orgId", theme) VALUES ($1, 'dark')`, [o.id]);
+  const snapshot = async () => ({ data: await dataDump(await r.open()), dump: pgDump(await r.open()) });
+  const before = await snapshot();
+  const report = await runReset({ config: configFor(), db: await r.open(), api: apiFor(emu), log: silentLogger }, { yes: false, forceInstance: false });
+  assert.equal(report.verified, true, JSON.stringify(report.tables));
+  assert.equal(report.resync.rowsWritten, 0, "nothing changed in Clerk: the resync writes nothing");
+  const after = await snapshot();
+  assert.deepEqual(after.data, before.data);
+  assert.equal(after.dump, before.dump, "pg_dump --data-only of every table");
+  await undoReset(await r.open());
+  assert.deepEqual((await snapshot()).data, before.data, "the previous database, as it was");
+});
+
+test("the guards hold on this mapping: an older copy stays out, a deleted account's late copy does not return, a listing missing most accounts is refused", async () => {
+  const deliver = await deliverer();
+  const [someone, victim] = [...emu.store.users.values()];
+  const older = serializeUser(someone!);
+  emu.store.updateUser(someone!.id, { publicMetadata: { plan: "enterprise" } });
+  await sync();
+  assert.equal(await deliver("user.updated", older), "kept-newer");
+  assert.equal((await account(someone!.id)).plan, "enterprise");
+
+  const late = serializeUser(victim!);
+  emu.store.deleteUser(victim!.id);
+  assert.equal(await deliver("user.deleted", { object: "user", id: victim!.id, deleted: true }), "deleted");
+  assert.equal(await deliver("user.updated", late), "stays-deleted");
+  assert.equal(await account(victim!.id), undefined);
+
+  const count = async () => (await q(`SELECT count(*)::int AS n FROM accounts`))[0].n;
+  const before = await count();
+  const doomed = [...emu.store.users.values()].slice(0, Math.ceil(before * 0.6));
+  for (const u of doomed) emu.store.deleteUser(u.id);
+  await assert.rejects(sync(), new RegExp(`Refusing to delete ${doomed.length} of ${before} users`));
+  assert.equal(await count(), before, "nothing deleted");
+});

@@ -19,10 +19,11 @@ import { createClerkWebhookHandler } from "../../src/live/handler.ts";
 import { silentLogger } from "../../src/log.ts";
 import { formatMirror } from "../../src/mirror/describe.ts";
 import type { Mirror } from "../../src/mirror/columns.ts";
-import { runReset, undoReset } from "../../src/reset/run-reset.ts";
+import { RESET_STEPS, runReset, undoReset } from "../../src/reset/run-reset.ts";
 import { hasDrift } from "../../src/sync/plan.ts";
 import { runUsersTick } from "../../src/watch/users-tick.ts";
 import { copyProject, UUID_APP } from "../support/app-models-project.ts";
+import { resetInterruptedAt, runCli } from "../support/cli.ts";
 import { dataDump, pgDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
@@ -165,6 +166,29 @@ test("db:reset keeps every row of every table, uuids and picked values included;
   assert.equal(after.dump, before.dump, "pg_dump --data-only of every table");
   await undoReset(await r.open());
   assert.deepEqual((await snapshot()).data, before.data, "the previous database, as it was");
+});
+
+test("db:reset killed (kill -9) while restoring and while switching, on this mapping: the live database as it was, and a plain rerun works", async () => {
+  const env = { ...r.env, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: mkdtempSync(path.join(tmpdir(), "clerk-resync-uuid-app-killed-")), LOG_LEVEL: "info" };
+  const snapshot = async () => {
+    const out = { data: await dataDump(await r.open()), dump: pgDump(await r.open()) };
+    await r.release();
+    return out;
+  };
+  const before = await snapshot();
+  for (const step of [RESET_STEPS.restore, RESET_STEPS.switch]) {
+    const killed = await resetInterruptedAt(step, "SIGKILL", env, project);
+    assert.match(killed.how, /^(SIGKILL|0)$/, killed.stderr);
+    const after = await snapshot();
+    assert.deepEqual(after.data, before.data, `killed while ${step}`);
+    assert.equal(after.dump, before.dump);
+  }
+  const rerun = await runCli(["reset", "--json"], env, project);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  assert.equal(JSON.parse(rerun.stdout).verified, true);
+  const check = await runCli(["resync", "--check"], env, project);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.deepEqual((await snapshot()).data, before.data, "the rerun gave every row back, uuids included");
 });
 
 test("the guards hold on this mapping: an older copy stays out, a deleted account's late copy does not return, a listing missing most accounts is refused", async () => {

@@ -3,7 +3,6 @@
 // of every table, where pg_dump can reach it) or the reset completed, with nothing to resume: the
 // next plain db:reset just works.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,8 +11,7 @@ import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { addOrgLocalData } from "../../src/demo/sample-data.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { RESET_STEPS } from "../../src/reset/run-reset.ts";
-import { runCli, CLI } from "../support/cli.ts";
-import { ROOT } from "../support/database.ts";
+import { resetInterruptedAt, runCli } from "../support/cli.ts";
 import { dataDump, pgDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
@@ -48,30 +46,6 @@ async function snapshot(): Promise<{ data: Record<string, string[]>; dump: strin
   return out;
 }
 
-/** Starts `db:reset` in its own process group and sends `signal` to the group once `step` is logged. */
-function resetInterruptedAt(step: string, signal: NodeJS.Signals): Promise<{ how: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "reset"], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    let stderr = "";
-    let sent = false;
-    child.stdout.resume();
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      if (!sent && stderr.includes(step)) {
-        sent = true;
-        process.kill(-child.pid!, signal);
-      }
-    });
-    child.on("error", reject);
-    child.on("close", (code, sig) => resolve({ how: sent ? `${code ?? sig}` : `ended (${code ?? sig}) before the step`, stderr }));
-  });
-}
-
 async function assertUnchangedAndResettable(before: Awaited<ReturnType<typeof snapshot>>, what: string): Promise<void> {
   const after = await snapshot();
   assert.deepEqual(after.data, before.data, `${what}: every table as it was`);
@@ -90,7 +64,7 @@ for (const [name, step] of Object.entries(RESET_STEPS)) {
     const before = await snapshot();
     // A slow Clerk keeps the resync running when the signal arrives.
     if (name === "resync") emu.faults.set([{ route: "GET /organization_memberships", latencyMs: 3_000, times: 1 }]);
-    const killed = await resetInterruptedAt(step, "SIGKILL");
+    const killed = await resetInterruptedAt(step, "SIGKILL", env);
     assert.match(killed.how, /^(SIGKILL|0)$/, killed.stderr);
     emu.faults.clear();
     await assertUnchangedAndResettable(before, `killed during ${name}`);
@@ -100,7 +74,7 @@ for (const [name, step] of Object.entries(RESET_STEPS)) {
 test("Ctrl-C while building: one line saying why, the live database unchanged, nothing to resume", async () => {
   const before = await snapshot();
   emu.faults.set([{ route: "GET /organization_memberships", latencyMs: 3_000, times: 1 }]);
-  const stopped = await resetInterruptedAt(RESET_STEPS.resync, "SIGINT");
+  const stopped = await resetInterruptedAt(RESET_STEPS.resync, "SIGINT", env);
   assert.equal(stopped.how, "130");
   assert.match(stopped.stderr, /error: db:reset interrupted \(SIGINT\) while resyncing users, organizations and memberships from Clerk into the new database: the live database was not touched; nothing to resume/);
   emu.faults.clear();

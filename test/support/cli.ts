@@ -86,3 +86,27 @@ export async function waitForOutput(output: () => string, pattern: RegExp, ms = 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Starts `db:reset` in its own process group and sends `signal` to the group once `step` is logged. */
+export function resetInterruptedAt(step: string, signal: NodeJS.Signals, env: Record<string, string>, cwd = ROOT): Promise<{ how: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "reset"], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stderr = "";
+    let sent = false;
+    child.stdout.resume();
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      if (!sent && stderr.includes(step)) {
+        sent = true;
+        process.kill(-child.pid!, signal);
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code, sig) => resolve({ how: sent ? `${code ?? sig}` : `ended (${code ?? sig}) before the step`, stderr }));
+  });
+}

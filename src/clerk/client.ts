@@ -213,12 +213,22 @@ export class ClerkApi {
     return { data: (page.data as Record<string, unknown>[]).map(membershipFromWire), totalCount: Number(page.total_count ?? page.data.length) };
   }
 
-  async fetchInstanceId(): Promise<string> {
-    const instance = await this.call("GET /v1/instance", () => this.sdk.instance.get());
-    const id = (instance as { id?: unknown }).id;
-    if (typeof id !== "string" || !id) throw new ClerkRequestError("GET /v1/instance returned no instance id", undefined);
-    return id;
+  /**
+   * The instance this key belongs to, asked once per client (a key never changes instance): a
+   * command may start asking while its database opens. A failure is not kept: the next call asks again.
+   */
+  fetchInstanceId(): Promise<string> {
+    if (!this.instanceId) {
+      this.instanceId = this.call("GET /v1/instance", () => this.sdk.instance.get()).then((instance) => {
+        const id = (instance as { id?: unknown }).id;
+        if (typeof id !== "string" || !id) throw new ClerkRequestError("GET /v1/instance returned no instance id", undefined);
+        return id;
+      });
+      this.instanceId.catch(() => (this.instanceId = undefined));
+    }
+    return this.instanceId;
   }
+  private instanceId: Promise<string> | undefined;
 
   async fetchUserCount(): Promise<number> {
     return this.call("GET /v1/users/count", () => this.sdk.users.getCount());

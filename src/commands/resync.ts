@@ -31,6 +31,9 @@ export const resyncCommand = defineCommand({
     const check = values.check;
     const api = createClerkApi(ctx.config, ctx.log, { allowProduction: values["allow-production"] });
     const writes = !(values["dry-run"] || check);
+    // Clerk's first round trip overlaps the database's start (the embedded one takes ~0.5 s); a
+    // failure surfaces where the resync asks again.
+    api.fetchInstanceId().catch(() => {});
     const db = await openDatabase(ctx.config, ctx.log, { command: "clerk:resync", wait: values.wait, needsSchema: true });
     // Only a writing run takes the writer lock: a dry run or check reads.
     let release = async () => {};

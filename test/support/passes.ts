@@ -17,6 +17,7 @@ export const FIRST_PASS_ONLY_FILES = [
   "test/cli/embedded-lock-cli.test.ts",
   "test/clerk/fail-fast.test.ts",
   "test/live/receiver-limits.test.ts",
+  "test/live/handle-clerk-webhook.test.ts",
   "test/watch/watch-stop.test.ts",
   "test/bench/bench.test.ts",
   "test/app-config.test.ts",

@@ -169,7 +169,7 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, saved: { sideca
       const { report: resync } = await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata, config.mirror));
       phase = RESET_STEPS.restore;
       step(phase);
-      const localRows = await restoreSidecar(db.pool, sidecar, tables, { only: (_, role) => role === "owned" || role === "keep" || role === "seeded" });
+      const localRows = await restoreSidecar(db.pool, sidecar, tables, { intoSeeded: true, only: (_, role) => role === "owned" || role === "keep" || role === "seeded" });
       const restore = mergeRestoreReports(clerkRows, localRows);
       phase = RESET_STEPS.verify;
       step(phase);

@@ -12,6 +12,12 @@ export function formatRestore(file: string, r: RestoreReport): string {
   const rows = r.tables.map((t) => [t.table, t.rows, t.created, t.updated, t.unchanged, t.skipped.reduce((n, s) => n + s.rows, 0)] as const);
   const lines = [`Restored from ${file}`, "", formatTable(["table", "in file", "created", "updated", "unchanged", "skipped"], rows.map((x) => [...x]))];
   for (const t of r.tables) for (const s of t.skipped) lines.push(`Not restored — ${s.rows} ${t.table} rows: ${s.reason}; they stay in the file`);
+  for (const t of r.tables) {
+    if (t.displaced) lines.push(`Kept beside — ${t.displaced} ${t.table} rows the seed made under ids the backup holds for other rows took new ids`);
+    if (t.replacedSeeded) {
+      lines.push(`Replaced — ${t.replacedSeeded} ${t.table} rows the seed made under ids the backup holds: nothing but the id tells them apart, so the backed-up rows took the ids. A unique key on ${t.table} (besides the id) lets a reset keep both.`);
+    }
+  }
   if (r.notInSchema.length) lines.push(`Not in the schema any more (left in the file): ${r.notInSchema.join(", ")}`);
   return lines.join("\n");
 }

@@ -24,6 +24,10 @@ export interface TableRestore {
   unchanged: number;
   /** Rows not restored, with why (owner gone from Clerk, seeded row missing, parent not restored). */
   skipped: { reason: string; rows: number }[];
+  /** Into a freshly seeded database: rows the seed made under an id the backup holds for another row, moved to new ids (both kept). */
+  displaced?: number;
+  /** The same, where nothing but the id tells the two rows apart (no other unique key): the backed-up row took the id. */
+  replacedSeeded?: number;
 }
 
 export interface RestoreReport {
@@ -55,6 +59,8 @@ export interface RestoreOptions {
   mirrored?: "app-columns" | "whole";
   /** Restore only these tables of the file (a reset restores Clerk's tables before the resync, the rest after). */
   only?: (table: string, role: SidecarTable["role"]) => boolean;
+  /** The database was just built and seeded (a reset's new database): the rows already there are the seed's. */
+  intoSeeded?: boolean;
 }
 
 /** Scalars compare as text (an integer id may arrive as 5 or "5"), JSON canonically. */
@@ -220,6 +226,7 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
   // 3. Match existing rows: primary key, then each unique key; none → a multiset of whole rows.
   // A Clerk table's row is its Clerk record's: matched on the Clerk id alone, its app key restored.
   const names = columns.map((c) => c.name);
+  if (options.intoSeeded && !mirrored && t.serialId && names.includes(t.serialId)) Object.assign(result, await makeRoomForKeptIds(client, t, columns, rows));
   const pk = matchKey(t, names);
   const keys = mirrored && names.includes(clerkId) ? [[clerkId]] : pk ? [pk, ...t.uniqueKeys.filter((k) => k !== pk && k.every((c) => names.includes(c)))] : [];
   const existing = await readExisting(client, t, columns);
@@ -284,6 +291,39 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
 function mirroredRole(tables: LocalTables, table: string): Extract<TableRole, { role: "mirrored" }> | undefined {
   const role = tables.classification.roles.get(table);
   return role?.role === "mirrored" ? role : undefined;
+}
+
+/**
+ * A row the seed made under an id the backup holds for another row (a default added after the
+ * app's rows took the low ids) moves past every id in use, so both rows stay; its children follow
+ * through ON UPDATE CASCADE. "Another row" is known by a unique key besides the id (the seed's row
+ * matches no backed-up row on it); with none, nothing but the id tells the two apart and the
+ * backed-up row takes the id, as in a plain restore (counted, so the report says so).
+ */
+async function makeRoomForKeptIds(client: pg.PoolClient, t: CatalogTable, columns: readonly CatalogColumn[], rows: readonly SidecarRow[]): Promise<{ displaced: number; replacedSeeded: number }> {
+  const id = t.serialId!;
+  const names = columns.map((c) => c.name);
+  const natural = t.uniqueKeys.filter((k) => !(k.length === 1 && k[0] === id) && k.every((c) => names.includes(c)));
+  const keptById = new Map(rows.map((r) => [String(r[id]), r]));
+  const keptKeys = natural.map((k) => new Set(rows.map((r) => rowKey(r, k))));
+  const moving: string[] = [];
+  let replacedSeeded = 0;
+  for (const seeded of await readExisting(client, t, columns)) {
+    const kept = keptById.get(String(seeded[id]));
+    if (!kept || normalizeRow(kept, columns) === normalizeRow(seeded, columns)) continue;
+    // As in the matching below, a NULL in a key matches a NULL (a default has no organization).
+    if (!natural.length) replacedSeeded += 1;
+    else if (natural.every((k, i) => !keptKeys[i]!.has(rowKey(seeded, k)))) moving.push(String(seeded[id]));
+  }
+  if (moving.length) {
+    const top = Math.max(0, ...rows.map((r) => Number(r[id])).filter(Number.isFinite));
+    await client.query(
+      `UPDATE ${quote(t.name)} AS t SET ${quote(id)} = m.next FROM (SELECT old, greatest($2::bigint, (SELECT max(${quote(id)}) FROM ${quote(t.name)})) + n AS next
+         FROM unnest($1::bigint[]) WITH ORDINALITY AS u(old, n)) m WHERE t.${quote(id)} = m.old`,
+      [moving, top],
+    );
+  }
+  return { displaced: moving.length, replacedSeeded };
 }
 
 /** Each row updated where its match stands, the key columns included (so a seeded row takes the kept id). */

@@ -68,6 +68,25 @@ test("round trip: db:reset gives back every row of every table, ids included, an
   assert.match(report.previous ?? "", /previous/);
 });
 
+test("defaults the seed makes under ids the app's own rows already hold (added after them): both stay, the app's rows keep their ids", async () => {
+  const db = await r.open();
+  // An app whose org prompts took ids 1–3 before the seed had defaults: the live database has no defaults.
+  await db.pool.query(`DELETE FROM "Prompt" WHERE "organizationId" IS NULL`);
+  const { rows: orgPrompts } = await db.pool.query(`SELECT id FROM "Prompt" ORDER BY id LIMIT 3`);
+  for (const [i, p] of orgPrompts.entries()) await db.pool.query(`UPDATE "Prompt" SET id = $1 WHERE id = $2`, [i + 1, p.id]);
+  const kept = (await db.pool.query(`SELECT id, "organizationId", name, content FROM "Prompt" ORDER BY id`)).rows;
+  const report = await reset();
+  assert.equal(report.verified, true, JSON.stringify(report.tables));
+  const prompts = report.restore.tables.find((x) => x.table === "Prompt")!;
+  assert.equal(prompts.displaced, 3, JSON.stringify(prompts));
+  const after = (await (await r.open()).pool.query(`SELECT id, "organizationId", name, content FROM "Prompt" ORDER BY id`)).rows;
+  assert.deepEqual(after.filter((p) => p.organizationId !== null), kept, "every kept prompt, under its own id");
+  const defaults = after.filter((p) => p.organizationId === null);
+  assert.deepEqual(defaults.map((p) => p.name).sort(), ["draft-reply", "explain-code", "summarize"], "the seed's defaults stay beside them");
+  assert.ok(defaults.every((p) => p.id > Math.max(...kept.map((k) => k.id))), "under new ids past the kept ones");
+  assert.equal(report.tables.find((x) => x.table === "Prompt")!.extra, 3, "verified as beside them");
+});
+
 test("PostgreSQL: the app's sessions are closed at the switch (and counted), clerk-resync's own are spared", async (ctx) => {
   if (r.kind !== "postgres") return ctx.skip("the embedded database has no other sessions: the reset holds its folder");
   const db = await r.open();

@@ -1,6 +1,8 @@
 import pg from "pg";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { checkMapping } from "../mirror/check-mapping.ts";
+import { DEFAULT_MIRROR, type Mirror } from "../mirror/columns.ts";
 import { translateDatabaseError } from "./connection-errors.ts";
 import { claimDataDir } from "./embedded-lock.ts";
 import { finishFolderSwitch } from "./folder-switch.ts";
@@ -28,6 +30,8 @@ export interface EmbeddedFolder {
 export interface OpenOptions {
   /** Names this process in lock files and refusals, e.g. `db:reset`. */
   command: string;
+  /** The app's own mapping, checked against the tables (set from the config by openDatabase). */
+  mapping?: Mirror;
   /** Wait for a process holding the embedded data folder instead of refusing. */
   wait?: boolean;
   /** `pnpm dev`: serve the embedded database to others (never go through another server). */
@@ -46,7 +50,9 @@ export interface OpenOptions {
  * query is made here, so an unreachable, missing or unmigrated database is one clear line
  * before anything is written.
  */
-export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteDir">, log: Logger, options: OpenOptions): Promise<Database> {
+export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteDir"> & { mirror?: Mirror }, log: Logger, options: OpenOptions): Promise<Database> {
+  // An app's own mapping is checked against the tables with the schema (clerk-resync's own tables are the migrations').
+  if (options.needsSchema && config.mirror && config.mirror !== DEFAULT_MIRROR) options = { ...options, mapping: config.mirror };
   if (config.databaseUrl) return probed(await connectDatabase(config.databaseUrl, false), options);
   const access = await claimDataDir(config.pgliteDir, { command: options.command, serve: options.serve, wait: options.wait, log });
   if (access.kind === "served") return probed(await connectDatabase(access.url, true), options);
@@ -90,6 +96,7 @@ async function probed(opened: Database, options: OpenOptions): Promise<Database>
       const { rows } = await db.pool.query<{ t: string | null }>(`SELECT to_regclass('"ClerkSyncState"')::text AS t`);
       if (!rows[0]?.t) throw Object.assign(new Error('relation "ClerkSyncState" does not exist'), { code: "42P01" });
     }
+    if (options.mapping) await checkMapping(db.pool, options.mapping);
     return db;
   } catch (err) {
     await db.close();

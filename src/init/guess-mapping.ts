@@ -77,6 +77,13 @@ const FIELDS: Record<Entity, Record<string, [names: string[], type: string]>> = 
   },
 };
 
+/** Clerk fields a record may lack: a required column for one stops the write of such a record. */
+const MAY_BE_EMPTY: Record<Entity, readonly string[]> = {
+  users: ["email", "phoneNumber", "firstName", "lastName", "username", "externalId", "lastSignInAt", "privateMetadata"],
+  organizations: ["slug", "createdBy", "privateMetadata"],
+  memberships: ["privateMetadata"],
+};
+
 const PROVENANCE = ["clerkUpdatedAt", "syncSource", "syncedAt"];
 const PROVENANCE_PRISMA = "clerkUpdatedAt DateTime? @db.Timestamptz(3), syncSource String?, syncedAt DateTime @default(now()) @db.Timestamptz(3)";
 const BOOKKEEPING = ["ClerkSyncState", "ClerkTombstone", "ClerkWebhookDelivery"];
@@ -100,7 +107,7 @@ export function guessMapping(models: PrismaModel[]): Guess {
   for (const entity of ["users", "organizations", "memberships"] as const) {
     const model = found[entity];
     if (!model) {
-      guess.todo.push(`No model looks like Clerk's ${entity}: name it in mirror.${entity} (table, clerkId, fields), or add one (prisma/schema.prisma of clerk-resync shows the default).`);
+      guess.todo.push(`No model looks like Clerk's ${entity}: name it in mirror.${entity} (table, clerkId, fields), or add one (node_modules/clerk-resync/prisma/schema.prisma shows the default).`);
       continue;
     }
     guess.models[entity] = model.name;
@@ -110,7 +117,7 @@ export function guessMapping(models: PrismaModel[]): Guess {
     guess.todo.push(...result.todo);
   }
   for (const name of BOOKKEEPING) {
-    if (!models.some((m) => m.name === name)) guess.todo.push(`Add the model ${name} (copy it from clerk-resync's prisma/schema.prisma) and migrate: the mirror keeps its ${name === "ClerkTombstone" ? "deletes" : name === "ClerkSyncState" ? "Clerk instance" : "webhook deliveries"} there.`);
+    if (!models.some((m) => m.name === name)) guess.todo.push(`Add the model ${name} (copy it from node_modules/clerk-resync/prisma/schema.prisma) and migrate: the mirror keeps its ${name === "ClerkTombstone" ? "deletes" : name === "ClerkSyncState" ? "Clerk instance" : "webhook deliveries"} there.`);
   }
   Object.assign(guess, scopedTables(models, found));
   const isDefault = (["users", "organizations", "memberships"] as const).every((e) => found[e]?.name === DEFAULT_MODELS[e] && !mapping[e]?.primaryKey && mapping[e]?.clerkId === "id" && found[e]!.table === found[e]!.name);
@@ -179,6 +186,9 @@ function entityMapping(models: PrismaModel[], model: PrismaModel, entity: Entity
     if (!f) continue;
     fields[field] = f.column;
     mapped.add(f);
+    if (!f.optional && f.default === undefined && MAY_BE_EMPTY[entity].includes(field)) {
+      todo.push(`${model.name}.${f.name} is required, but a Clerk ${entity.slice(0, -1)} may have no ${field}${field === "email" ? " (one who signed up with a phone or a username)" : ""}: make it optional (\`${f.type}?\`) and migrate, or keep it required only if every one of yours has it.`);
+    }
   }
   mapping.fields = fields;
   guessed.push(`${model.name}: ${Object.entries(fields).map(([k, v]) => (k === v ? k : `${k} → ${v}`)).join(", ")}.`);

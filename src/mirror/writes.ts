@@ -112,7 +112,9 @@ export async function upsertRows<E extends EntityName>(
        FROM ${recordset}
       WHERE x.${key} = r.${key} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}`,
     [batch, origin.source, origin.tombstonesSince],
-  );
+  ).catch((err: unknown) => {
+    throw notNullRefusal(err, spec, rows, facts.required) ?? err;
+  });
   // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: an app key the database
   // does not generate is generated here; another required app column has no value for a new row.
   const generated = spec.primaryKey?.generate && facts.required.includes(spec.primaryKey.column) ? spec.primaryKey : undefined;
@@ -126,15 +128,30 @@ export async function upsertRows<E extends EntityName>(
      WHERE ${clerkCopyMayReplaceSql(spec.table)}`,
     [batch, origin.source, origin.tombstonesSince],
   ).catch((err: unknown) => {
-    const column = (err as { code?: string; column?: string }).column;
-    if ((err as { code?: string }).code !== "23502" || !column || !facts.required.includes(column)) throw err;
-    throw new SafetyError(
+    throw notNullRefusal(err, spec, rows, facts.required) ?? err;
+  });
+  return (updated.rowCount ?? 0) + (inserted.rowCount ?? 0);
+}
+
+/** A NOT NULL violation as what to change: an app column with no value for a new row, or a mapped field some Clerk record lacks. */
+function notNullRefusal<R>(err: unknown, spec: EntitySpec<R>, rows: readonly R[], required: readonly string[]): SafetyError | undefined {
+  const column = (err as { code?: string; column?: string }).column;
+  if ((err as { code?: string }).code !== "23502" || !column) return undefined;
+  if (required.includes(column)) {
+    return new SafetyError(
       `A Clerk record has no row in "${spec.table}" yet, and "${spec.table}"."${column}" is NOT NULL with no default, so there is no value to write. ` +
         `Give the column a default or make it optional in schema.prisma and migrate, or let the app create the row first.`,
       { cause: err },
     );
-  });
-  return (updated.rowCount ?? 0) + (inserted.rowCount ?? 0);
+  }
+  const mapped = spec.compared.find((c) => c.column === column);
+  if (!mapped) return undefined;
+  const lacking = rows.find((r) => (r as Record<string, unknown>)[mapped.field] === null) as { id?: string } | undefined;
+  return new SafetyError(
+    `${lacking?.id ? `Clerk's ${lacking.id}` : "A Clerk record"} has no ${mapped.field}, and "${spec.table}"."${column}", where the mapping puts it, is NOT NULL. ` +
+      `Make the column optional in schema.prisma (String?) and migrate, or take ${mapped.field} out of the mapping.`,
+    { cause: err },
+  );
 }
 
 /**

@@ -11,6 +11,9 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { Webhook } from "standardwebhooks";
 import { loadAppConfig } from "../../src/app-config.ts";
+import { openDatabase } from "../../src/db/database.ts";
+import { ConfigError } from "../../src/errors.ts";
+import { mirrorFromMapping } from "../../src/mirror/mapping.ts";
 import { serializeMembership, serializeUser } from "../../src/clerk-emulator/serialize.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
@@ -189,6 +192,40 @@ test("db:reset killed (kill -9) while restoring and while switching, on this map
   const check = await runCli(["resync", "--check"], env, project);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   assert.deepEqual((await snapshot()).data, before.data, "the rerun gave every row back, uuids included");
+});
+
+test("a mapping that names a table or column the database does not have is refused before any query, each mistake by its config key", async () => {
+  const typo = mirrorFromMapping({
+    users: { table: "accounts", clerkId: "clerkUserID", primaryKey: { column: "id", generate: "uuid" }, fields: { email: "emial", "publicMetadata.plan": "plan" } },
+    organizations: { table: "Organizations", clerkId: "id", fields: { name: "name" } },
+    memberships: { table: "memberships", clerkId: "id", fields: { userId: "accountId", organizationId: "orgId" } },
+  });
+  await assert.rejects(openDatabase({ databaseUrl: (await r.open()).url, pgliteDir: "", mirror: typo }, silentLogger, { command: "test", needsSchema: true }), (err: Error) => {
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.match(err.message, /mirror\.users\.clerkId: "accounts" has no column "clerkUserID" \(did you mean "clerkUserId"\?\)/);
+    assert.match(err.message, /mirror\.users\.fields\.email: "accounts" has no column "emial" \(did you mean "email"\?\)/);
+    assert.match(err.message, /mirror\.organizations\.table: the database has no table "Organizations" \(did you mean "organizations"\?\)/);
+    assert.doesNotMatch(err.message, /memberships/);
+    return true;
+  });
+});
+
+test("a mapped column that is NOT NULL and a Clerk user without that field: refused naming the user, the column and the fix", async () => {
+  await q(`UPDATE accounts SET email = coalesce(email, 'none@example.test')`);
+  await q(`ALTER TABLE accounts ALTER COLUMN email SET NOT NULL`);
+  const phoneOnly = emu.store.createUser({ username: "phone_only", phoneNumbers: ["+15550000000"] });
+  try {
+    await assert.rejects(sync(), (err: Error) => {
+      assert.equal(err.name, "SafetyError", String(err));
+      assert.equal(err.message, `Clerk's ${phoneOnly.id} has no email, and "accounts"."email", where the mapping puts it, is NOT NULL. Make the column optional in schema.prisma (String?) and migrate, or take email out of the mapping.`);
+      return true;
+    });
+  } finally {
+    emu.store.deleteUser(phoneOnly.id);
+    await q(`ALTER TABLE accounts ALTER COLUMN email DROP NOT NULL`);
+  }
+  await sync();
+  await noDrift();
 });
 
 test("the guards hold on this mapping: an older copy stays out, a deleted account's late copy does not return, a listing missing most accounts is refused", async () => {

@@ -233,6 +233,46 @@ function updateUser(req: RouteRequest): unknown {
   return serializeUser(req.store.updateUser(req.params.user_id!, patch));
 }
 
+/** Clerk's deep merge (PATCH …/metadata): nested objects merge, a key set to null is removed. */
+function mergeMetadata(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (obj(v) && obj(out[k])) out[k] = mergeMetadata(out[k] as Record<string, unknown>, v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * PATCH …/metadata deep-merges each field sent; PUT replaces each field sent. Fields not sent are
+ * untouched; anything else in the body is refused.
+ */
+function metadataUpdate<K extends string>(req: RouteRequest, replace: boolean, fields: Record<string, K>, current: Record<K, Record<string, unknown>>): Partial<Record<K, Record<string, unknown>>> {
+  const patch: Partial<Record<K, Record<string, unknown>>> = {};
+  for (const [param, value] of Object.entries(req.body)) {
+    const field = fields[param];
+    if (!field) throw paramUnknown(param);
+    const given = obj(value);
+    if (!given) throw paramInvalid(param, `${param} must be an object`);
+    patch[field] = replace ? given : mergeMetadata(current[field], given);
+  }
+  return patch;
+}
+
+const USER_METADATA = { public_metadata: "publicMetadata", private_metadata: "privateMetadata", unsafe_metadata: "unsafeMetadata" } as const;
+const ORGANIZATION_METADATA = { public_metadata: "publicMetadata", private_metadata: "privateMetadata" } as const;
+
+const updateUserMetadata = (replace: boolean) => (req: RouteRequest): unknown => {
+  const user = req.store.getUser(req.params.user_id!);
+  return serializeUser(req.store.updateUser(user.id, metadataUpdate(req, replace, USER_METADATA, user)));
+};
+
+const updateOrganizationMetadata = (replace: boolean) => (req: RouteRequest): unknown => {
+  const org = req.store.getOrganization(req.params.organization_id!);
+  return serializeOrganization(req.store.updateOrganization(org.id, metadataUpdate(req, replace, ORGANIZATION_METADATA, org)), req.store);
+};
+
 function deleted(object: string, id: string, extra: Record<string, unknown> = {}) {
   return { object, id, ...extra, deleted: true };
 }
@@ -313,6 +353,8 @@ export const ROUTES: readonly Route[] = [
   route("POST", "/users", createUser),
   route("GET", "/users/:user_id", (r) => serializeUser(r.store.getUser(r.params.user_id!))),
   route("PATCH", "/users/:user_id", updateUser),
+  route("PATCH", "/users/:user_id/metadata", updateUserMetadata(false)),
+  route("PUT", "/users/:user_id/metadata", updateUserMetadata(true)),
   route("DELETE", "/users/:user_id", (r) => deleted("user", r.store.deleteUser(r.params.user_id!).id)),
   route("GET", "/users/:user_id/organization_memberships", listUserMemberships),
   route("POST", "/email_addresses", (r) => {
@@ -355,6 +397,8 @@ export const ROUTES: readonly Route[] = [
       r.store,
     );
   }),
+  route("PATCH", "/organizations/:organization_id/metadata", updateOrganizationMetadata(false)),
+  route("PUT", "/organizations/:organization_id/metadata", updateOrganizationMetadata(true)),
   route("DELETE", "/organizations/:organization_id", (r) => {
     const org = r.store.deleteOrganization(r.params.organization_id!);
     return deleted("organization", org.id, { slug: org.slug });

@@ -163,3 +163,20 @@ test("a 429 carries Retry-After, and the SDK surfaces it as retryAfter", async (
     emu.setRateLimit(false);
   }
 });
+
+test("metadata through PATCH …/metadata (the SDK's updateUserMetadata: a deep merge, null removes a key) and PUT …/metadata (each field sent replaced)", async () => {
+  const clerk = sdkFor(emu);
+  const [user] = [...emu.store.users.values()];
+  await clerk.users.updateUserMetadata(user!.id, { publicMetadata: { plan: "pro", limits: { seats: 5, storage: 10 } }, unsafeMetadata: { theme: "dark" } });
+  const merged = await clerk.users.updateUserMetadata(user!.id, { publicMetadata: { limits: { seats: 6, storage: null } } });
+  assert.deepEqual(merged.publicMetadata, { ...user!.publicMetadata, plan: "pro", limits: { seats: 6 } });
+  assert.deepEqual(merged.unsafeMetadata, { theme: "dark" }, "a field not sent is untouched");
+  const put = await fetch(`${emu.url}/v1/users/${user!.id}/metadata`, { method: "PUT", headers: { authorization: `Bearer ${emu.secretKey}`, "content-type": "application/json" }, body: JSON.stringify({ public_metadata: { plan: "team" } }) });
+  assert.equal(put.status, 200);
+  assert.deepEqual(((await put.json()) as { public_metadata: unknown }).public_metadata, { plan: "team" }, "PUT replaces the field");
+  assert.deepEqual(emu.store.users.get(user!.id)!.unsafeMetadata, { theme: "dark" });
+  const [org] = [...emu.store.organizations.values()];
+  const orgMerged = await clerk.organizations.updateOrganizationMetadata(org!.id, { publicMetadata: { tier: "gold" } });
+  assert.equal(orgMerged.publicMetadata?.tier, "gold");
+  await assert.rejects(clerk.users.updateUserMetadata(user!.id, { publicMetadata: "no" as never }), (err: unknown) => isClerkAPIResponseError(err) && err.status === 422);
+});

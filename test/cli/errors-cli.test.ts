@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { resync } from "../support/sync.ts";
 import { startWrongPasswordServer } from "../support/wrong-password-server.ts";
+import { onFirstPassOnly } from "../support/passes.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;
@@ -55,7 +56,7 @@ async function everyCommandSays(databaseUrl: string, expected: RegExp): Promise<
   }
 }
 
-test("connection refused: start PostgreSQL, or unset DATABASE_URL for the embedded one", { timeout: 120_000 }, async () => {
+test("connection refused: start PostgreSQL, or unset DATABASE_URL for the embedded one", { skip: onFirstPassOnly, timeout: 120_000 }, async () => {
   await everyCommandSays(
     "postgresql://app@127.0.0.1:1/app",
     /^error: Cannot connect to the database at 127\.0\.0\.1:1\/app \(connection refused\): start PostgreSQL, or remove DATABASE_URL from \.env to use the embedded database; nothing was changed$/,

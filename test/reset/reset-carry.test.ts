@@ -25,6 +25,7 @@ import { ROOT } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
 import { apiFor, resync } from "../support/sync.ts";
+import { onFirstPassOnly } from "../support/passes.ts";
 
 const SECRET = webhookSecretFor(17);
 let r: ResetDatabase;
@@ -65,7 +66,7 @@ async function deliver(db: Database, body: unknown, msgId: string): Promise<stri
 
 const event = (type: string, data: Record<string, unknown>) => ({ type, object: "event", data, timestamp: Date.now(), instance_id: emu.store.instanceId });
 
-test("after a reset, a replayed delivery is still a duplicate and a deleted user stays deleted", async () => {
+test("after a reset, a replayed delivery is still a duplicate and a deleted user stays deleted", { skip: onFirstPassOnly }, async () => {
   const [kept, doomed] = [...emu.store.users.values()];
   const update = event("user.updated", { ...serializeUser(kept!), first_name: "Once", updated_at: kept!.updatedAt + 1000 });
   assert.equal(await deliver(await r.open(), update, "msg_before_reset"), "applied");

@@ -12,6 +12,7 @@ import { addOrgLocalData } from "../../src/demo/sample-data.ts";
 import { seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { RESET_STEPS } from "../../src/reset/run-reset.ts";
 import { resetInterruptedAt, runCli } from "../support/cli.ts";
+import { onFirstPassOnly } from "../support/passes.ts";
 import { dataDump, pgDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
@@ -59,8 +60,12 @@ async function assertUnchangedAndResettable(before: Awaited<ReturnType<typeof sn
   assert.deepEqual((await snapshot()).data, before.data, `${what}: the rerun gave every row back`);
 }
 
+// On CI's second pass (PGlite) only the steps whose work is the embedded folder's own (building the
+// sibling folder, writing into it, renaming it in); the others do the same on either kind.
+const FOLDER_STEPS: readonly string[] = ["build", "restore", "switch"];
+
 for (const [name, step] of Object.entries(RESET_STEPS)) {
-  test(`kill -9 during ${name}: the live database is unchanged, and a plain rerun works`, async () => {
+  test(`kill -9 during ${name}: the live database is unchanged, and a plain rerun works`, { skip: FOLDER_STEPS.includes(name) ? false : onFirstPassOnly }, async () => {
     const before = await snapshot();
     // A slow Clerk keeps the resync running when the signal arrives.
     if (name === "resync") emu.faults.set([{ route: "GET /organization_memberships", latencyMs: 3_000, times: 1 }]);
@@ -71,7 +76,7 @@ for (const [name, step] of Object.entries(RESET_STEPS)) {
   });
 }
 
-test("Ctrl-C while building: one line saying why, the live database unchanged, nothing to resume", async () => {
+test("Ctrl-C while building: one line saying why, the live database unchanged, nothing to resume", { skip: onFirstPassOnly }, async () => {
   const before = await snapshot();
   emu.faults.set([{ route: "GET /organization_memberships", latencyMs: 3_000, times: 1 }]);
   const stopped = await resetInterruptedAt(RESET_STEPS.resync, "SIGINT", env);

@@ -8,8 +8,9 @@ export const onFirstPassOnly = process.env.CLERK_RESYNC_SECOND_PASS ? "ran on th
 /**
  * Whole files whose subject does not depend on the database kind: the embedded folder's own
  * locking and `dev` (always embedded), the argument parser, the Clerk client's retries, the
- * receiver's bounds, the watcher's listeners, the benchmark scripts, the config file loader. The
- * second pass leaves them out.
+ * receiver's bounds, the watcher's listeners, the benchmark scripts, the config file loader, `init`
+ * (a schema, no database), examples/next-app (its embedded paths are test/mirror's and
+ * test/watch's on the second pass), and what a terminal shows. The second pass leaves them out.
  */
 export const FIRST_PASS_ONLY_FILES = [
   "test/cli/args-cli.test.ts",
@@ -22,4 +23,6 @@ export const FIRST_PASS_ONLY_FILES = [
   "test/bench/bench.test.ts",
   "test/app-config.test.ts",
   "test/init/init.test.ts",
+  "test/examples/next-app.test.ts",
+  "test/cli/tty-cli.test.ts",
 ];

@@ -33,7 +33,7 @@ process.stderr.write(`database under test: ${adminUrl ? "PostgreSQL (TEST_DATABA
 
 const child = spawn(
   process.execPath,
-  ["--import", "tsx", "--import", path.join(ROOT, "test/support/fail-on-warning.ts"), "--test", "--test-concurrency=4", ...files],
+  ["--import", "tsx", "--import", path.join(ROOT, "test/support/fail-on-warning.ts"), "--test", "--test-concurrency=3", ...files],
   { stdio: "inherit", env: { ...process.env, CLERK_RESYNC_TEST_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? "silent" } },
 );
 child.on("close", (code) => {

@@ -1,6 +1,6 @@
 import { formatTable } from "../output.ts";
 import { CHANGE_ENTITIES, type Change, type ChangeEntity } from "./changes.ts";
-import type { EntityPlan, SyncPlan } from "./plan.ts";
+import { hasDrift, type EntityPlan, type SyncPlan } from "./plan.ts";
 import { TIME_FIELDS } from "../mirror/columns.ts";
 import type { MirrorDescription } from "../mirror/describe.ts";
 
@@ -19,6 +19,8 @@ export interface EntityCounts {
  */
 export interface ResyncReport {
   dryRun: boolean;
+  /** The database differed from Clerk when the run started (what `--check` exits 2 on). */
+  drift: boolean;
   users: EntityCounts;
   organizations: EntityCounts;
   memberships: EntityCounts;
@@ -42,9 +44,10 @@ export function countsOf(p: EntityPlan<unknown>): EntityCounts {
   return { created: p.create.length, updated: p.update.length, deleted: p.stale.length, unchanged: p.unchanged, kept: p.kept.length };
 }
 
-export function buildReport(plan: SyncPlan, extra: Omit<ResyncReport, "users" | "organizations" | "memberships" | "invalid">): ResyncReport {
+export function buildReport(plan: SyncPlan, extra: Omit<ResyncReport, "drift" | "users" | "organizations" | "memberships" | "invalid">): ResyncReport {
   return {
     dryRun: extra.dryRun,
+    drift: hasDrift(plan),
     users: countsOf(plan.users),
     organizations: countsOf(plan.organizations),
     memberships: countsOf(plan.memberships),

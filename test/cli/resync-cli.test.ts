@@ -38,14 +38,17 @@ test("--json prints exactly one JSON object of the documented shape on stdout", 
   assert.equal(typeof report.requests, "number");
 });
 
-test("--check exits 0 when in sync and 2 on drift, writing nothing", async () => {
+test("--check exits 0 when in sync and 2 on drift, writing nothing; --json says which as drift", async () => {
   const clean = await runCli(["resync", "--check"], env);
   assert.equal(clean.code, 0, clean.stderr);
   assert.match(clean.stdout, /In sync\./);
+  const cleanJson = await runCli(["resync", "--check", "--json"], env);
+  assert.equal(JSON.parse(cleanJson.stdout).drift, false);
   emu.store.createUser({ emailAddresses: ["check@example.com"] });
   const drift = await runCli(["resync", "--check", "--json"], env);
   assert.equal(drift.code, 2, drift.stderr);
   assert.equal(JSON.parse(drift.stdout).users.created, 1);
+  assert.equal(JSON.parse(drift.stdout).drift, true);
   const count = await t.db.pool.query(`SELECT count(*)::int AS n FROM "User"`);
   assert.equal(count.rows[0].n, 40, "check wrote nothing");
 });

@@ -198,7 +198,7 @@ async function refuseSeedInLiveData(live: Database, fingerprint: Fingerprint, ba
     `db:reset stopped: while the app's seed ran on the new database, the live one changed (${changed.join(", ")}). ` +
       "Most likely the seed wrote into the live schema: it must use the schema that `?schema=` in its DATABASE_URL names " +
       "(with @prisma/adapter-pg: `new PrismaPg({ connectionString }, { schema: new URL(url).searchParams.get(\"schema\") ?? undefined })`). " +
-      `The live data as it was before is in ${backup} (\`clerk-resync restore ${backup}\` puts changed rows back); the new database was dropped.`,
+      `The live data as it was before is in ${backup}: \`clerk-resync restore ${backup}\` puts changed and deleted rows back, but rows the seed added to the live tables stay until you delete them. The new database was dropped.`,
   );
 }
 

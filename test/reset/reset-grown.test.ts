@@ -200,7 +200,7 @@ test("a seed that ignores ?schema= and writes into the live data stops db:reset 
     await assert.rejects(reset(config), (err: unknown) => {
       assert.ok(err instanceof SafetyError, String(err));
       assert.match(err.message, /^db:reset stopped: while the app's seed ran on the new database, the live one changed \(Prompt\)\. Most likely the seed wrote into the live schema/);
-      assert.match(err.message, /the new database was dropped\.$/);
+      assert.match(err.message, /puts changed and deleted rows back, but rows the seed added to the live tables stay until you delete them\. The new database was dropped\.$/);
       return true;
     });
     assert.deepEqual(await q(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '%clerk_resync_build'`), [], "the unfinished build schema is gone");

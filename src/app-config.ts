@@ -9,6 +9,7 @@ import type { TableClass } from "./define-config.ts";
 import { ConfigError, errorMessage } from "./errors.ts";
 import { DEFAULT_MIRROR, type Mirror } from "./mirror/columns.ts";
 import { mirrorFromMapping } from "./mirror/mapping.ts";
+import { closest } from "./cli-args.ts";
 
 /** For code paths that use nothing of it (the webhook handler): no file is read, none is loaded. */
 export const NO_APP_CONFIG: AppConfig = { tables: {}, mirror: DEFAULT_MIRROR, source: "not read (nothing on this path uses it)" };
@@ -36,11 +37,19 @@ const appConfigSchema = z.strictObject({
   mirror: z.strictObject({ users: entityMapping.optional(), organizations: entityMapping.optional(), memberships: entityMapping.optional() }).optional(),
 });
 
+/** Every key the configuration takes, at any level: what a misspelled one most likely meant. */
+const KNOWN_KEYS = ["tables", "mirror", "users", "organizations", "memberships", "table", "clerkId", "primaryKey", "fields", "column", "generate"];
+const meant = (keys: readonly string[]) => {
+  const near = keys.map((k) => [k, KNOWN_KEYS.find((x) => x.toLowerCase() === k.toLowerCase()) ?? closest(k, KNOWN_KEYS)] as const).filter(([, n]) => n);
+  if (!near.length) return "";
+  return ` (did you mean ${keys.length === 1 ? `"${near[0]![1]}"` : near.map(([k, n]) => `"${n}" for "${k}"`).join(", ")}?)`;
+};
+
 /** Checks a configuration object (a config file's default export, the package.json key, or one the app passes in code). */
 export function parseAppConfig(value: unknown, source: string): AppConfig {
   const parsed = appConfigSchema.safeParse(value ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ");
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}${i.code === "unrecognized_keys" ? meant(i.keys) : ""}`).join("; ");
     throw new ConfigError(`${source} is invalid (${problems}). It takes { tables?: { Name: "seeded" | "keep" | "disposable" }, mirror?: { users?, organizations?, memberships? } } (docs/configuration.md).`);
   }
   try {

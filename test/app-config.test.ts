@@ -42,7 +42,7 @@ test("refused with what to change: configured twice, an unknown class, an unknow
     ["twice", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export default {};\n" }, { clerkResync: { tables: {} } })), /configured twice: in clerk-resync\.config\.mjs and in package\.json "clerkResync"\. Move the package\.json key into clerk-resync\.config\.mjs/],
     ["two files", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export default {};\n", "clerk-resync.config.ts": "export default {};\n" })), /Both clerk-resync\.config\.ts and clerk-resync\.config\.mjs .*keep one/],
     ["bad class", () => loadAppConfig(app({ "clerk-resync.config.mjs": `export default { tables: { Audit: "kept" } };\n` })), /clerk-resync\.config\.mjs is invalid \(tables\.Audit: Invalid option: expected one of "seeded"\|"keep"\|"disposable"\)/],
-    ["unknown key", () => loadAppConfig(app({}, { clerkResync: { tabels: {} } })), /package\.json "clerkResync" is invalid \(\(top level\): Unrecognized key: "tabels"\)/],
+    ["unknown key", () => loadAppConfig(app({}, { clerkResync: { tabels: {} } })), /package\.json "clerkResync" is invalid \(\(top level\): Unrecognized key: "tabels" \(did you mean "tables"\?\)\)/],
     ["no default", () => loadAppConfig(app({ "clerk-resync.config.mjs": "export const tables = {};\n" })), /has no default export: end it with `export default defineConfig\(\{ … \}\)`/],
     ["read without loading the file", async () => readPackageJsonConfig(app({ "clerk-resync.config.mjs": "export default {};\n" })), /clerk-resync\.config\.mjs in .* must be loaded \(loadAppConfig\), not skipped/],
     ["throws", () => loadAppConfig(app({ "clerk-resync.config.ts": "throw new Error('boom in config');\nexport default {};\n" })), /clerk-resync\.config\.ts could not be loaded: boom in config/],
@@ -75,6 +75,7 @@ test("mirror: the app's tables, Clerk-id columns, app keys and fields reach the 
     const entity = field === "unsafeMetadata" ? "organizations" : "users";
     await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { [entity]: { fields: { [field]: "x" } } } } })), (err: Error) => err instanceof ConfigError && err.message.includes(`mirror.${entity}.fields.${field} is not a Clerk field`), field);
   }
+  await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { users: { clerkID: "clerkUserId" } } } })), /mirror\.users: Unrecognized key: "clerkID" \(did you mean "clerkId"\?\)/);
   await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { memberships: { fields: { role: "role" } } } } })), /must map userId/);
   await assert.rejects(loadAppConfig(app({}, { clerkResync: { mirror: { users: { clerkId: "id", primaryKey: "id" } } } })), /leave primaryKey out/);
 });

@@ -40,7 +40,7 @@ const appConfigSchema = z.strictObject({
 /** Every key the configuration takes, at any level: what a misspelled one most likely meant. */
 const KNOWN_KEYS = ["tables", "mirror", "users", "organizations", "memberships", "table", "clerkId", "primaryKey", "fields", "column", "generate"];
 const meant = (keys: readonly string[]) => {
-  const near = keys.map((k) => [k, KNOWN_KEYS.find((x) => x.toLowerCase() === k.toLowerCase()) ?? closest(k, KNOWN_KEYS)] as const).filter(([, n]) => n);
+  const near = keys.map((k) => [k, closest(k, KNOWN_KEYS)] as const).filter(([, n]) => n);
   if (!near.length) return "";
   return ` (did you mean ${keys.length === 1 ? `"${near[0]![1]}"` : near.map(([k, n]) => `"${n}" for "${k}"`).join(", ")}?)`;
 };

@@ -162,8 +162,10 @@ export function formatHelp(spec: CliSpec): string {
   ].join("\n");
 }
 
-/** The known name a typo most likely meant: small edit distance, or a unique prefix. */
+/** The known name a typo most likely meant: the same name in another case, a small edit distance, or a unique prefix. */
 export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const sameLetters = candidates.find((c) => c.toLowerCase() === name.toLowerCase());
+  if (sameLetters !== undefined) return sameLetters;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

@@ -17,7 +17,7 @@ export async function checkMapping(pool: pg.Pool | pg.PoolClient, mirror: Mirror
   for (const r of rows) columnsOf.set(r.table, [...(columnsOf.get(r.table) ?? []), r.column]);
   const problems: string[] = [];
   const meant = (name: string, among: readonly string[]) => {
-    const near = among.find((x) => x.toLowerCase() === name.toLowerCase()) ?? closest(name, among);
+    const near = closest(name, among);
     return near ? ` (did you mean "${near}"?)` : "";
   };
   for (const entity of ENTITIES) {

@@ -100,6 +100,7 @@ test("the parser: typed values, defaults, last flag wins, and no guess when noth
   assert.throws(() => parseCli(spec, ["--count", "1.5"]), /--count must be a whole number ≥ 0, got "1.5"/);
   assert.equal(closest("dryrun", ["dry-run", "check"]), "dry-run");
   assert.equal(closest("prot", ["port", "users"]), "port");
+  assert.equal(closest("CLERKUSERID", ["clerkUserId", "email"]), "clerkUserId", "the same name in another case, however far apart by edits");
   assert.equal(closest("allow", ["allow-production", "allow-mass-delete"]), undefined, "ambiguous prefix");
   assert.equal(closest("allow-prod", ["allow-production", "force-instance"]), "allow-production");
 });

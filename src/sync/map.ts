@@ -30,17 +30,24 @@ export interface MapOptions {
 /** A field not kept: never read, null whether Clerk sent it or not. */
 const absent = z.unknown().optional().transform((): string | null => null);
 
-/** The value at `path` of canonical JSON text `text`, as canonical JSON text; null when absent or JSON null (a column's NULL). */
-function pickedValue(text: string | null, path: readonly string[]): string | null {
-  let value: unknown = text === null ? undefined : JSON.parse(text);
+/** The value at `path` of parsed metadata, as canonical JSON text; null when absent or JSON null (a column's NULL). */
+function pickedValue(metadata: unknown, path: readonly string[]): string | null {
+  let value = metadata;
   for (const key of path) value = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
   return value === undefined || value === null ? null : canonicalJson(value);
 }
 
-/** Sets the values the app picks out of metadata on a mapped row (nothing when it picks none). */
-function picker(picks: readonly ColumnSpec[]) {
+/** Sets the values the app picks out of metadata on a mapped row, each metadata text parsed once; undefined when it picks none. */
+function picker(picks: readonly ColumnSpec[]): (<R>(row: R) => R) | undefined {
+  if (!picks.length) return undefined;
   return <R>(row: R): R => {
-    for (const c of picks) (row as Record<string, unknown>)[c.field] = pickedValue((row as Record<string, string | null>)[c.pick!.from] ?? null, c.pick!.path);
+    const fields = row as Record<string, unknown>;
+    const parsed = new Map<string, unknown>();
+    for (const c of picks) {
+      const from = c.pick!.from;
+      if (!parsed.has(from)) parsed.set(from, typeof fields[from] === "string" ? JSON.parse(fields[from]) : undefined);
+      fields[c.field] = pickedValue(parsed.get(from), c.pick!.path);
+    }
     return row;
   };
 }
@@ -55,8 +62,10 @@ function schemasFor(options: MapOptions) {
   const organizationIds = createValuePool();
   const privateMetadata = options.privateMetadata ? metadata : absent;
   const mirror = options.mirror ?? DEFAULT_MIRROR;
+  // Identity where the app picks nothing: the common case adds no work per record.
   const picks = (entity: EntityName) => picker(mirror[entity].compared.filter((c) => c.pick));
-  const [pickUser, pickOrganization, pickMembership] = [picks("users"), picks("organizations"), picks("memberships")];
+  const same = <R>(row: R): R => row;
+  const [pickUser, pickOrganization, pickMembership] = [picks("users") ?? same, picks("organizations"), picks("memberships") ?? same];
   const keepsUnsafe = keepsField(mirror.users, "unsafeMetadata");
 
   const user = z
@@ -123,7 +132,7 @@ function schemasFor(options: MapOptions) {
       return pickUser(row);
     });
 
-  const organization = z.object({
+  const organizationFields = z.object({
     id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id"),
     name: z.string().min(1, "is empty"),
     slug: nullableText,
@@ -134,7 +143,8 @@ function schemasFor(options: MapOptions) {
     createdBy: nullableText,
     createdAt: epochMs,
     updatedAt: epochMs,
-  }).transform((o) => pickOrganization(o));
+  });
+  const organization = pickOrganization ? organizationFields.transform((o) => pickOrganization(o)) : organizationFields;
 
   const membership = z
     .object({

@@ -107,8 +107,10 @@ export async function upsertRows<E extends EntityName>(
   // The provenance columns' values, in the batch's terms; cast to the column's own type so the
   // guard compares what the column would hold (to_timestamp is a few µs off a millisecond).
   const provenance = [`to_timestamp(r."${CLERK_UPDATED_AT}" / 1000)::${facts.clerkUpdatedAtType}`, "$2::text", "now()"];
+  // Every column a write sets but the Clerk id it is matched on.
+  const assigned = columns.filter((c) => c !== spec.id);
   const updated = await client.query(
-    `UPDATE ${table} AS x SET ${[...columns.filter((c) => c !== spec.id).map((c) => `${ident(c.column)} = ${valueOf(mirror, c, facts.types)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
+    `UPDATE ${table} AS x SET ${[...assigned.map((c) => `${ident(c.column)} = ${valueOf(mirror, c, facts.types)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
        FROM ${recordset}
       WHERE x.${key} = r.${key} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}`,
     [batch, origin.source, origin.tombstonesSince],
@@ -118,7 +120,7 @@ export async function upsertRows<E extends EntityName>(
   // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: an app key the database
   // does not generate is generated here; another required app column has no value for a new row.
   const generated = spec.primaryKey?.generate && facts.required.includes(spec.primaryKey.column) ? spec.primaryKey : undefined;
-  const set = [...columns.filter((c) => c !== spec.id).map((c) => ident(c.column)), ...PROVENANCE.map((c) => ident(c.column))];
+  const set = [...assigned, ...PROVENANCE].map((c) => ident(c.column));
   const inserted = await client.query(
     `INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...(generated ? [ident(generated.column)] : []), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
      SELECT ${[...columns.map((c) => valueOf(mirror, c, facts.types)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}

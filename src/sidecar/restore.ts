@@ -226,10 +226,14 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
   // 3. Match existing rows: primary key, then each unique key; none → a multiset of whole rows.
   // A Clerk table's row is its Clerk record's: matched on the Clerk id alone, its app key restored.
   const names = columns.map((c) => c.name);
-  if (options.intoSeeded && !mirrored && t.serialId && names.includes(t.serialId)) Object.assign(result, await makeRoomForKeptIds(client, t, columns, rows));
+  let existing = await readExisting(client, t, columns);
+  if (options.intoSeeded && !mirrored && t.serialId && names.includes(t.serialId)) {
+    const room = await makeRoomForKeptIds(client, t, columns, rows, existing);
+    Object.assign(result, room);
+    if (room.displaced) existing = await readExisting(client, t, columns);
+  }
   const pk = matchKey(t, names);
   const keys = mirrored && names.includes(clerkId) ? [[clerkId]] : pk ? [pk, ...t.uniqueKeys.filter((k) => k !== pk && k.every((c) => names.includes(c)))] : [];
-  const existing = await readExisting(client, t, columns);
   const inserts: SidecarRow[] = [];
   const updates: { row: SidecarRow; current: SidecarRow }[] = [];
   const restored: SidecarRow[] = [];
@@ -300,7 +304,7 @@ function mirroredRole(tables: LocalTables, table: string): Extract<TableRole, { 
  * matches no backed-up row on it); with none, nothing but the id tells the two apart and the
  * backed-up row takes the id, as in a plain restore (counted, so the report says so).
  */
-async function makeRoomForKeptIds(client: pg.PoolClient, t: CatalogTable, columns: readonly CatalogColumn[], rows: readonly SidecarRow[]): Promise<{ displaced: number; replacedSeeded: number }> {
+async function makeRoomForKeptIds(client: pg.PoolClient, t: CatalogTable, columns: readonly CatalogColumn[], rows: readonly SidecarRow[], existing: readonly SidecarRow[]): Promise<{ displaced: number; replacedSeeded: number }> {
   const id = t.serialId!;
   const names = columns.map((c) => c.name);
   const natural = t.uniqueKeys.filter((k) => !(k.length === 1 && k[0] === id) && k.every((c) => names.includes(c)));
@@ -308,7 +312,7 @@ async function makeRoomForKeptIds(client: pg.PoolClient, t: CatalogTable, column
   const keptKeys = natural.map((k) => new Set(rows.map((r) => rowKey(r, k))));
   const moving: string[] = [];
   let replacedSeeded = 0;
-  for (const seeded of await readExisting(client, t, columns)) {
+  for (const seeded of existing) {
     const kept = keptById.get(String(seeded[id]));
     if (!kept || normalizeRow(kept, columns) === normalizeRow(seeded, columns)) continue;
     // As in the matching below, a NULL in a key matches a NULL (a default has no organization).

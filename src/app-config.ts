@@ -6,7 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import type { TableClass } from "./define-config.ts";
-import { ConfigError, errorMessage } from "./errors.ts";
+import { ConfigError, ConfigFileLoadError, errorMessage } from "./errors.ts";
 import { DEFAULT_MIRROR, type Mirror } from "./mirror/columns.ts";
 import { mirrorFromMapping } from "./mirror/mapping.ts";
 import { closest } from "./cli-args.ts";
@@ -103,7 +103,7 @@ export async function loadAppConfig(rootDir: string): Promise<AppConfig> {
   try {
     value = await importConfigFile(file);
   } catch (err) {
-    throw new ConfigError(`${name} could not be loaded: ${errorMessage(err)}`);
+    throw new ConfigFileLoadError(`${name} could not be loaded: ${errorMessage(err)}`);
   }
   if (value === undefined) throw new ConfigError(`${name} has no default export: end it with \`export default defineConfig({ … })\`.`);
   return parseAppConfig(value, name);

@@ -14,6 +14,9 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** The app's config file exists but could not be imported (a syntax error, a missing import, a bundle that cannot load it). */
+export class ConfigFileLoadError extends ConfigError {}
+
 /** Bad command-line usage. */
 export class UsageError extends Error {
   override name = "UsageError";

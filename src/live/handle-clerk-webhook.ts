@@ -3,7 +3,7 @@
 // every clerk-resync command (DATABASE_URL, CLERK_WEBHOOK_SIGNING_SECRET, clerk-resync.config.ts),
 // opened on first use.
 import { loadAppContext } from "../app-context.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, ConfigFileLoadError } from "../errors.ts";
 import { openDatabase } from "../db/database.ts";
 import { createLogger } from "../log.ts";
 import { createWebhookHandlerFromConfig, requireWebhookSecret } from "./from-config.ts";
@@ -18,7 +18,7 @@ async function open(appConfig: undefined | ClerkResyncConfig): Promise<ClerkWebh
   // The app's root, as the CLI finds it: the server runs in the app's folder.
   const config = await loadAppContext({ appConfig }).catch((err: unknown) => {
     // A bundler (Next.js) cannot load the config file at run time; the route can import it.
-    if (appConfig || !(err instanceof ConfigError) || !/could not be loaded/.test(err.message)) throw err;
+    if (appConfig || !(err instanceof ConfigFileLoadError)) throw err;
     throw new ConfigError(`${err.message}. In a bundled route, import the config and pass it: \`export const POST = clerkWebhookRoute(config)\` (clerk-resync/webhooks).`, { cause: err });
   });
   const secret = requireWebhookSecret(config);

@@ -30,8 +30,6 @@ export interface EmbeddedFolder {
 export interface OpenOptions {
   /** Names this process in lock files and refusals, e.g. `db:reset`. */
   command: string;
-  /** The app's own mapping, checked against the tables (set from the config by openDatabase). */
-  mapping?: Mirror;
   /** Wait for a process holding the embedded data folder instead of refusing. */
   wait?: boolean;
   /** `pnpm dev`: serve the embedded database to others (never go through another server). */
@@ -52,10 +50,10 @@ export interface OpenOptions {
  */
 export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteDir"> & { mirror?: Mirror }, log: Logger, options: OpenOptions): Promise<Database> {
   // An app's own mapping is checked against the tables with the schema (clerk-resync's own tables are the migrations').
-  if (options.needsSchema && config.mirror && config.mirror !== DEFAULT_MIRROR) options = { ...options, mapping: config.mirror };
-  if (config.databaseUrl) return probed(await connectDatabase(config.databaseUrl, false), options);
+  const mapping = options.needsSchema && config.mirror !== DEFAULT_MIRROR ? config.mirror : undefined;
+  if (config.databaseUrl) return probed(await connectDatabase(config.databaseUrl, false), options, mapping);
   const access = await claimDataDir(config.pgliteDir, { command: options.command, serve: options.serve, wait: options.wait, log });
-  if (access.kind === "served") return probed(await connectDatabase(access.url, true), options);
+  if (access.kind === "served") return probed(await connectDatabase(access.url, true), options, mapping);
   let stopEmbedded = async () => access.lock.release();
   try {
     // A switch a killed reset left half-done is finished before anyone opens the folder.
@@ -77,7 +75,7 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteD
     };
     if (options.serve) access.lock.update({ url: embedded.url });
     log.info({ dataDir: config.pgliteDir }, "DATABASE_URL not set: using the embedded PGlite database");
-    db = await probed(await connectDatabase(embedded.url, true), options);
+    db = await probed(await connectDatabase(embedded.url, true), options, mapping);
     return { ...db, folder: { dir: config.pgliteDir, stopServer }, close: stopEmbedded };
   } catch (err) {
     await stopEmbedded();
@@ -85,8 +83,8 @@ export async function openDatabase(config: Pick<Config, "databaseUrl" | "pgliteD
   }
 }
 
-/** Runs the first query; failures the user can fix come back as one line saying how. */
-async function probed(opened: Database, options: OpenOptions): Promise<Database> {
+/** Runs the first query (and checks the app's `mapping`, if any); failures the user can fix come back as one line saying how. */
+async function probed(opened: Database, options: OpenOptions, mapping: Mirror | undefined): Promise<Database> {
   let db = opened;
   try {
     const { rows: version } = await db.pool.query<{ v: string }>("SELECT version() AS v");
@@ -96,7 +94,7 @@ async function probed(opened: Database, options: OpenOptions): Promise<Database>
       const { rows } = await db.pool.query<{ t: string | null }>(`SELECT to_regclass('"ClerkSyncState"')::text AS t`);
       if (!rows[0]?.t) throw Object.assign(new Error('relation "ClerkSyncState" does not exist'), { code: "42P01" });
     }
-    if (options.mapping) await checkMapping(db.pool, options.mapping);
+    if (mapping) await checkMapping(db.pool, mapping);
     return db;
   } catch (err) {
     await db.close();

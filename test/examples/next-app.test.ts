@@ -9,13 +9,13 @@ import { execFile, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { Webhook } from "standardwebhooks";
 import { serializeMembership, serializeUser } from "../../src/clerk-emulator/serialize.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
 import { NEXT_APP } from "../support/app-models-project.ts";
 import { waitForOutput } from "../support/cli.ts";
 import { startTestEmulator } from "../support/emulator.ts";
+import { signedEvent } from "../support/signed-event.ts";
 import { openExampleApp, type ExampleApp } from "../support/example-app.ts";
 
 const SECRET = webhookSecretFor(63);
@@ -93,11 +93,7 @@ test("--watch brings a Clerk change in on its next tick; the App Router route ap
   const deliveries = [
     { id: "msg_next_1", type: "user.created", data: serializeUser(carol) },
     { id: "msg_next_2", type: "organizationMembership.created", data: serializeMembership(membership, emu.store) },
-  ].map(({ id, type, data }) => {
-    const body = JSON.stringify({ type, object: "event", data, timestamp: Date.now(), instance_id: emu.store.instanceId });
-    const at = new Date();
-    return { body, headers: { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(SECRET).sign(id, at, body) } };
-  });
+  ].map(({ id, type, data }) => signedEvent(SECRET, { type, data, instanceId: emu.store.instanceId, msgId: id }));
   writeFileSync(path.join(ex.dir, "deliver.ts"), DELIVER);
   const deliver = (handler: string, batch: unknown[]) =>
     new Promise<unknown>((resolve, reject) => {

@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { Webhook } from "standardwebhooks";
 import { serializeMembership, serializeUser } from "../../src/clerk-emulator/serialize.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
@@ -25,6 +24,7 @@ import { runUsersTick } from "../../src/watch/users-tick.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
 import { createEmptyDatabase, dropDatabase } from "../support/admin.ts";
 import { startTestEmulator } from "../support/emulator.ts";
+import { signedEvent, signedRequest } from "../support/signed-event.ts";
 import { apiFor, resync } from "../support/sync.ts";
 import { APP_MODELS_MIGRATION } from "../support/app-models-project.ts";
 import { APP_MODELS_CONFIG } from "./app-models-config.ts";
@@ -144,14 +144,7 @@ test("signed webhooks and the watcher's users tick write the same mapping", asyn
   const secret = webhookSecretFor(71);
   const handler = createClerkWebhookHandler({ pool: db.pool, oneAtATime: db.pglite, signingSecret: secret, sidecarDir, log: silentLogger, mirror });
   const deliver = async (type: string, data: Record<string, unknown>) => {
-    const body = JSON.stringify({ type, object: "event", data, timestamp: Date.now(), instance_id: emu.store.instanceId });
-    const msgId = `msg_${Math.random().toString(36).slice(2)}`;
-    const at = new Date();
-    const res = await handler(new Request("http://localhost/webhooks/clerk", {
-      method: "POST",
-      headers: { "content-type": "application/json", "svix-id": msgId, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(secret).sign(msgId, at, body) },
-      body,
-    }));
+    const res = await handler(signedRequest("http://localhost/webhooks/clerk", signedEvent(secret, { type, data, instanceId: emu.store.instanceId })));
     return ((await res.json()) as { outcome?: string; error?: string });
   };
   const before = await idsByClerkId();
@@ -180,13 +173,7 @@ test("clerkWebhookRoute(config): the app's route, given the config it imports, w
   Object.assign(process.env, { DATABASE_URL: db.url, CLERK_WEBHOOK_SIGNING_SECRET: secret, LOG_LEVEL: "silent" });
   const POST = clerkWebhookRoute(APP_MODELS_CONFIG);
   const erin = emu.store.createUser({ emailAddresses: ["erin@example.com"], firstName: "Erin" });
-  const body = JSON.stringify({ type: "user.created", object: "event", data: serializeUser(erin), timestamp: Date.now(), instance_id: emu.store.instanceId });
-  const at = new Date();
-  const res = await POST(new Request("http://localhost/api/webhooks/clerk", {
-    method: "POST",
-    headers: { "content-type": "application/json", "svix-id": "msg_route", "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(secret).sign("msg_route", at, body) },
-    body,
-  }));
+  const res = await POST(signedRequest("http://localhost/api/webhooks/clerk", signedEvent(secret, { type: "user.created", data: serializeUser(erin), instanceId: emu.store.instanceId, msgId: "msg_route" })));
   assert.equal(res.status, 200, await res.clone().text());
   assert.deepEqual(await q(`SELECT email, first_name FROM users WHERE "clerkId" = $1`, [erin.id]), [{ email: "erin@example.com", first_name: "Erin" }]);
 });

@@ -9,7 +9,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { Webhook } from "standardwebhooks";
 import { loadAppConfig } from "../../src/app-config.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { ConfigError } from "../../src/errors.ts";
@@ -30,6 +29,7 @@ import { resetInterruptedAt, runCli } from "../support/cli.ts";
 import { onFirstPassOnly } from "../support/passes.ts";
 import { dataDump, pgDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
+import { signedEvent, signedRequest } from "../support/signed-event.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
 import { apiFor, resync } from "../support/sync.ts";
 
@@ -122,11 +122,8 @@ async function deliverer() {
   const db = await r.open();
   const handler = createClerkWebhookHandler({ pool: db.pool, oneAtATime: db.pglite, signingSecret: secret, sidecarDir, log: silentLogger, mirror });
   return async (type: string, data: Record<string, unknown>) => {
-    const body = JSON.stringify({ type, object: "event", data, timestamp: Date.now(), instance_id: emu.store.instanceId });
-    const id = `msg_${Math.random().toString(36).slice(2)}`;
-    const at = new Date();
-    const headers = { "content-type": "application/json", "svix-id": id, "svix-timestamp": String(Math.floor(at.getTime() / 1000)), "svix-signature": new Webhook(secret).sign(id, at, body) };
-    const answer = (await (await handler(new Request("http://localhost/api/webhooks/clerk", { method: "POST", headers, body }))).json()) as { outcome?: string };
+    const event = signedEvent(secret, { type, data, instanceId: emu.store.instanceId });
+    const answer = (await (await handler(signedRequest("http://localhost/api/webhooks/clerk", event))).json()) as { outcome?: string };
     return answer.outcome ?? JSON.stringify(answer);
   };
 }

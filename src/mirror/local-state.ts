@@ -1,8 +1,8 @@
 import pg from "pg";
 import { canonicalJson } from "./json-text.ts";
 import { createValuePool } from "./value-pool.ts";
-import type { Local, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
-import { DEFAULT_MIRROR, ident, PROVENANCE, type ColumnSpec, type EntitySpec, type Mirror } from "./columns.ts";
+import type { EntityRow, Local, LocalIndex, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
+import { DEFAULT_MIRROR, ident, PROVENANCE, type ColumnSpec, type EntityName, type EntitySpec, type Mirror } from "./columns.ts";
 
 /** Timestamps as epoch ms straight from SQL: no Date objects to build and convert per row. */
 const ms = (value: string) => `round(extract(epoch from ${value}) * 1000)::float8`;
@@ -48,11 +48,40 @@ function createInterner() {
   };
 }
 
+/** The local copies of these users or organizations only (a listed page's, the watcher's users tick). */
+export async function readLocalRows<E extends "users" | "organizations">(pool: pg.Pool | pg.PoolClient, entity: E, ids: readonly string[], mirror = DEFAULT_MIRROR): Promise<Local<EntityRow[E]>[]> {
+  const spec = mirror[entity] as EntitySpec<EntityRow[E]>;
+  const text = `${selectAll(mirror, spec)} WHERE m.${ident(spec.id.column)} = ANY($1::text[])`;
+  const intern = createInterner();
+  const { rows } = await pool.query<Local<EntityRow[E]>>({ text, values: [ids], types: intern.types });
+  for (const r of rows) r.syncSource = intern.string(r.syncSource);
+  return rows;
+}
+
 /** The local copies of these users only (the watcher's users tick). */
 export async function readLocalUsers(pool: pg.Pool | pg.PoolClient, ids: readonly string[], mirror = DEFAULT_MIRROR): Promise<LocalState> {
-  const text = `${selectAll(mirror, mirror.users)} WHERE m.${ident(mirror.users.id.column)} = ANY($1::text[])`;
-  const { rows } = await pool.query<Local<UserRow>>({ text, values: [ids], types: createInterner().types });
-  return { users: rows, organizations: [], memberships: [] };
+  return { users: await readLocalRows(pool, "users", ids, mirror), organizations: [], memberships: [] };
+}
+
+/** The Clerk ids of a table's rows: which records the database holds, without reading them. */
+async function readLocalIds<R>(pool: pg.Pool | pg.PoolClient, spec: EntitySpec<R>): Promise<string[]> {
+  const { rows } = await pool.query<[string]>({ text: `SELECT m.${ident(spec.id.column)} FROM ${ident(spec.table)} m`, rowMode: "array" });
+  return rows.map((r) => r[0]);
+}
+
+/**
+ * What a resync compares against, held small: the ids of the users and organizations (each listed
+ * page reads the rows it needs, see readLocalRows) and the memberships whole (their
+ * (organization, user) pairs are needed as they are listed, and they are small rows).
+ */
+export async function readLocalIndex(pool: pg.Pool | pg.PoolClient, mirror = DEFAULT_MIRROR): Promise<LocalIndex> {
+  const readMemberships = async () => (await readLocalState(pool, mirror, ["memberships"])).memberships;
+  // A pool runs the three reads on three connections; a single client runs one query at a time.
+  const [users, organizations, memberships] =
+    "release" in pool
+      ? [await readLocalIds(pool, mirror.users), await readLocalIds(pool, mirror.organizations), await readMemberships()]
+      : await Promise.all([readLocalIds(pool, mirror.users), readLocalIds(pool, mirror.organizations), readMemberships()]);
+  return { users, organizations, memberships };
 }
 
 /** The newest Clerk updated_at of any user the mirror holds: where the watcher's users tick resumes. */
@@ -61,13 +90,15 @@ export async function readUsersWatermark(pool: pg.Pool | pg.PoolClient, mirror =
   return rows[0]?.ms ?? null;
 }
 
-/** Reads the Clerk-mirrored tables as rows comparable with the mapped Clerk snapshot, with their provenance. */
-export async function readLocalState(pool: pg.Pool | pg.PoolClient, mirror = DEFAULT_MIRROR): Promise<LocalState> {
+/** Reads the Clerk-mirrored tables (or only those of `entities`) as rows comparable with the mapped Clerk snapshot, with their provenance. */
+export async function readLocalState(pool: pg.Pool | pg.PoolClient, mirror = DEFAULT_MIRROR, entities: readonly EntityName[] = ["users", "organizations", "memberships"]): Promise<LocalState> {
   const intern = createInterner();
   const types = intern.types;
-  const readUsers = () => pool.query<Local<UserRow>>({ text: selectAll(mirror, mirror.users), types });
-  const readOrgs = () => pool.query<Local<OrganizationRow>>({ text: selectAll(mirror, mirror.organizations), types });
-  const readMemberships = () => pool.query<Local<MembershipRow>>({ text: selectAll(mirror, mirror.memberships), types });
+  const none = { rows: [] };
+  const read = <R>(entity: EntityName, spec: EntitySpec<R>) => (entities.includes(entity) ? pool.query<Local<R>>({ text: selectAll(mirror, spec), types }) : Promise.resolve(none as { rows: Local<R>[] }));
+  const readUsers = () => read("users", mirror.users);
+  const readOrgs = () => read("organizations", mirror.organizations);
+  const readMemberships = () => read("memberships", mirror.memberships);
   // A pool runs the three reads on three connections; a single client runs one query at a time.
   const [users, orgs, mems] =
     "release" in pool ? [await readUsers(), await readOrgs(), await readMemberships()] : await Promise.all([readUsers(), readOrgs(), readMemberships()]);

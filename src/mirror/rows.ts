@@ -92,3 +92,17 @@ export interface LocalState {
   organizations: Local<OrganizationRow>[];
   memberships: Local<MembershipRow>[];
 }
+
+/** The database's side as a resync holds it: ids of users and organizations (their rows read page by page), memberships whole. */
+export interface LocalIndex {
+  users: string[];
+  organizations: string[];
+  memberships: Local<MembershipRow>[];
+}
+
+/** Each entity's row, by the entity's name. */
+export interface EntityRow {
+  users: UserRow;
+  organizations: OrganizationRow;
+  memberships: MembershipRow;
+}

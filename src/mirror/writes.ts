@@ -4,7 +4,7 @@
 // Mirror names. Callers go through write-unit.ts.
 import type pg from "pg";
 import { clerkCopyMayReplaceSql, type SyncSource } from "./freshness.ts";
-import type { MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
+import type { EntityRow, UserRow } from "./rows.ts";
 import { columnOf, DEFAULT_MIRROR, ident, ownedColumns, PROVENANCE, type ColumnSpec, type EntityName, type EntitySpec, type Mirror, type SqlType } from "./columns.ts";
 import { SafetyError } from "../errors.ts";
 
@@ -22,11 +22,6 @@ export interface WriteOrigin {
 export const RESYNC_ORIGIN: WriteOrigin = { source: "resync", tombstonesSince: 0 };
 export const WEBHOOK_ORIGIN: WriteOrigin = { source: "webhook", tombstonesSince: 0 };
 
-interface RowOf {
-  users: UserRow;
-  organizations: OrganizationRow;
-  memberships: MembershipRow;
-}
 
 // The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
 // element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
@@ -78,18 +73,18 @@ export async function upsertRows<E extends EntityName>(
   client: pg.PoolClient,
   mirror: Mirror,
   entity: E,
-  rows: readonly RowOf[E][],
+  rows: readonly EntityRow[E][],
   origin: WriteOrigin,
 ): Promise<number> {
   if (!rows.length) return 0;
-  const spec = mirror[entity] as EntitySpec<RowOf[E]>;
+  const spec = mirror[entity] as EntitySpec<EntityRow[E]>;
   const table = ident(spec.table);
   const key = ident(spec.id.column);
   const columns: readonly ColumnSpec[] = [spec.id, ...spec.compared];
   const batch = JSON.stringify(
     rows.map((row) => {
       const record: Record<string, unknown> = {};
-      for (const { field, column } of columns) record[column] = row[field as keyof RowOf[E]];
+      for (const { field, column } of columns) record[column] = row[field as keyof EntityRow[E]];
       record[CLERK_UPDATED_AT] = (row as { updatedAt: number }).updatedAt;
       return record;
     }),

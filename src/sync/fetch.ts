@@ -5,6 +5,9 @@ import { ClerkRequestError } from "../errors.ts";
 import { chunk } from "../chunk.ts";
 import { chainOffsets, fetchUsersInChains } from "./fetch-users.ts";
 import { createHeapTrimmer } from "./heap.ts";
+import { planLanes } from "./lanes.ts";
+
+export { planLanes } from "./lanes.ts";
 
 /** Pages between full collections (see heap.ts). */
 const HEAP_TRIM_EVERY_PAGES = 50;
@@ -47,24 +50,6 @@ async function fetchRestOfOffsetPages<T>(
   const offsets: number[] = [];
   for (let o = MAX_PAGE; o < first.totalCount; o += MAX_PAGE) offsets.push(o);
   await Promise.all(offsets.map((o) => limit(async () => onPage((await fetchPage(o)).data))));
-}
-
-/** Fewest requests in flight, whatever the latency (a local emulator answers in a millisecond). */
-const MIN_LANES = 4;
-/** Most requests in flight: beyond this a slow network is better waited out than flooded. */
-const MAX_LANES = 32;
-
-/**
- * How many requests to keep in flight, and how many of them are user cursor chains. Enough
- * lanes that the budget's steady rate is reached at the measured latency (Little's law:
- * in flight = rate × latency); the chains get the users' share of them, so the users' cursor
- * chains and the offset-paged listings finish together. One chain unless the users need several
- * pages and the lanes allow it.
- */
-export function planLanes(pages: { users: number; others: number }, latencyMs: number, ratePerMs: number, lanes?: number): { lanes: number; userChains: number } {
-  const total = lanes ?? Math.min(MAX_LANES, Math.max(MIN_LANES, Math.ceil(ratePerMs * latencyMs)));
-  const share = Math.round((total * pages.users) / Math.max(1, pages.users + pages.others));
-  return { lanes: total, userChains: Math.max(1, Math.min(pages.users, share, total - 1)) };
 }
 
 /**

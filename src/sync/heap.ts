@@ -2,10 +2,11 @@ import v8 from "node:v8";
 import vm from "node:vm";
 
 /**
- * Listing pages arrive as ~1 MB JSON texts, which V8 allocates straight into old space and
- * collects lazily: left alone, a 100k-user sync peaks at well over twice its live data. A full
- * collection every few dozen pages keeps the peak near the live set for a few percent of the
- * time. `--expose-gc` is enabled at runtime for this one function.
+ * Listing pages arrive as ~1 MB JSON texts, and written batches go out as parameter texts of
+ * similar size; V8 moves those alive at a scavenge straight into old space and collects them
+ * lazily: left alone, a 100k-user sync peaks at well over twice its live data. A full collection
+ * every few dozen pages (or tens of thousands of rows written) keeps the peak near the live set for
+ * a few percent of the time. `--expose-gc` is enabled at runtime for this one function.
  */
 function exposeGc(): (() => void) | undefined {
   try {
@@ -16,10 +17,15 @@ function exposeGc(): (() => void) | undefined {
   }
 }
 
-export function createHeapTrimmer(everyPages: number): () => void {
+/** A function to call as work is done (`units` of it at a time): a full collection each time `every` more units are done. */
+export function createHeapTrimmer(every: number): (units?: number) => void {
   const gc = exposeGc();
-  let pages = 0;
-  return () => {
-    if (gc && ++pages % everyPages === 0) gc();
+  let done = 0;
+  let next = every;
+  return (units = 1) => {
+    done += units;
+    if (done < next) return;
+    next = done + every;
+    gc?.();
   };
 }

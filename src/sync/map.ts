@@ -25,10 +25,51 @@ export interface MapOptions {
   privateMetadata: boolean;
   /** The app's mapping: which fields it keeps beyond clerk-resync's own (unsafe metadata, values picked out of metadata). */
   mirror?: Mirror;
+  /** false: every record through zod alone, the reference the fast path is tested against. */
+  fastPath?: boolean;
 }
 
 /** A field not kept: never read, null whether Clerk sent it or not. */
 const absent = z.unknown().optional().transform((): string | null => null);
+
+// The fast path: most records are well formed, and checking a field by hand costs a fraction of
+// running zod over it. Each check below accepts only values its zod schema accepts, and a record
+// any check refuses goes through zod, which decides and words the error: both paths give one row.
+const USER_ID = /^user_\w+$/;
+const ORGANIZATION_ID = /^org_\w+$/;
+const MEMBERSHIP_ID = /^orgmem_\w+$/;
+/** A value `nullableText` accepts. */
+const isNullableText = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === "string";
+/** A value `epochMs` accepts. */
+const isEpochMs = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** `metadata`'s output, or undefined where it would refuse the value. */
+function metadataText(v: unknown): string | undefined {
+  if (v === undefined || v === null) return "{}";
+  if (!isObject(v)) return undefined;
+  const text = canonicalJson(v);
+  return NUL_ESCAPE.test(text) ? undefined : text;
+}
+/**
+ * A list of email addresses or phone numbers as the user schema accepts it: each item an object
+ * whose id is text or absent, and which has the `value` key (zod requires it, whatever it holds).
+ */
+const isItemList = (v: unknown, value: string): v is ({ id?: string | null } & Record<string, unknown>)[] =>
+  Array.isArray(v) && v.every((x) => isObject(x) && (x.id === undefined || x.id === null || typeof x.id === "string") && value in x);
+
+/**
+ * The value of the primary item: null when there is none; the item's index (-1 when no item has
+ * that id) when it is dangling or its value is malformed.
+ */
+function primaryOf(id: string | null, items: readonly ({ id?: string | null } & Record<string, unknown>)[], key: string, valid: (v: string) => boolean): string | null | number {
+  if (!id) return null;
+  const index = items.findIndex((x) => x.id === id);
+  if (index < 0) return -1;
+  const value = items[index]![key];
+  return typeof value === "string" && valid(value) ? value : index;
+}
+const isEmail = (v: string) => v.includes("@");
+const isPhone = (v: string) => v.length > 0;
 
 /** The value at `path` of parsed metadata, as canonical JSON text; null when absent or JSON null (a column's NULL). */
 function pickedValue(metadata: unknown, path: readonly string[]): string | null {
@@ -52,7 +93,8 @@ function picker(picks: readonly ColumnSpec[]): (<R>(row: R) => R) | undefined {
   };
 }
 
-function schemasFor(options: MapOptions) {
+/** Per entity: the zod schema (the reference, and the words of every refusal) behind a fast path for well-formed records. */
+function parsersFor(options: MapOptions) {
   // Values a large listing repeats over many rows (roles, permission lists, metadata, the
   // organization ids of memberships) are kept once: created rows stay in the plan to the end.
   const pool = createValuePool();
@@ -93,44 +135,79 @@ function schemasFor(options: MapOptions) {
       updatedAt: epochMs,
     })
     .transform((u, ctx): UserRow => {
-      /** The primary item's value: null when there is none, undefined (and an issue) when it is dangling or malformed. */
-      const primary = <K extends string>(idField: string, id: string | null, listField: string, items: ({ id?: string | null } & Record<K, unknown>)[], key: K, valid: (v: string) => boolean, what: string) => {
-        if (!id) return null;
-        const index = items.findIndex((x) => x.id === id);
-        if (index < 0) {
-          ctx.addIssue({ code: "custom", path: [idField], message: `${id} matches none of the user's ${what}` });
-          return undefined;
-        }
-        const value = items[index]![key];
-        if (typeof value !== "string" || !valid(value)) {
-          ctx.addIssue({ code: "custom", path: [listField, index, key], message: `is not ${what === "email addresses" ? "an email address" : "a phone number"}` });
-          return undefined;
-        }
-        return value;
-      };
-      const email = primary("primaryEmailAddressId", u.primaryEmailAddressId, "emailAddresses", u.emailAddresses, "emailAddress", (v) => v.includes("@"), "email addresses");
-      const phone = primary("primaryPhoneNumberId", u.primaryPhoneNumberId, "phoneNumbers", u.phoneNumbers, "phoneNumber", (v) => v.length > 0, "phone numbers");
-      if (email === undefined || phone === undefined) return z.NEVER;
-      const row: UserRow = {
-        id: u.id,
-        email,
-        phoneNumber: phone,
-        firstName: u.firstName,
-        lastName: u.lastName,
-        username: u.username,
-        imageUrl: u.imageUrl,
-        externalId: u.externalId,
-        publicMetadata: shared(u.publicMetadata),
-        privateMetadata: shared(u.privateMetadata),
-        banned: u.banned,
-        locked: u.locked,
-        lastSignInAt: u.lastSignInAt,
-        createdAt: u.createdAt,
-        updatedAt: u.updatedAt,
-      };
-      if (keepsUnsafe) row.unsafeMetadata = shared(u.unsafeMetadata);
-      return pickUser(row);
+      const email = primaryOf(u.primaryEmailAddressId, u.emailAddresses, "emailAddress", isEmail);
+      const phone = primaryOf(u.primaryPhoneNumberId, u.phoneNumbers, "phoneNumber", isPhone);
+      const dangling = (idField: string, id: string | null, listField: string, key: string, at: number, what: string, kind: string) =>
+        ctx.addIssue(at < 0 ? { code: "custom", path: [idField], message: `${id} matches none of the user's ${what}` } : { code: "custom", path: [listField, at, key], message: `is not ${kind}` });
+      if (typeof email === "number") dangling("primaryEmailAddressId", u.primaryEmailAddressId, "emailAddresses", "emailAddress", email, "email addresses", "an email address");
+      if (typeof phone === "number") dangling("primaryPhoneNumberId", u.primaryPhoneNumberId, "phoneNumbers", "phoneNumber", phone, "phone numbers", "a phone number");
+      if (typeof email === "number" || typeof phone === "number") return z.NEVER;
+      return userRow(u, email, phone);
     });
+
+  /** The row of a user whose fields are valid, as its primary email and phone resolved. */
+  const userRow = (u: Omit<UserRow, "email" | "phoneNumber">, email: string | null, phone: string | null): UserRow => {
+    const row: UserRow = {
+      id: u.id,
+      email,
+      phoneNumber: phone,
+      firstName: u.firstName,
+      lastName: u.lastName,
+      username: u.username,
+      imageUrl: u.imageUrl,
+      externalId: u.externalId,
+      publicMetadata: shared(u.publicMetadata),
+      privateMetadata: shared(u.privateMetadata),
+      banned: u.banned,
+      locked: u.locked,
+      lastSignInAt: u.lastSignInAt,
+      createdAt: u.createdAt,
+      updatedAt: u.updatedAt,
+    };
+    if (keepsUnsafe) row.unsafeMetadata = shared(u.unsafeMetadata ?? null);
+    return pickUser(row);
+  };
+
+  /** The user schema's row by hand, or undefined where zod must judge. */
+  const fastUser = (w: unknown): UserRow | undefined => {
+    if (!isObject(w)) return undefined;
+    const u = w as Partial<Record<keyof ClerkUser, unknown>>;
+    if (typeof u.id !== "string" || !USER_ID.test(u.id)) return undefined;
+    const { externalId, firstName, lastName, username, imageUrl, primaryEmailAddressId, primaryPhoneNumberId, emailAddresses, lastSignInAt, createdAt, updatedAt } = u;
+    if (!isNullableText(externalId) || !isNullableText(firstName) || !isNullableText(lastName) || !isNullableText(username) || !isNullableText(imageUrl)) return undefined;
+    if (!isNullableText(primaryEmailAddressId) || !isNullableText(primaryPhoneNumberId)) return undefined;
+    // Optional, not nullable: null is zod's to refuse.
+    const phoneNumbers = u.phoneNumbers === undefined ? [] : u.phoneNumbers;
+    if (!isItemList(emailAddresses, "emailAddress") || !isItemList(phoneNumbers, "phoneNumber")) return undefined;
+    const banned = u.banned === undefined ? false : u.banned;
+    const locked = u.locked === undefined ? false : u.locked;
+    if (typeof banned !== "boolean" || typeof locked !== "boolean") return undefined;
+    if (!(lastSignInAt === undefined || lastSignInAt === null || isEpochMs(lastSignInAt)) || !isEpochMs(createdAt) || !isEpochMs(updatedAt)) return undefined;
+    const publicMetadata = metadataText(u.publicMetadata);
+    const privateMetadata = options.privateMetadata ? metadataText(u.privateMetadata) : null;
+    const unsafeMetadata = keepsUnsafe ? metadataText(u.unsafeMetadata) : null;
+    if (publicMetadata === undefined || privateMetadata === undefined || unsafeMetadata === undefined) return undefined;
+    const email = primaryOf(primaryEmailAddressId ?? null, emailAddresses, "emailAddress", isEmail);
+    const phone = primaryOf(primaryPhoneNumberId ?? null, phoneNumbers, "phoneNumber", isPhone);
+    if (typeof email === "number" || typeof phone === "number") return undefined;
+    const fields = {
+      id: u.id,
+      firstName: firstName ?? null,
+      lastName: lastName ?? null,
+      username: username ?? null,
+      imageUrl: imageUrl ?? null,
+      externalId: externalId ?? null,
+      publicMetadata,
+      privateMetadata,
+      unsafeMetadata,
+      banned,
+      locked,
+      lastSignInAt: lastSignInAt ?? null,
+      createdAt,
+      updatedAt,
+    };
+    return userRow(fields, email, phone);
+  };
 
   const organizationFields = z.object({
     id: z.string().regex(/^org_\w+$/, "is not a Clerk organization id"),
@@ -145,6 +222,21 @@ function schemasFor(options: MapOptions) {
     updatedAt: epochMs,
   });
   const organization = pickOrganization ? organizationFields.transform((o) => pickOrganization(o)) : organizationFields;
+  /** The organization schema's row by hand, or undefined where zod must judge. */
+  const fastOrganization = (w: unknown): OrganizationRow | undefined => {
+    if (!isObject(w)) return undefined;
+    const o = w as Partial<Record<keyof ClerkOrganization, unknown>>;
+    const { id, name, slug, imageUrl, createdBy, createdAt, updatedAt } = o;
+    if (typeof id !== "string" || !ORGANIZATION_ID.test(id) || typeof name !== "string" || name.length < 1) return undefined;
+    if (!isNullableText(slug) || !isNullableText(imageUrl) || !isNullableText(createdBy) || !isEpochMs(createdAt) || !isEpochMs(updatedAt)) return undefined;
+    const maxAllowedMemberships = o.maxAllowedMemberships === undefined ? 0 : o.maxAllowedMemberships;
+    if (typeof maxAllowedMemberships !== "number" || !Number.isSafeInteger(maxAllowedMemberships) || maxAllowedMemberships < 0) return undefined;
+    const publicMetadata = metadataText(o.publicMetadata);
+    const privateMetadata = options.privateMetadata ? metadataText(o.privateMetadata) : null;
+    if (publicMetadata === undefined || privateMetadata === undefined) return undefined;
+    const row: OrganizationRow = { id, name, slug: slug ?? null, imageUrl: imageUrl ?? null, publicMetadata, privateMetadata, maxAllowedMemberships, createdBy: createdBy ?? null, createdAt, updatedAt };
+    return pickOrganization ? pickOrganization(row) : row;
+  };
 
   const membership = z
     .object({
@@ -158,24 +250,66 @@ function schemasFor(options: MapOptions) {
       createdAt: epochMs,
       updatedAt: epochMs,
     })
-    .transform(
-      (m): MembershipRow => pickMembership({
-        id: m.id,
-        organizationId: organizationIds.string(m.organization.id),
-        userId: m.publicUserData.userId,
-        role: pool.string(m.role),
-        permissions: pool.list(JSON.stringify(m.permissions), () => m.permissions),
-        publicMetadata: shared(m.publicMetadata),
-        privateMetadata: shared(m.privateMetadata),
-        createdAt: m.createdAt,
-        updatedAt: m.updatedAt,
-      }),
-    );
-  return { user, organization: organization as z.ZodType<OrganizationRow>, membership };
+    .transform((m) => membershipRow(m, m.organization.id, m.publicUserData.userId));
+  /** The row of a membership whose fields are valid. */
+  const membershipRow = (
+    m: Pick<MembershipRow, "id" | "role" | "publicMetadata" | "privateMetadata" | "createdAt" | "updatedAt"> & { permissions: string[] },
+    organizationId: string,
+    userId: string,
+  ): MembershipRow =>
+    pickMembership({
+      id: m.id,
+      organizationId: organizationIds.string(organizationId),
+      userId,
+      role: pool.string(m.role),
+      permissions: pool.list(JSON.stringify(m.permissions), () => m.permissions),
+      publicMetadata: shared(m.publicMetadata),
+      privateMetadata: shared(m.privateMetadata),
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+    });
+  /** The membership schema's row by hand, or undefined where zod must judge. */
+  const fastMembership = (w: unknown): MembershipRow | undefined => {
+    if (!isObject(w)) return undefined;
+    const m = w as Partial<Record<keyof ClerkMembership, unknown>>;
+    const { id, role, organization, publicUserData, createdAt, updatedAt } = m;
+    if (typeof id !== "string" || !MEMBERSHIP_ID.test(id) || typeof role !== "string" || role.length < 1 || !isEpochMs(createdAt) || !isEpochMs(updatedAt)) return undefined;
+    if (!isObject(organization) || typeof organization.id !== "string" || !ORGANIZATION_ID.test(organization.id)) return undefined;
+    if (!isObject(publicUserData) || typeof publicUserData.userId !== "string" || !USER_ID.test(publicUserData.userId)) return undefined;
+    const permissions = m.permissions ?? [];
+    if (!Array.isArray(permissions) || !permissions.every((p) => typeof p === "string")) return undefined;
+    const publicMetadata = metadataText(m.publicMetadata);
+    const privateMetadata = options.privateMetadata ? metadataText(m.privateMetadata) : null;
+    if (publicMetadata === undefined || privateMetadata === undefined) return undefined;
+    return membershipRow({ id, role, permissions: permissions as string[], publicMetadata, privateMetadata, createdAt, updatedAt }, organization.id, publicUserData.userId);
+  };
+  const none = () => undefined;
+  const fast = options.fastPath !== false;
+  return {
+    user: parser(user, fast ? fastUser : none),
+    organization: parser(organization as z.ZodType<OrganizationRow>, fast ? fastOrganization : none),
+    membership: parser(membership, fast ? fastMembership : none),
+  };
 }
 
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "record"} ${i.message}`).join("; ");
+}
+
+/** Why a record has no row. */
+class Refused {
+  constructor(readonly reason: string) {}
+}
+type Parser<R> = (item: unknown) => R | Refused;
+
+/** The fast path first; zod for whatever it leaves (which zod maps or refuses, with the reason). */
+function parser<R>(schema: z.ZodType<R>, fast: (item: unknown) => R | undefined): Parser<R> {
+  return (item) => {
+    const row = fast(item);
+    if (row !== undefined) return row;
+    const parsed = schema.safeParse(item);
+    return parsed.success ? parsed.data : new Refused(describe(parsed.error));
+  };
 }
 
 /** Where mapped rows go, page by page (the planner). */
@@ -185,14 +319,14 @@ export interface RowSink {
   memberships(rows: readonly MembershipRow[]): void;
 }
 
-function mapPage<In, Out>(entity: InvalidRecord["entity"], items: readonly In[], schema: z.ZodType<Out>, present: Set<string>, invalid: InvalidRecord[]): Out[] {
+function mapPage<In, Out>(entity: InvalidRecord["entity"], items: readonly In[], parse: Parser<Out>, present: Set<string>, invalid: InvalidRecord[]): Out[] {
   const rows: Out[] = [];
   for (const item of items) {
     const id = String((item as { id?: unknown })?.id ?? "?");
     present.add(id);
-    const parsed = schema.safeParse(item);
-    if (parsed.success) rows.push(parsed.data);
-    else invalid.push({ entity, id, reason: describe(parsed.error) });
+    const parsed = parse(item);
+    if (parsed instanceof Refused) invalid.push({ entity, id, reason: parsed.reason });
+    else rows.push(parsed);
   }
   return rows;
 }
@@ -202,7 +336,7 @@ function mapPage<In, Out>(entity: InvalidRecord["entity"], items: readonly In[],
  * objects. Pure: no IO, no clock. `present` collects every id Clerk listed, valid or not.
  */
 export function createSnapshotMapper(sink: RowSink, options: MapOptions = { privateMetadata: false }) {
-  const schemas = schemasFor(options);
+  const schemas = parsersFor(options);
   const invalid: InvalidRecord[] = [];
   const present = { users: new Set<string>(), organizations: new Set<string>(), memberships: new Set<string>() };
   return {
@@ -235,10 +369,17 @@ interface RowOf {
   membership: MembershipRow;
 }
 
-/** One record (a webhook's `data`), through the same schemas as a listing: one mapping for both paths. */
+/** Maps single records (a webhook's `data`) through the same parsers as a listing: one mapping for both paths. */
+export function createRecordMapper(options: MapOptions = { privateMetadata: false }) {
+  const parsers = parsersFor(options);
+  return <E extends InvalidRecord["entity"]>(entity: E, item: unknown): { row: RowOf[E] } | { invalid: InvalidRecord } => {
+    const parsed = (parsers[entity] as Parser<RowOf[E]>)(item);
+    if (parsed instanceof Refused) return { invalid: { entity, id: String((item as { id?: unknown })?.id ?? "?"), reason: parsed.reason } };
+    return { row: parsed };
+  };
+}
+
+/** One record (a webhook's `data`). */
 export function mapRecord<E extends InvalidRecord["entity"]>(entity: E, item: unknown, options: MapOptions = { privateMetadata: false }): { row: RowOf[E] } | { invalid: InvalidRecord } {
-  const schema = schemasFor(options)[entity] as z.ZodType<RowOf[E]>;
-  const parsed = schema.safeParse(item);
-  if (parsed.success) return { row: parsed.data };
-  return { invalid: { entity, id: String((item as { id?: unknown })?.id ?? "?"), reason: describe(parsed.error) } };
+  return createRecordMapper(options)(entity, item);
 }

@@ -1,6 +1,6 @@
 import { clerkCopyMayReplace } from "../mirror/freshness.ts";
 import { comparedFields, DEFAULT_MIRROR, type Mirror } from "../mirror/columns.ts";
-import { type InvalidRecord, type Local, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../mirror/rows.ts";
+import { type InvalidRecord, type Local, type LocalIndex, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../mirror/rows.ts";
 
 export const PLAN_VERSION = 2;
 
@@ -78,7 +78,8 @@ export interface PlannedPage<R> extends Upserts<R> {
  * is kept, exactly as the guarded upsert will (clerkCopyMayReplace). Pure: no IO.
  */
 export class EntityPlanner<R extends { id: string; updatedAt: number }> {
-  private local: Map<string, Local<R>> | undefined;
+  /** The database's rows by id; an id whose row was not read (compareWithIds) maps to undefined. */
+  private local: Map<string, Local<R> | undefined> | undefined;
   /** Pages listed before the database was read. */
   private waiting: (readonly R[])[] = [];
   private readonly seen = new Set<string>();
@@ -102,12 +103,31 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
 
   /** The database's rows: pages that waited for them are planned now. */
   compareWith(existing: readonly Local<R>[]): void {
+    this.setLocal(new Map(existing.map((r) => [r.id, r])));
+  }
+
+  /**
+   * Only the ids of the database's rows: each page is then added with the rows of the ids it lists
+   * (`unread` names them), so the whole table is never held at once.
+   */
+  compareWithIds(ids: readonly string[]): void {
+    this.setLocal(new Map(ids.map((id) => [id, undefined])));
+  }
+
+  private setLocal(local: Map<string, Local<R> | undefined>): void {
     if (this.local) throw new Error("EntityPlanner: the database was already read");
-    this.local = new Map(existing.map((r) => [r.id, r]));
+    this.local = local;
     for (const page of this.waiting.splice(0)) this.add(page);
   }
 
-  add(rows: readonly R[]): void {
+  /** The ids of `rows` whose database rows `add` will need and were not read (see compareWithIds). */
+  unread(rows: readonly R[]): string[] {
+    const local = this.localRows;
+    return rows.filter((r) => !this.seen.has(r.id) && local.has(r.id) && local.get(r.id) === undefined).map((r) => r.id);
+  }
+
+  /** A page of Clerk's rows; `read` holds the database's rows of the ids `unread` named. */
+  add(rows: readonly R[], read?: ReadonlyMap<string, Local<R>>): void {
     const local = this.local;
     if (!local) {
       this.waiting.push(rows);
@@ -121,8 +141,10 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
       if (this.seen.has(row.id)) continue;
       this.seen.add(row.id);
       ids.push(row.id);
-      const current = local.get(row.id);
+      const current = local.get(row.id) ?? read?.get(row.id);
       if (!current) {
+        // Not in the database; or, its rows read page by page, deleted since its id was read.
+        local.delete(row.id);
         this.create.push(row);
         continue;
       }
@@ -143,7 +165,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     return this.seen.has(id);
   }
 
-  private get localRows(): Map<string, Local<R>> {
+  private get localRows(): Map<string, Local<R> | undefined> {
     if (!this.local) throw new Error("EntityPlanner: the database has not been read yet");
     return this.local;
   }
@@ -153,9 +175,9 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     return this.seen.has(id) || (this.localRows.has(id) && present.has(id));
   }
 
-  /** Local rows Clerk did not list (yet): candidates for deletion. */
-  unmatched(): IterableIterator<Local<R>> {
-    return this.localRows.values();
+  /** Local rows Clerk did not list (yet): candidates for deletion. Only rows that were read (compareWith). */
+  *unmatched(): IterableIterator<Local<R>> {
+    for (const row of this.localRows.values()) if (row) yield row;
   }
 
   /** `present` = ids Clerk listed, valid or not: such a row is never stale. */
@@ -323,10 +345,21 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts, mirr
   }
 
   return {
-    users: (rows: readonly UserRow[]) => users.add(rows),
-    organizations: (rows: readonly OrganizationRow[]) => organizations.add(rows),
+    /** A page of users; `read` holds the database's rows of the ids `unread` names (after compareWithIndex). */
+    users: (rows: readonly UserRow[], read?: ReadonlyMap<string, Local<UserRow>>) => users.add(rows, read),
+    organizations: (rows: readonly OrganizationRow[], read?: ReadonlyMap<string, Local<OrganizationRow>>) => organizations.add(rows, read),
     memberships: (rows: readonly MembershipRow[]) => memberships.add(rows),
     compareWith,
+    /** The database as ids of users and organizations, whose rows each page then brings, and memberships whole. */
+    compareWithIndex(index: LocalIndex): void {
+      users.compareWithIds(index.users);
+      organizations.compareWithIds(index.organizations);
+      memberships.compareWith(index.memberships);
+      settleParents();
+    },
+    /** Which rows of this page the database holds and `users`/`organizations` must be given. */
+    unread: (entity: "users" | "organizations", rows: readonly { id: string; updatedAt: number }[]) =>
+      entity === "users" ? users.unread(rows as readonly UserRow[]) : organizations.unread(rows as readonly OrganizationRow[]),
     /** Both parent listings are complete: memberships still waiting for a parent go to `ready` now if it will exist. */
     parentsListed(present: Pick<PresentIds, "users" | "organizations">): void {
       parentsListed = present;

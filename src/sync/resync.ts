@@ -2,7 +2,8 @@ import { DEFAULT_MIRROR, type Mirror } from "../mirror/columns.ts";
 import { describeMirror } from "../mirror/describe.ts";
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
-import { readLabelSources, readLocalState } from "../mirror/local-state.ts";
+import { readLabelSources, readLocalIndex, readLocalRows } from "../mirror/local-state.ts";
+import type { EntityRow, Local } from "../mirror/rows.ts";
 import { assertSyncedFrom } from "../mirror/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -16,6 +17,7 @@ import { buildReport, type ResyncReport } from "./report.ts";
 import { createUpsertWriter, type UpsertWriter } from "./upsert-writer.ts";
 
 export type ListingProgress = FetchProgress & { rowsWritten: number };
+
 
 export interface ResyncOptions {
   /** Plan only: no writes at all. */
@@ -91,28 +93,60 @@ interface Planned {
  */
 async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string>, options: ResyncOptions, stop: AbortController, ready?: UpsertWriter): Promise<Planned> {
   const planner = createSyncPlanner(undefined, ready, options.mirror);
-  const mapper = createSnapshotMapper(planner, { privateMetadata: options.mirrorPrivateMetadata ?? false, mirror: options.mirror });
   // PGlite serves every connection from one session: its queries wait for the instance check's.
-  const readLocal = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(() => readLocalState(db.pool, options.mirror)).then((local) => {
-    planner.compareWith(local);
-    return { users: local.users.length, organizations: local.organizations.length, memberships: local.memberships.length };
+  const readIndex = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(async () => {
+    const index = await readLocalIndex(db.pool, options.mirror);
+    planner.compareWithIndex(index);
+    return { users: index.users.length, organizations: index.organizations.length, memberships: index.memberships.length };
   });
+  // Each page of users or organizations is planned once the rows it lists are read from the
+  // database (the ids are known first): only a page's rows are held, never the table.
+  const reading = { users: new Set<Promise<void>>(), organizations: new Set<Promise<void>>() };
+  const withLocalRows =
+    <E extends "users" | "organizations">(entity: E, plan: (rows: readonly EntityRow[E][], read?: ReadonlyMap<string, Local<EntityRow[E]>>) => void) =>
+    (rows: readonly EntityRow[E][]) => {
+      const planned = readIndex.then(async () => {
+        const ids = planner.unread(entity, rows);
+        const read = ids.length ? await readLocalRows(db.pool, entity, ids, options.mirror) : [];
+        plan(rows, read.length ? new Map(read.map((r) => [r.id, r])) : undefined);
+      });
+      reading[entity].add(planned);
+      planned.then(() => reading[entity].delete(planned), (err: unknown) => stop.abort(err));
+    };
+  /** Until every page of `entity` handed on so far is planned. */
+  const planned = async (entity: "users" | "organizations") => {
+    while (reading[entity].size) await Promise.all(reading[entity]);
+  };
+  const mapper = createSnapshotMapper(
+    { users: withLocalRows("users", planner.users), organizations: withLocalRows("organizations", planner.organizations), memberships: planner.memberships },
+    { privateMetadata: options.mirrorPrivateMetadata ?? false, mirror: options.mirror },
+  );
   const listed = new Set<string>();
+  let parentsPlanned: Promise<void> = Promise.resolve();
   const fetched = fetchClerkSnapshot(api, mapper, {
     signal: stop.signal,
     concurrency: options.concurrency,
     onProgress: options.onFetchProgress && ((p) => options.onFetchProgress!({ ...p, rowsWritten: ready?.rowsWritten ?? 0 })),
     onListingDone: (entity) => {
-      listed.add(entity);
-      if (entity !== "memberships" && listed.has("users") && listed.has("organizations")) planner.parentsListed(mapper.present);
+      if (entity === "memberships") return;
+      // Memberships waiting for a parent go once both parent listings are listed and planned.
+      parentsPlanned = parentsPlanned.then(async () => {
+        await planned(entity);
+        listed.add(entity);
+        if (listed.has("users") && listed.has("organizations")) planner.parentsListed(mapper.present);
+      });
+      parentsPlanned.catch((err: unknown) => stop.abort(err));
     },
   });
   try {
-    const [localCounts] = await Promise.all([readLocal, fetched, instance]);
+    const [localCounts] = await Promise.all([readIndex, fetched, instance]);
+    await Promise.all([planned("users"), planned("organizations"), parentsPlanned]);
+    // A failed read of a page's rows aborted the listing; the listing may still have ended first.
+    stop.signal.throwIfAborted();
     return { plan: planner.finish(mapper.present, mapper.invalid), planner, localCounts };
   } catch (err) {
     stop.abort(err);
-    await Promise.allSettled([fetched, readLocal]);
+    await Promise.allSettled([fetched, readIndex, parentsPlanned, ...reading.users, ...reading.organizations]);
     throw err;
   }
 }

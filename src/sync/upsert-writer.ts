@@ -1,11 +1,15 @@
 import type pg from "pg";
-import type { MembershipRow, OrganizationRow, UserRow } from "../mirror/rows.ts";
+import type { EntityRow } from "../mirror/rows.ts";
 import { writeMirror, type WriteOrigin } from "../mirror/write-unit.ts";
 import type { Mirror } from "../mirror/columns.ts";
 import { inTransaction } from "../db/transaction.ts";
+import { createHeapTrimmer } from "./heap.ts";
 import type { ReadyUpserts, Upserts } from "./plan.ts";
 
 type Entity = "users" | "organizations" | "memberships";
+
+/** Rows written between full collections (see heap.ts): the batches' parameter texts are large. */
+const TRIM_EVERY_ROWS = 50_000;
 
 /** Rows of one entity taken from the queue. */
 interface Batch {
@@ -14,11 +18,6 @@ interface Batch {
   createdIds: string[];
 }
 
-interface RowOf {
-  users: UserRow;
-  organizations: OrganizationRow;
-  memberships: MembershipRow;
-}
 
 export interface UpsertWriter extends ReadyUpserts {
   /** Rows already written: the apply step skips them. */
@@ -46,12 +45,13 @@ export function createUpsertWriter(
   pool: pg.Pool,
   options: { instance: Promise<string>; origin: WriteOrigin; batchSize: number; lanes: number; onError: (err: unknown) => void; mirror?: Mirror },
 ): UpsertWriter {
-  const queued: { [E in Entity]: { create: RowOf[E][]; update: RowOf[E][] } } = {
+  const queued: { [E in Entity]: { create: EntityRow[E][]; update: EntityRow[E][] } } = {
     users: { create: [], update: [] },
     organizations: { create: [], update: [] },
     memberships: { create: [], update: [] },
   };
   const written = new Set<object>();
+  const trimHeap = createHeapTrimmer(TRIM_EVERY_ROWS);
   let rowsWritten = 0;
   let instanceRecorded = false;
   let failure: { err: unknown } | undefined;
@@ -88,6 +88,7 @@ export function createUpsertWriter(
     // lose a concurrent batch's count.
     rowsWritten += n;
     for (const row of rows) written.add(row);
+    trimHeap(rows.length);
   };
 
   const pump = () => {
@@ -112,7 +113,7 @@ export function createUpsertWriter(
 
   const enqueue =
     <E extends Entity>(entity: E) =>
-    (upserts: Upserts<RowOf[E]>) => {
+    (upserts: Upserts<EntityRow[E]>) => {
       if (stopped || failure) return;
       queued[entity].create.push(...upserts.create);
       queued[entity].update.push(...upserts.update);

@@ -44,6 +44,12 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** Whether every field of `fields` has the same value in both rows. */
+function sameFields<R>(current: Local<R>, row: R, fields: readonly (keyof R & string)[]): boolean {
+  for (const f of fields) if (!sameValue(current[f], row[f])) return false;
+  return true;
+}
+
 /** What differs between the database's row and Clerk's copy, provenance included. */
 function diff<R extends { id: string; updatedAt: number }>(current: Local<R>, row: R, fields: readonly (keyof R & string)[]): { changed: string[]; before: Record<string, unknown> } {
   const changed: string[] = [];
@@ -136,10 +142,11 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     const created = this.create.length;
     const updated = this.update.length;
     const ids: string[] = [];
+    const seen = this.seen;
     for (const row of rows) {
       // Offset paging can list a record twice; the first copy counts.
-      if (this.seen.has(row.id)) continue;
-      this.seen.add(row.id);
+      const seenBefore = seen.size;
+      if (seen.add(row.id).size === seenBefore) continue;
       ids.push(row.id);
       const current = local.get(row.id) ?? read?.get(row.id);
       if (!current) {
@@ -151,6 +158,11 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
       local.delete(row.id);
       if (!clerkCopyMayReplace(current.clerkUpdatedAt, row.updatedAt)) {
         this.kept.push({ local: current, listedUpdatedAt: row.updatedAt });
+        continue;
+      }
+      // Most rows are unchanged: checked first without building the diff.
+      if (current.clerkUpdatedAt === row.updatedAt && sameFields(current, row, this.fields)) {
+        this.unchanged += 1;
         continue;
       }
       const { changed, before } = diff(current, row, this.fields);

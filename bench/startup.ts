@@ -102,7 +102,9 @@ export async function benchStartup(options: { runs?: number; adminUrl?: string; 
     }
     if (databases.pglite) {
       const dataDir = databases.pglite.CLERK_RESYNC_PGLITE_DIR!;
-      const open = `import("@electric-sql/pglite").then(async ({ PGlite }) => (await PGlite.create({ dataDir: ${JSON.stringify(dataDir)} })).close())`;
+      // With the start parameters the CLI uses (src/db/embedded-postgres.ts).
+      const params = JSON.stringify(path.join(ROOT, "dist/db/embedded-postgres.js"));
+      const open = `Promise.all([import("@electric-sql/pglite"), import(${params})]).then(async ([{ PGlite }, { EMBEDDED_START_PARAMS }]) => (await PGlite.create({ dataDir: ${JSON.stringify(dataDir)}, startParams: EMBEDDED_START_PARAMS })).close())`;
       pgliteOpenMs = await timed(["--input-type=module", "-e", open], env, resyncRuns);
       // With `dev` running, commands reach the embedded database through its server.
       const e = { ...env, ...clerk, ...databases.pglite, CLERK_RESYNC_DEV_STATE: path.join(tmp, "dev-state.json") };

@@ -79,9 +79,11 @@ export interface PlannedPage<R> extends Upserts<R> {
 
 /**
  * Diffs one entity by id, fed page by page: each Clerk row is compared with its local row as it
- * arrives and the local row is let go, so only one side is held whole. Pages that arrive before
- * the database has been read wait for `compareWith`. A local row holding a newer copy from Clerk
- * is kept, exactly as the guarded upsert will (clerkCopyMayReplace). Pure: no IO.
+ * arrives and the local row is let go. The database's side is given whole (`compareWith`), or as
+ * ids only (`compareWithIds`), each page then bringing the rows of the ids it lists (`unread`
+ * names them), so neither side is ever held whole. Pages that arrive before the database has been
+ * read wait for `compareWith`. A local row holding a newer copy from Clerk is kept, exactly as the
+ * guarded upsert will (clerkCopyMayReplace). Pure: no IO.
  */
 export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   /** The database's rows by id; an id whose row was not read (compareWithIds) maps to undefined. */
@@ -132,7 +134,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     return rows.filter((r) => !this.seen.has(r.id) && local.has(r.id) && local.get(r.id) === undefined).map((r) => r.id);
   }
 
-  /** A page of Clerk's rows; `read` holds the database's rows of the ids `unread` named. */
+  /** A page of Clerk's rows; `read` holds the database's rows of the ids `unread` named (required after compareWithIds). */
   add(rows: readonly R[], read?: ReadonlyMap<string, Local<R>>): void {
     const local = this.local;
     if (!local) {
@@ -145,13 +147,21 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     const seen = this.seen;
     for (const row of rows) {
       // Offset paging can list a record twice; the first copy counts.
-      const seenBefore = seen.size;
-      if (seen.add(row.id).size === seenBefore) continue;
+      if (seen.has(row.id)) continue;
+      let current = local.get(row.id);
+      if (current === undefined && local.has(row.id)) {
+        if (!read) throw new Error("EntityPlanner: the database holds rows of this page that were not read (see unread)");
+        current = read.get(row.id);
+        if (!current) {
+          // Deleted since its id was read (a webhook): left out of this run, never brought back
+          // by it; the next run finds it as it then is.
+          local.delete(row.id);
+          continue;
+        }
+      }
+      seen.add(row.id);
       ids.push(row.id);
-      const current = local.get(row.id) ?? read?.get(row.id);
       if (!current) {
-        // Not in the database; or, its rows read page by page, deleted since its id was read.
-        local.delete(row.id);
         this.create.push(row);
         continue;
       }
@@ -187,7 +197,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     return this.seen.has(id) || (this.localRows.has(id) && present.has(id));
   }
 
-  /** Local rows Clerk did not list (yet): candidates for deletion. Only rows that were read (compareWith). */
+  /** Local rows Clerk did not list (yet): candidates for deletion. Rows only, so nothing after compareWithIds (memberships are always read whole). */
   *unmatched(): IterableIterator<Local<R>> {
     for (const row of this.localRows.values()) if (row) yield row;
   }

@@ -18,7 +18,6 @@ import { createUpsertWriter, type UpsertWriter } from "./upsert-writer.ts";
 
 export type ListingProgress = FetchProgress & { rowsWritten: number };
 
-
 export interface ResyncOptions {
   /** Plan only: no writes at all. */
   dryRun: boolean;
@@ -86,10 +85,12 @@ interface Planned {
 }
 
 /**
- * fetch → map → plan, page by page, with the database read alongside (pages that arrive first
- * wait in the planner). Only counts of the local rows are kept here; the planner holds the rows
- * and lets each go once Clerk's copy has been compared with it. Creates and updates go to `ready`
- * as soon as they are decided (see ReadyUpserts). Aborting `stop` stops the listing.
+ * fetch → map → plan, page by page. The database is read alongside: first the ids of its users
+ * and organizations and its memberships whole (pages that arrive first wait for them), then, for
+ * each listed page of users or organizations, the rows of the ids it lists. Only counts of the
+ * local rows are kept here; the planner lets each row go once Clerk's copy has been compared with
+ * it. Creates and updates go to `ready` as soon as they are decided (see ReadyUpserts). Aborting
+ * `stop` stops the listing.
  */
 async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string>, options: ResyncOptions, stop: AbortController, ready?: UpsertWriter): Promise<Planned> {
   const planner = createSyncPlanner(undefined, ready, options.mirror);
@@ -100,21 +101,23 @@ async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string
     return { users: index.users.length, organizations: index.organizations.length, memberships: index.memberships.length };
   });
   // Each page of users or organizations is planned once the rows it lists are read from the
-  // database (the ids are known first): only a page's rows are held, never the table.
+  // database: only a page's rows are held, never the table.
   const reading = { users: new Set<Promise<void>>(), organizations: new Set<Promise<void>>() };
   const withLocalRows =
-    <E extends "users" | "organizations">(entity: E, plan: (rows: readonly EntityRow[E][], read?: ReadonlyMap<string, Local<EntityRow[E]>>) => void) =>
+    <E extends "users" | "organizations">(entity: E, plan: (rows: readonly EntityRow[E][], read: ReadonlyMap<string, Local<EntityRow[E]>>) => void) =>
     (rows: readonly EntityRow[E][]) => {
-      const planned = readIndex.then(async () => {
+      // A page still in flight when the listing failed reads nothing: the run is over.
+      if (stop.signal.aborted) return;
+      const pageDone = readIndex.then(async () => {
         const ids = planner.unread(entity, rows);
         const read = ids.length ? await readLocalRows(db.pool, entity, ids, options.mirror) : [];
-        plan(rows, read.length ? new Map(read.map((r) => [r.id, r])) : undefined);
+        plan(rows, new Map(read.map((r) => [r.id, r])));
       });
-      reading[entity].add(planned);
-      planned.then(() => reading[entity].delete(planned), (err: unknown) => stop.abort(err));
+      reading[entity].add(pageDone);
+      pageDone.then(() => reading[entity].delete(pageDone), (err: unknown) => stop.abort(err));
     };
   /** Until every page of `entity` handed on so far is planned. */
-  const planned = async (entity: "users" | "organizations") => {
+  const pagesPlanned = async (entity: "users" | "organizations") => {
     while (reading[entity].size) await Promise.all(reading[entity]);
   };
   const mapper = createSnapshotMapper(
@@ -131,7 +134,7 @@ async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string
       if (entity === "memberships") return;
       // Memberships waiting for a parent go once both parent listings are listed and planned.
       parentsPlanned = parentsPlanned.then(async () => {
-        await planned(entity);
+        await pagesPlanned(entity);
         listed.add(entity);
         if (listed.has("users") && listed.has("organizations")) planner.parentsListed(mapper.present);
       });
@@ -140,13 +143,15 @@ async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string
   });
   try {
     const [localCounts] = await Promise.all([readIndex, fetched, instance]);
-    await Promise.all([planned("users"), planned("organizations"), parentsPlanned]);
+    await Promise.all([pagesPlanned("users"), pagesPlanned("organizations"), parentsPlanned]);
     // A failed read of a page's rows aborted the listing; the listing may still have ended first.
     stop.signal.throwIfAborted();
     return { plan: planner.finish(mapper.present, mapper.invalid), planner, localCounts };
   } catch (err) {
     stop.abort(err);
-    await Promise.allSettled([fetched, readIndex, parentsPlanned, ...reading.users, ...reading.organizations]);
+    // The listing first: once it has settled, no page starts a read (see withLocalRows).
+    await Promise.allSettled([fetched, readIndex]);
+    await Promise.allSettled([parentsPlanned, ...reading.users, ...reading.organizations]);
     throw err;
   }
 }

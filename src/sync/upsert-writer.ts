@@ -18,7 +18,6 @@ interface Batch {
   createdIds: string[];
 }
 
-
 export interface UpsertWriter extends ReadyUpserts {
   /** Rows already written: the apply step skips them. */
   readonly written: ReadonlySet<object>;

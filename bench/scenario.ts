@@ -4,6 +4,7 @@ import { createClerkClient } from "@clerk/backend";
 import { connectDatabase, type Database } from "../src/db/database.ts";
 import { openBenchDatabase } from "./database.ts";
 import { machineBusyMs } from "./process.ts";
+import { peakRssKB } from "./peak-rss.mjs";
 import { prismaClient } from "../src/demo/prisma-client.ts";
 
 const scenario = process.env.BENCH_SCENARIO!;
@@ -49,7 +50,7 @@ async function measure(body: () => Promise<object>): Promise<void> {
   const used = process.cpuUsage(cpu);
   const machineMs = machineBusyMs() - machine;
   process.stdout.write(
-    `${JSON.stringify({ scenario, wallMs: Math.round(wallMs), cpuMs: Math.round((used.user + used.system) / 1000), machineCpuMs: Math.round(machineMs), coresBusy: Number((machineMs / wallMs).toFixed(2)), ...result, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+    `${JSON.stringify({ scenario, wallMs: Math.round(wallMs), cpuMs: Math.round((used.user + used.system) / 1000), machineCpuMs: Math.round(machineMs), coresBusy: Number((machineMs / wallMs).toFixed(2)), ...result, peakRssMB: Math.round(peakRssKB() / 1024) })}\n`,
   );
 }
 

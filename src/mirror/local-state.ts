@@ -2,7 +2,7 @@ import pg from "pg";
 import { canonicalJson } from "./json-text.ts";
 import { createValuePool } from "./value-pool.ts";
 import type { EntityRow, Local, LocalIndex, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
-import { DEFAULT_MIRROR, ident, PROVENANCE, type ColumnSpec, type EntityName, type EntitySpec, type Mirror } from "./columns.ts";
+import { DEFAULT_MIRROR, ident, PROVENANCE, type ColumnSpec, type EntitySpec, type Mirror } from "./columns.ts";
 
 /** Timestamps as epoch ms straight from SQL: no Date objects to build and convert per row. */
 const ms = (value: string) => `round(extract(epoch from ${value}) * 1000)::float8`;
@@ -48,14 +48,37 @@ function createInterner() {
   };
 }
 
-/** The local copies of these users or organizations only (a listed page's, the watcher's users tick). */
-export async function readLocalRows<E extends "users" | "organizations">(pool: pg.Pool | pg.PoolClient, entity: E, ids: readonly string[], mirror = DEFAULT_MIRROR): Promise<Local<EntityRow[E]>[]> {
-  const spec = mirror[entity] as EntitySpec<EntityRow[E]>;
-  const text = `${selectAll(mirror, spec)} WHERE m.${ident(spec.id.column)} = ANY($1::text[])`;
-  const intern = createInterner();
-  const { rows } = await pool.query<Local<EntityRow[E]>>({ text, values: [ids], types: intern.types });
+type Interner = ReturnType<typeof createInterner>;
+
+/**
+ * The rows of one mirrored table (of these Clerk ids only, when given), comparable with the mapped
+ * Clerk snapshot, with their provenance; repeated texts kept once.
+ */
+async function readRows<R>(pool: pg.Pool | pg.PoolClient, mirror: Mirror, spec: EntitySpec<R>, intern: Interner, ids?: readonly string[]): Promise<Local<R>[]> {
+  const where = ids ? ` WHERE m.${ident(spec.id.column)} = ANY($1::text[])` : "";
+  const { rows } = await pool.query<Local<R>>({ text: `${selectAll(mirror, spec)}${where}`, values: ids ? [ids] : [], types: intern.types });
   for (const r of rows) r.syncSource = intern.string(r.syncSource);
   return rows;
+}
+
+/** Every membership: their roles repeat over the whole table, so they are kept once too. */
+async function readMemberships(pool: pg.Pool | pg.PoolClient, mirror: Mirror, intern: Interner): Promise<Local<MembershipRow>[]> {
+  const rows = await readRows(pool, mirror, mirror.memberships, intern);
+  for (const r of rows) r.role = intern.string(r.role);
+  return rows;
+}
+
+/** The reads at once on a pool (a connection each); one after another on a single client, which runs one query at a time. */
+async function readEach<T extends unknown[]>(pool: pg.Pool | pg.PoolClient, ...reads: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  if (!("release" in pool)) return (await Promise.all(reads.map((read) => read()))) as T;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as T;
+}
+
+/** The local copies of these users or organizations only (a listed page's, the watcher's users tick). */
+export async function readLocalRows<E extends "users" | "organizations">(pool: pg.Pool | pg.PoolClient, entity: E, ids: readonly string[], mirror = DEFAULT_MIRROR): Promise<Local<EntityRow[E]>[]> {
+  return readRows(pool, mirror, mirror[entity] as EntitySpec<EntityRow[E]>, createInterner(), ids);
 }
 
 /** The local copies of these users only (the watcher's users tick). */
@@ -75,12 +98,12 @@ async function readLocalIds<R>(pool: pg.Pool | pg.PoolClient, spec: EntitySpec<R
  * (organization, user) pairs are needed as they are listed, and they are small rows).
  */
 export async function readLocalIndex(pool: pg.Pool | pg.PoolClient, mirror = DEFAULT_MIRROR): Promise<LocalIndex> {
-  const readMemberships = async () => (await readLocalState(pool, mirror, ["memberships"])).memberships;
-  // A pool runs the three reads on three connections; a single client runs one query at a time.
-  const [users, organizations, memberships] =
-    "release" in pool
-      ? [await readLocalIds(pool, mirror.users), await readLocalIds(pool, mirror.organizations), await readMemberships()]
-      : await Promise.all([readLocalIds(pool, mirror.users), readLocalIds(pool, mirror.organizations), readMemberships()]);
+  const [users, organizations, memberships] = await readEach<[string[], string[], Local<MembershipRow>[]]>(
+    pool,
+    () => readLocalIds(pool, mirror.users),
+    () => readLocalIds(pool, mirror.organizations),
+    () => readMemberships(pool, mirror, createInterner()),
+  );
   return { users, organizations, memberships };
 }
 
@@ -90,25 +113,16 @@ export async function readUsersWatermark(pool: pg.Pool | pg.PoolClient, mirror =
   return rows[0]?.ms ?? null;
 }
 
-/** Reads the Clerk-mirrored tables (or only those of `entities`) as rows comparable with the mapped Clerk snapshot, with their provenance. */
-export async function readLocalState(pool: pg.Pool | pg.PoolClient, mirror = DEFAULT_MIRROR, entities: readonly EntityName[] = ["users", "organizations", "memberships"]): Promise<LocalState> {
+/** Reads the Clerk-mirrored tables as rows comparable with the mapped Clerk snapshot, with their provenance. */
+export async function readLocalState(pool: pg.Pool | pg.PoolClient, mirror = DEFAULT_MIRROR): Promise<LocalState> {
   const intern = createInterner();
-  const types = intern.types;
-  const none = { rows: [] };
-  const read = <R>(entity: EntityName, spec: EntitySpec<R>) => (entities.includes(entity) ? pool.query<Local<R>>({ text: selectAll(mirror, spec), types }) : Promise.resolve(none as { rows: Local<R>[] }));
-  const readUsers = () => read("users", mirror.users);
-  const readOrgs = () => read("organizations", mirror.organizations);
-  const readMemberships = () => read("memberships", mirror.memberships);
-  // A pool runs the three reads on three connections; a single client runs one query at a time.
-  const [users, orgs, mems] =
-    "release" in pool ? [await readUsers(), await readOrgs(), await readMemberships()] : await Promise.all([readUsers(), readOrgs(), readMemberships()]);
-  for (const r of users.rows) r.syncSource = intern.string(r.syncSource);
-  for (const r of orgs.rows) r.syncSource = intern.string(r.syncSource);
-  for (const r of mems.rows) {
-    r.role = intern.string(r.role);
-    r.syncSource = intern.string(r.syncSource);
-  }
-  return { users: users.rows, organizations: orgs.rows, memberships: mems.rows };
+  const [users, organizations, memberships] = await readEach<[Local<UserRow>[], Local<OrganizationRow>[], Local<MembershipRow>[]]>(
+    pool,
+    () => readRows(pool, mirror, mirror.users, intern),
+    () => readRows(pool, mirror, mirror.organizations, intern),
+    () => readMemberships(pool, mirror, intern),
+  );
+  return { users, organizations, memberships };
 }
 
 /** Labels (email or name; organization name) of these users and organizations, as the database has them. */

@@ -22,7 +22,6 @@ export interface WriteOrigin {
 export const RESYNC_ORIGIN: WriteOrigin = { source: "resync", tombstonesSince: 0 };
 export const WEBHOOK_ORIGIN: WriteOrigin = { source: "webhook", tombstonesSince: 0 };
 
-
 // The batch travels as one JSON text (JSON.stringify is native; pg's array literals are built
 // element by element in JS). jsonb values are JSON texts themselves: declared text, cast back.
 // Timestamps travel as Clerk's epoch ms and are converted by PostgreSQL, not as ISO texts built

@@ -7,8 +7,6 @@ import { chainOffsets, fetchUsersInChains } from "./fetch-users.ts";
 import { createHeapTrimmer } from "./heap.ts";
 import { planLanes } from "./lanes.ts";
 
-export { planLanes } from "./lanes.ts";
-
 /** Pages between full collections (see heap.ts). */
 const HEAP_TRIM_EVERY_PAGES = 50;
 

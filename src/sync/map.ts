@@ -9,6 +9,8 @@ const epochMs = z.number().int().nonnegative();
 const nullableText = z.string().nullable().optional().transform((v) => v ?? null);
 // PostgreSQL's jsonb cannot hold U+0000: such metadata would fail the whole batch, so the record is reported instead.
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+/** Whether PostgreSQL's jsonb can hold this canonical JSON text. */
+const fitsJsonb = (text: string) => !NUL_ESCAPE.test(text);
 /**
  * A JSON object, passed on as parsed: z.record would copy it key by key, and a "__proto__" key
  * (valid data in Clerk's metadata) would be lost on the copy.
@@ -18,7 +20,7 @@ const metadata = jsonObject
   .nullable()
   .optional()
   .transform((v) => canonicalJson(v ?? {}))
-  .refine((text) => !NUL_ESCAPE.test(text), "contains U+0000, which PostgreSQL jsonb cannot store");
+  .refine(fitsJsonb, "contains U+0000, which PostgreSQL jsonb cannot store");
 
 export interface MapOptions {
   /** Mirror private metadata (CLERK_RESYNC_MIRROR_PRIVATE_METADATA); otherwise it is never read and stays null. */
@@ -48,28 +50,39 @@ function metadataText(v: unknown): string | undefined {
   if (v === undefined || v === null) return "{}";
   if (!isObject(v)) return undefined;
   const text = canonicalJson(v);
-  return NUL_ESCAPE.test(text) ? undefined : text;
+  return fitsJsonb(text) ? text : undefined;
 }
+type Item = { id?: string | null } & Record<string, unknown>;
+
+/** The user's primary email and phone: where each lives in Clerk's user, and how a refusal names it. */
+const PRIMARY = {
+  email: { idField: "primaryEmailAddressId", listField: "emailAddresses", key: "emailAddress", valid: (v: string) => v.includes("@"), what: "email addresses", kind: "an email address" },
+  phone: { idField: "primaryPhoneNumberId", listField: "phoneNumbers", key: "phoneNumber", valid: (v: string) => v.length > 0, what: "phone numbers", kind: "a phone number" },
+} as const;
+type Primary = (typeof PRIMARY)[keyof typeof PRIMARY];
+
 /**
  * A list of email addresses or phone numbers as the user schema accepts it: each item an object
- * whose id is text or absent, and which has the `value` key (zod requires it, whatever it holds).
+ * whose id is text or absent, and which has the value's key (zod requires it, whatever it holds).
  */
-const isItemList = (v: unknown, value: string): v is ({ id?: string | null } & Record<string, unknown>)[] =>
-  Array.isArray(v) && v.every((x) => isObject(x) && (x.id === undefined || x.id === null || typeof x.id === "string") && value in x);
+const isItemList = (v: unknown, p: Primary): v is Item[] =>
+  Array.isArray(v) && v.every((x) => isObject(x) && (x.id === undefined || x.id === null || typeof x.id === "string") && p.key in x);
 
 /**
  * The value of the primary item: null when there is none; the item's index (-1 when no item has
  * that id) when it is dangling or its value is malformed.
  */
-function primaryOf(id: string | null, items: readonly ({ id?: string | null } & Record<string, unknown>)[], key: string, valid: (v: string) => boolean): string | null | number {
+function primaryOf(id: string | null, items: readonly Item[], p: Primary): string | null | number {
   if (!id) return null;
   const index = items.findIndex((x) => x.id === id);
   if (index < 0) return -1;
-  const value = items[index]![key];
-  return typeof value === "string" && valid(value) ? value : index;
+  const value = items[index]![p.key];
+  return typeof value === "string" && p.valid(value) ? value : index;
 }
-const isEmail = (v: string) => v.includes("@");
-const isPhone = (v: string) => v.length > 0;
+
+/** zod's issue for a primary item that is dangling (`at` -1) or malformed. */
+const primaryIssue = (p: Primary, id: string | null, at: number) =>
+  at < 0 ? { code: "custom" as const, path: [p.idField], message: `${id} matches none of the user's ${p.what}` } : { code: "custom" as const, path: [p.listField, at, p.key], message: `is not ${p.kind}` };
 
 /** The value at `path` of parsed metadata, as canonical JSON text; null when absent or JSON null (a column's NULL). */
 function pickedValue(metadata: unknown, path: readonly string[]): string | null {
@@ -135,12 +148,10 @@ function parsersFor(options: MapOptions) {
       updatedAt: epochMs,
     })
     .transform((u, ctx): UserRow => {
-      const email = primaryOf(u.primaryEmailAddressId, u.emailAddresses, "emailAddress", isEmail);
-      const phone = primaryOf(u.primaryPhoneNumberId, u.phoneNumbers, "phoneNumber", isPhone);
-      const dangling = (idField: string, id: string | null, listField: string, key: string, at: number, what: string, kind: string) =>
-        ctx.addIssue(at < 0 ? { code: "custom", path: [idField], message: `${id} matches none of the user's ${what}` } : { code: "custom", path: [listField, at, key], message: `is not ${kind}` });
-      if (typeof email === "number") dangling("primaryEmailAddressId", u.primaryEmailAddressId, "emailAddresses", "emailAddress", email, "email addresses", "an email address");
-      if (typeof phone === "number") dangling("primaryPhoneNumberId", u.primaryPhoneNumberId, "phoneNumbers", "phoneNumber", phone, "phone numbers", "a phone number");
+      const email = primaryOf(u.primaryEmailAddressId, u.emailAddresses, PRIMARY.email);
+      const phone = primaryOf(u.primaryPhoneNumberId, u.phoneNumbers, PRIMARY.phone);
+      if (typeof email === "number") ctx.addIssue(primaryIssue(PRIMARY.email, u.primaryEmailAddressId, email));
+      if (typeof phone === "number") ctx.addIssue(primaryIssue(PRIMARY.phone, u.primaryPhoneNumberId, phone));
       if (typeof email === "number" || typeof phone === "number") return z.NEVER;
       return userRow(u, email, phone);
     });
@@ -178,7 +189,7 @@ function parsersFor(options: MapOptions) {
     if (!isNullableText(primaryEmailAddressId) || !isNullableText(primaryPhoneNumberId)) return undefined;
     // Optional, not nullable: null is zod's to refuse.
     const phoneNumbers = u.phoneNumbers === undefined ? [] : u.phoneNumbers;
-    if (!isItemList(emailAddresses, "emailAddress") || !isItemList(phoneNumbers, "phoneNumber")) return undefined;
+    if (!isItemList(emailAddresses, PRIMARY.email) || !isItemList(phoneNumbers, PRIMARY.phone)) return undefined;
     const banned = u.banned === undefined ? false : u.banned;
     const locked = u.locked === undefined ? false : u.locked;
     if (typeof banned !== "boolean" || typeof locked !== "boolean") return undefined;
@@ -187,8 +198,8 @@ function parsersFor(options: MapOptions) {
     const privateMetadata = options.privateMetadata ? metadataText(u.privateMetadata) : null;
     const unsafeMetadata = keepsUnsafe ? metadataText(u.unsafeMetadata) : null;
     if (publicMetadata === undefined || privateMetadata === undefined || unsafeMetadata === undefined) return undefined;
-    const email = primaryOf(primaryEmailAddressId ?? null, emailAddresses, "emailAddress", isEmail);
-    const phone = primaryOf(primaryPhoneNumberId ?? null, phoneNumbers, "phoneNumber", isPhone);
+    const email = primaryOf(primaryEmailAddressId ?? null, emailAddresses, PRIMARY.email);
+    const phone = primaryOf(primaryPhoneNumberId ?? null, phoneNumbers, PRIMARY.phone);
     if (typeof email === "number" || typeof phone === "number") return undefined;
     const fields = {
       id: u.id,

@@ -44,26 +44,23 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Whether every field of `fields` has the same value in both rows. */
-function sameFields<R>(current: Local<R>, row: R, fields: readonly (keyof R & string)[]): boolean {
-  for (const f of fields) if (!sameValue(current[f], row[f])) return false;
-  return true;
-}
+/** Nothing differs: shared, so an unchanged row (most of them) allocates nothing. */
+const NO_CHANGE: { changed: string[]; before: Record<string, unknown> } = Object.freeze({ changed: Object.freeze([]) as unknown as string[], before: Object.freeze({}) });
 
 /** What differs between the database's row and Clerk's copy, provenance included. */
 function diff<R extends { id: string; updatedAt: number }>(current: Local<R>, row: R, fields: readonly (keyof R & string)[]): { changed: string[]; before: Record<string, unknown> } {
-  const changed: string[] = [];
-  const before: Record<string, unknown> = {};
+  let changed: string[] | undefined;
+  let before: Record<string, unknown> | undefined;
   for (const f of fields) {
     if (sameValue(current[f], row[f])) continue;
-    changed.push(f);
-    before[f] = current[f];
+    (changed ??= []).push(f);
+    (before ??= {})[f] = current[f];
   }
   if (current.clerkUpdatedAt !== row.updatedAt) {
-    changed.push("clerkUpdatedAt");
-    before.clerkUpdatedAt = current.clerkUpdatedAt;
+    (changed ??= []).push("clerkUpdatedAt");
+    (before ??= {}).clerkUpdatedAt = current.clerkUpdatedAt;
   }
-  return { changed, before };
+  return changed ? { changed, before: before! } : NO_CHANGE;
 }
 
 /** A page's creates and updates, as the planner decides them (references into the plan's rows). */
@@ -168,11 +165,6 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
       local.delete(row.id);
       if (!clerkCopyMayReplace(current.clerkUpdatedAt, row.updatedAt)) {
         this.kept.push({ local: current, listedUpdatedAt: row.updatedAt });
-        continue;
-      }
-      // Most rows are unchanged: checked first without building the diff.
-      if (current.clerkUpdatedAt === row.updatedAt && sameFields(current, row, this.fields)) {
-        this.unchanged += 1;
         continue;
       }
       const { changed, before } = diff(current, row, this.fields);

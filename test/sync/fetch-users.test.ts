@@ -6,7 +6,7 @@ import type { ClerkUser } from "../../src/clerk/types.ts";
 import { seededRandom } from "../../src/clerk-emulator/ids.ts";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import type { EmulatorStore } from "../../src/clerk-emulator/store.ts";
-import { planLanes } from "../../src/sync/fetch.ts";
+import { planLanes } from "../../src/sync/lanes.ts";
 import { chainOffsets, fetchUsersInChains } from "../../src/sync/fetch-users.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { apiFor } from "../support/sync.ts";

@@ -1,5 +1,8 @@
-// Prisma CLI config. Native engines cannot be downloaded here, so the CLI runs its WASM engines
-// through the pg driver adapter. clerk-resync's commands set DATABASE_URL for the CLI (pointing
+// Prisma CLI config of this repository's demo and tests: they run the app clerk-resync started
+// from (examples/seed-app: the mirror's models and migrations from prisma/, plus its org-local
+// tables), whose org-local data the reset must carry over. prisma/ itself is the package's default
+// mirror schema, for adopters to copy. Native engines cannot be downloaded here, so the CLI runs
+// its WASM engines through the pg driver adapter. clerk-resync's commands set DATABASE_URL for the CLI (pointing
 // it at the embedded PGlite when no database is configured), so the CLI and the tool always see
 // the same database; a plain `pnpm prisma …` reads it from .env.local / .env like the tool does.
 import path from "node:path";
@@ -15,9 +18,9 @@ const PLACEHOLDER_URL = "postgresql://127.0.0.1/clerk-resync-placeholder";
 process.env.DATABASE_URL ||= PLACEHOLDER_URL;
 
 export default defineConfig({
-  schema: "prisma/schema.prisma",
+  schema: "examples/seed-app/prisma/schema.prisma",
   migrations: {
-    path: "prisma/migrations",
+    path: "examples/seed-app/prisma/migrations",
     // `node --import tsx`, not `tsx`: the seed must run even when node_modules/.bin is not on PATH.
     seed: "node --import tsx examples/seed-app/prisma/seed.ts",
   },

@@ -5,7 +5,7 @@ import { connectDatabase, type Database } from "../src/db/database.ts";
 import { openBenchDatabase } from "./database.ts";
 import { machineBusyMs } from "./process.ts";
 import { peakRssKB } from "./peak-rss.mjs";
-import { prismaClient } from "../src/demo/prisma-client.ts";
+import { prismaClient } from "../test/support/prisma-client.ts";
 
 const scenario = process.env.BENCH_SCENARIO!;
 const apiUrl = process.env.BENCH_CLERK_URL!;

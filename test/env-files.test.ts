@@ -59,7 +59,7 @@ after(async () => {
 function projectWith(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "clerk-resync-prj-"));
   copyFileSync(path.join(ROOT, "prisma.config.ts"), path.join(dir, "prisma.config.ts"));
-  for (const name of ["src", "prisma", "node_modules", "package.json"]) symlinkSync(path.join(ROOT, name), path.join(dir, name));
+  for (const name of ["src", "prisma", "examples", "node_modules", "package.json"]) symlinkSync(path.join(ROOT, name), path.join(dir, name));
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -1,7 +1,7 @@
-// Sample org-local data for `pnpm demo` (and the tests that use the same), and whole-table dumps to
-// compare a database before and after a reset.
+// Sample org-local data for `clerk-resync demo` (and the tests that use the same), and whole-table
+// dumps to compare a database before and after a reset. On the seed app's schema (examples/seed-app),
+// which the demo and the suite run; plain SQL, so the demo needs no generated Prisma client.
 import type { Database } from "../db/database.ts";
-import { prismaClient } from "./prisma-client.ts";
 
 /** Everything a reset must give back, as comparable text: whole tables, not counts. */
 export async function tableDump(db: Database): Promise<Record<string, unknown[]>> {
@@ -18,20 +18,19 @@ export async function tableDump(db: Database): Promise<Record<string, unknown[]>
 
 /** Some org-local data for the reset to preserve, as a team would have. */
 export async function addOrgLocalData(db: Database): Promise<void> {
-  const prisma = await prismaClient(db);
-  const orgs = await prisma.organization.findMany({ orderBy: { createdAt: "asc" }, take: 4 });
-  const servers = await prisma.mcpServer.findMany({ orderBy: { name: "asc" } });
+  const q = async (sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows;
+  const orgs = await q(`SELECT id, name, slug FROM "Organization" ORDER BY "createdAt" ASC, id ASC LIMIT 4`);
+  const servers = await q(`SELECT id FROM "McpServer" ORDER BY name ASC`);
   for (const [i, org] of orgs.entries()) {
-    await prisma.prompt.createMany({
-      data: [
-        { organizationId: org.id, name: "summarize", content: `Summarize for ${org.name} in three bullet points:\n\n{{input}}` },
-        { organizationId: org.id, name: `onboarding-${i}`, description: "Custom", content: `Welcome a new member of ${org.name}.` },
-      ],
-    });
-    await prisma.resource.create({ data: { organizationId: org.id, uri: `docs://${org.slug}/handbook`, name: `${org.name} handbook`, mimeType: "text/markdown", content: "# Handbook" } });
+    await q(`INSERT INTO "Prompt" ("organizationId", name, description, content) VALUES ($1, 'summarize', NULL, $2), ($1, $3, 'Custom', $4)`, [
+      org.id,
+      `Summarize for ${org.name} in three bullet points:\n\n{{input}}`,
+      `onboarding-${i}`,
+      `Welcome a new member of ${org.name}.`,
+    ]);
+    await q(`INSERT INTO "Resource" ("organizationId", uri, name, "mimeType", content) VALUES ($1, $2, $3, 'text/markdown', '# Handbook')`, [org.id, `docs://${org.slug}/handbook`, `${org.name} handbook`]);
     for (const server of servers.slice(0, 1 + (i % servers.length))) {
-      await prisma.organizationService.create({ data: { organizationId: org.id, mcpServerId: server.id, config: { workspace: org.slug, limit: 10 * (i + 1) } } });
+      await q(`INSERT INTO "OrganizationService" ("organizationId", "mcpServerId", config) VALUES ($1, $2, $3)`, [org.id, server.id, JSON.stringify({ workspace: org.slug, limit: 10 * (i + 1) })]);
     }
   }
 }
-

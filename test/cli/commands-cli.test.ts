@@ -12,7 +12,7 @@ import { runCli } from "../support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase } from "../support/reset-database.ts";
-import { prismaClient } from "../../src/demo/prisma-client.ts";
+import { prismaClient } from "../support/prisma-client.ts";
 import { onFirstPassOnly } from "../support/passes.ts";
 
 let t: TestDatabase;

@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { secretKeyForSeed } from "../../src/clerk-emulator/ids.ts";
 import { isAlive } from "../../src/db/lock-file.ts";
 import { CLI, runCli } from "../support/cli.ts";
-import { prismaClient } from "../../src/demo/prisma-client.ts";
+import { prismaClient } from "../support/prisma-client.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 
 let t: TestDatabase;

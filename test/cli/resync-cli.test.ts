@@ -9,7 +9,7 @@ import { Ajv } from "ajv";
 import { CLI, runCli } from "../support/cli.ts";
 import { ROOT, createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
-import { prismaClient } from "../../src/demo/prisma-client.ts";
+import { prismaClient } from "../support/prisma-client.ts";
 
 let t: TestDatabase;
 let emu: RunningEmulator;

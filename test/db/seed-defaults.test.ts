@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { DEFAULT_MCP_SERVERS, DEFAULT_PROMPTS, DEFAULT_RESOURCES, seedDefaults } from "../../examples/seed-app/prisma/seed-defaults.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
-import { prismaClient } from "../../src/demo/prisma-client.ts";
+import { prismaClient } from "../support/prisma-client.ts";
 
 let t: TestDatabase;
 before(async () => {

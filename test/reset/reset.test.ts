@@ -23,7 +23,7 @@ import { dataDump } from "../support/dump.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
 import { apiFor, resync, truncateAll } from "../support/sync.ts";
-import { prismaClient } from "../../src/demo/prisma-client.ts";
+import { prismaClient } from "../support/prisma-client.ts";
 
 let r: ResetDatabase;
 let emu: RunningEmulator;

@@ -14,7 +14,7 @@ import { shareableSidecar } from "../../src/sidecar/share.ts";
 import { readPackageJsonConfig } from "../../src/app-config.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { truncateAll } from "../support/sync.ts";
-import { prismaClient } from "../../src/demo/prisma-client.ts";
+import { prismaClient } from "../support/prisma-client.ts";
 
 let t: TestDatabase;
 let tables: LocalTables;

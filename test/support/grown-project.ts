@@ -8,8 +8,9 @@ import { ROOT } from "./database.ts";
 export function createGrownProject(tables: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "clerk-resync-grown-"));
   for (const name of ["node_modules", "src", "scripts", "examples"]) symlinkSync(path.join(ROOT, name), path.join(dir, name));
-  copyFileSync(path.join(ROOT, "prisma.config.ts"), path.join(dir, "prisma.config.ts"));
-  cpSync(path.join(ROOT, "prisma"), path.join(dir, "prisma"), { recursive: true, filter: (src) => !src.includes(`${path.sep}backups`) });
+  // The suite's schema (the seed app's, which prisma.config.ts names), as this copy's own prisma/.
+  writeFileSync(path.join(dir, "prisma.config.ts"), readFileSync(path.join(ROOT, "prisma.config.ts"), "utf8").replaceAll("examples/seed-app/prisma", "prisma"));
+  cpSync(path.join(ROOT, "examples/seed-app/prisma"), path.join(dir, "prisma"), { recursive: true, filter: (src) => !src.includes(`${path.sep}backups`) });
   const migration = path.join(dir, "prisma/migrations/29990101000000_grown");
   mkdirSync(migration);
   copyFileSync(path.join(ROOT, "test/fixtures/grown-schema/migration.sql"), path.join(migration, "migration.sql"));

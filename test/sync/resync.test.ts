@@ -11,7 +11,7 @@ import { ClerkRequestError, SafetyError } from "../../src/errors.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { actualState, expectedState, resync, truncateAll } from "../support/sync.ts";
-import { prismaClient } from "../../src/demo/prisma-client.ts";
+import { prismaClient } from "../support/prisma-client.ts";
 
 let t: TestDatabase;
 const t_kind = () => (process.env.TEST_DATABASE_URL ? "postgres" : "pglite");

@@ -29,7 +29,9 @@ const stops: (() => void)[] = [];
 before(async () => {
   if (skip) return;
   const work = mkdtempSync(path.join(tmpdir(), "clerk-resync-adopt-"));
-  await run("pnpm", ["pack", "--pack-destination", work], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  // The test command built dist/ already. Pack's own scripts (prepack's build, prepare's generate)
+  // would swap dist/ and the generated client under the CLI tests running beside this one.
+  await run("pnpm", ["--config.ignore-scripts=true", "pack", "--pack-destination", work], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
   assert.ok(tarball, "pnpm pack wrote a tarball");
   app = path.join(work, "app");

@@ -61,10 +61,13 @@ async function readRows<R>(pool: pg.Pool | pg.PoolClient, mirror: Mirror, spec: 
   return rows;
 }
 
-/** Every membership: their roles repeat over the whole table, so they are kept once too. */
+/** Every membership: their roles and organizations repeat over the whole table, so they are kept once too. */
 async function readMemberships(pool: pg.Pool | pg.PoolClient, mirror: Mirror, intern: Interner): Promise<Local<MembershipRow>[]> {
   const rows = await readRows(pool, mirror, mirror.memberships, intern);
-  for (const r of rows) r.role = intern.string(r.role);
+  for (const r of rows) {
+    r.role = intern.string(r.role);
+    r.organizationId = intern.string(r.organizationId);
+  }
   return rows;
 }
 

@@ -4,11 +4,8 @@ import type { ClerkMembership, ClerkOrganization, ClerkUser } from "../clerk/typ
 import { ClerkRequestError } from "../errors.ts";
 import { chunk } from "../chunk.ts";
 import { chainOffsets, fetchUsersInChains } from "./fetch-users.ts";
-import { createHeapTrimmer } from "./heap.ts";
+import { trimHeap } from "./heap.ts";
 import { planLanes } from "./lanes.ts";
-
-/** Pages between full collections (see heap.ts). */
-const HEAP_TRIM_EVERY_PAGES = 50;
 
 export interface FetchProgress {
   users: number;
@@ -61,7 +58,6 @@ async function fetchRestOfOffsetPages<T>(
 export async function fetchClerkSnapshot(api: ClerkApi, sink: SnapshotSink, options: FetchOptions = {}): Promise<void> {
   const signal = options.signal;
   const progress: FetchProgress = { users: 0, usersTotal: 0, organizations: 0, memberships: 0 };
-  const trimHeap = createHeapTrimmer(HEAP_TRIM_EVERY_PAGES);
   const report = () => {
     trimHeap();
     options.onProgress?.({ ...progress });

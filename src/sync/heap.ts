@@ -5,8 +5,8 @@ import vm from "node:vm";
  * Listing pages arrive as ~1 MB JSON texts, and written batches go out as parameter texts of
  * similar size; V8 moves those alive at a scavenge straight into old space and collects them
  * lazily: left alone, a 100k-user sync peaks at well over twice its live data. A full collection
- * every few dozen pages (or tens of thousands of rows written) keeps the peak near the live set for
- * a few percent of the time. `--expose-gc` is enabled at runtime for this one function.
+ * once the heap has grown well past what the last one kept holds the peak near the live set.
+ * `--expose-gc` is enabled at runtime for this one function.
  */
 function exposeGc(): (() => void) | undefined {
   try {
@@ -17,15 +17,24 @@ function exposeGc(): (() => void) | undefined {
   }
 }
 
-/** A function to call as work is done (`units` of it at a time): a full collection each time `every` more units are done. */
-export function createHeapTrimmer(every: number): (units?: number) => void {
-  const gc = exposeGc();
-  let done = 0;
-  let next = every;
-  return (units = 1) => {
-    done += units;
-    if (done < next) return;
-    next = done + every;
-    gc?.();
-  };
+/** Below this the heap is left to V8: small syncs never pay for a full collection. */
+const HEAP_TRIM_FLOOR = 150 * 1024 * 1024;
+/** A collection once the heap holds this much more than the last one kept: the garbage allowed to build up. */
+const HEAP_TRIM_HEADROOM = 40 * 1024 * 1024;
+
+let collect: (() => void) | undefined | null = null;
+let trimAt = HEAP_TRIM_FLOOR;
+
+/**
+ * Called as work is done (after each listed page, each written batch): a full collection when the
+ * heap has passed both the floor and the last collection's live set by the headroom. Counting pages or rows
+ * instead collected on schedule whatever had built up: a 100k no-op paid ten full collections where
+ * seven hold the same peak (see docs/profile.md).
+ */
+export function trimHeap(): void {
+  if (v8.getHeapStatistics().used_heap_size < trimAt) return;
+  if (collect === null) collect = exposeGc();
+  if (!collect) return;
+  collect();
+  trimAt = Math.max(HEAP_TRIM_FLOOR, v8.getHeapStatistics().used_heap_size + HEAP_TRIM_HEADROOM);
 }

@@ -3,13 +3,11 @@ import type { EntityRow } from "../mirror/rows.ts";
 import { writeMirror, type WriteOrigin } from "../mirror/write-unit.ts";
 import type { Mirror } from "../mirror/columns.ts";
 import { inTransaction } from "../db/transaction.ts";
-import { createHeapTrimmer } from "./heap.ts";
+import { trimHeap } from "./heap.ts";
 import type { ReadyUpserts, Upserts } from "./plan.ts";
 
 type Entity = "users" | "organizations" | "memberships";
 
-/** Rows written between full collections (see heap.ts): the batches' parameter texts are large. */
-const TRIM_EVERY_ROWS = 50_000;
 
 /** Rows of one entity taken from the queue. */
 interface Batch {
@@ -50,7 +48,6 @@ export function createUpsertWriter(
     memberships: { create: [], update: [] },
   };
   const written = new Set<object>();
-  const trimHeap = createHeapTrimmer(TRIM_EVERY_ROWS);
   let rowsWritten = 0;
   let instanceRecorded = false;
   let failure: { err: unknown } | undefined;
@@ -87,7 +84,8 @@ export function createUpsertWriter(
     // lose a concurrent batch's count.
     rowsWritten += n;
     for (const row of rows) written.add(row);
-    trimHeap(rows.length);
+    // The batch's parameter text is garbage now, and large.
+    trimHeap();
   };
 
   const pump = () => {

@@ -26,10 +26,10 @@ let collect: (() => void) | undefined | null = null;
 let trimAt = HEAP_TRIM_FLOOR;
 
 /**
- * Called as work is done (after each listed page, each written batch): a full collection when the
- * heap has passed both the floor and the last collection's live set by the headroom. Counting pages or rows
- * instead collected on schedule whatever had built up: a 100k no-op paid ten full collections where
- * seven hold the same peak (see docs/profile.md).
+ * Called as work is done (after each listed page, each written batch): a full collection once the
+ * heap has passed both the floor and the last collection's live set plus the headroom. Counting
+ * pages or rows instead collected on schedule, whatever had built up: a 100k no-op paid ten full
+ * collections where seven hold the same peak (see docs/profile.md).
  */
 export function trimHeap(): void {
   if (v8.getHeapStatistics().used_heap_size < trimAt) return;

@@ -47,11 +47,13 @@ export function stopOnSignals(log: Logger, options: { what: string; exitOnSecond
       clearInterval(parentWatch);
       // The press's twin (pnpm forwards what the terminal already sent) can land after a quick stop:
       // unheard, it would kill the process by SIGINT and pnpm would report "Command failed".
-      const twinWindow = firstAt === 0 ? 0 : Math.max(0, SAME_PRESS_MS - (performance.now() - firstAt));
-      setTimeout(() => {
+      const off = () => {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
-      }, twinWindow).unref();
+      };
+      const twinWindow = firstAt === 0 ? 0 : SAME_PRESS_MS - (performance.now() - firstAt);
+      if (twinWindow > 0) setTimeout(off, twinWindow).unref();
+      else off();
     },
   };
 }

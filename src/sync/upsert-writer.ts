@@ -8,7 +8,6 @@ import type { ReadyUpserts, Upserts } from "./plan.ts";
 
 type Entity = "users" | "organizations" | "memberships";
 
-
 /** Rows of one entity taken from the queue. */
 interface Batch {
   entity: Entity;

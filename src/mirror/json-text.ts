@@ -1,12 +1,33 @@
 import type { JsonText } from "./rows.ts";
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  // No prototype: a "__proto__" or "constructor" key is then an own key like any other, kept as data.
-  const out: Record<string, unknown> = Object.create(null);
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-  return out;
+/** An object's keys in code-unit order. Metadata has a few keys: an insertion sort needs no work arrays. */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    if (keys[j]! <= key) continue;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/** JSON.stringify's text, keys sorted, written straight out: no sorted copy of the value is built. */
+function write(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return write((value as { toJSON(): unknown }).toJSON());
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i ? "," : "") + (write(value[i]) ?? "null");
+    return `${out}]`;
+  }
+  let out = "";
+  for (const key of sortedKeys(value)) {
+    const text = write((value as Record<string, unknown>)[key]);
+    if (text !== undefined) out += `${out ? "," : ""}${JSON.stringify(key)}:${text}`;
+  }
+  return `{${out}}`;
 }
 
 /**
@@ -14,7 +35,7 @@ function sortKeys(value: unknown): unknown {
  * differently, and the plan compares metadata as strings.
  */
 export function canonicalJson(value: unknown): JsonText {
-  // Most metadata is empty: skip the copy.
+  // Most metadata is empty.
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     let empty = true;
     for (const _ in value) {
@@ -23,5 +44,5 @@ export function canonicalJson(value: unknown): JsonText {
     }
     if (empty) return "{}";
   }
-  return JSON.stringify(sortKeys(value));
+  return write(value) as JsonText;
 }

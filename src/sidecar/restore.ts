@@ -12,7 +12,8 @@ import type { CatalogColumn, CatalogTable } from "./catalog.ts";
 import type { Json, Sidecar, SidecarRow, SidecarTable } from "./format.ts";
 import type { TableRole } from "./classify.ts";
 import { matchKey, type LocalTables } from "./local-tables.ts";
-import { canonical, castExpr, keyObject, quote, readExpr, recordsetColumn } from "./row-codec.ts";
+import { canonicalJson } from "../mirror/json-text.ts";
+import { castExpr, keyObject, quote, readExpr, recordsetColumn } from "./row-codec.ts";
 
 export interface TableRestore {
   table: string;
@@ -64,7 +65,7 @@ export interface RestoreOptions {
 }
 
 /** Scalars compare as text (an integer id may arrive as 5 or "5"), JSON canonically. */
-const norm = (v: unknown): unknown => (v === null || v === undefined ? null : typeof v === "object" ? JSON.parse(canonical(v)) : String(v));
+const norm = (v: unknown): unknown => (v === null || v === undefined ? null : typeof v === "object" ? JSON.parse(canonicalJson(v)) : String(v));
 export const normalizeRow = (row: Record<string, unknown>, columns: readonly CatalogColumn[]) => JSON.stringify(columns.map((c) => norm(row[c.name])));
 
 /**
@@ -94,7 +95,7 @@ export function checkSidecar(sidecar: Sidecar, tables: LocalTables, source: stri
       for (const row of entry.rows) {
         // PostgreSQL lets rows with a NULL in a unique key repeat.
         if (key.some((c) => row[c] === null || row[c] === undefined)) continue;
-        const k = canonical(key.map((c) => row[c] ?? null));
+        const k = canonicalJson(key.map((c) => row[c] ?? null));
         if (seen.has(k)) {
           const shown = key.map((c) => `${c}=${JSON.stringify(row[c] ?? null)}`).join(", ");
           throw new SidecarFormatError(`${source} has two ${name} rows with ${shown}; fix the file (keep one); nothing was restored`);
@@ -191,7 +192,7 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
     for (const [col, ref] of Object.entries(entry.references)) {
       const v = row[col];
       if (v === null || v === undefined || ref.by === "id") continue;
-      const found = keyLookups.get(ref.table)?.get(canonical(v));
+      const found = keyLookups.get(ref.table)?.get(canonicalJson(v));
       if (found === undefined) {
         reason = `${ref.table} ${JSON.stringify(v)} does not exist (run \`pnpm db:seed\`, then restore again)`;
         break;
@@ -374,5 +375,5 @@ async function readKeyLookup(client: pg.PoolClient, target: CatalogTable, by: re
   const { rows } = await client.query<{ id: Json; key: Json }>(
     `SELECT r.${quote(target.serialId!)} AS id, ${keyObject(columns as CatalogColumn[], "r")} AS key FROM ${quote(target.name)} r`,
   );
-  return new Map(rows.map((r) => [canonical(r.key), r.id]));
+  return new Map(rows.map((r) => [canonicalJson(r.key), r.id]));
 }

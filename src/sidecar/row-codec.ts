@@ -28,14 +28,3 @@ export const recordsetColumn = (column: CatalogColumn) => `${quote(column.name)}
 
 /** `alias.column` cast back to the column's own type. */
 export const castExpr = (column: CatalogColumn, alias: string) => `${alias}.${quote(column.name)}::${column.type}`;
-
-/** Key order of a JSON object does not survive jsonb: compare canonically. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
-  return v;
-}

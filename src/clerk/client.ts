@@ -5,7 +5,6 @@ import { isClerkAPIResponseError } from "@clerk/backend/errors";
 import { ClerkRequestError, ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { RateBudget } from "./rate-budget.ts";
-import { BodyReadError, httpGet, type RawResponse } from "./http-get.ts";
 import { diagnoseUnreachable, probeConnection, type Unreachable } from "./reachability.ts";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RequestFailure, type RetryDecision, type RetryPolicy } from "./retry.ts";
 import type { ClerkMembership, ClerkOrganization, ClerkUser } from "./types.ts";
@@ -167,29 +166,29 @@ export class ClerkApi {
 
   /** A GET straight to the API, with our retry-ready errors; the body as JSON. */
   private async getDirect(pathAndQuery: string): Promise<{ status: number; body: unknown }> {
-    let res: RawResponse;
+    const url = `${this.options.apiUrl}${pathAndQuery}`;
+    let res: Response;
     try {
-      res = await httpGet(`${this.options.apiUrl}${pathAndQuery}`, {
-        Authorization: `Bearer ${this.options.secretKey}`,
-        "Clerk-API-Version": CLERK_API_VERSION,
-        Accept: "application/json",
-        "User-Agent": "clerk-resync",
+      res = await fetch(url, {
+        headers: {
+          Authorization: `Bearer ${this.options.secretKey}`,
+          "Clerk-API-Version": CLERK_API_VERSION,
+          "Content-Type": "application/json",
+          "User-Agent": "clerk-resync",
+        },
       });
     } catch (err) {
-      const status = err instanceof BodyReadError && err.status >= 400 ? err.status : undefined;
-      const what = err instanceof BodyReadError ? `unreadable response: ${err.message}` : `connection failed: ${(err as Error).message}`;
-      throw new DirectRequestError(status, undefined, undefined, what, { cause: err });
+      throw new DirectRequestError(undefined, undefined, undefined, `connection failed: ${(err as Error).message}`, { cause: err });
     }
-    const ok = res.status >= 200 && res.status < 300;
     let body: unknown;
     try {
-      body = JSON.parse(res.body.toString("utf8"));
+      body = await res.json();
     } catch (err) {
-      throw new DirectRequestError(ok ? undefined : res.status, undefined, undefined, `unreadable response: ${(err as Error).message}`, { cause: err });
+      throw new DirectRequestError(res.ok ? undefined : res.status, undefined, undefined, `unreadable response: ${(err as Error).message}`, { cause: err });
     }
-    if (!ok) {
+    if (!res.ok) {
       const first = (body as { errors?: { code?: string; long_message?: string; message?: string }[] })?.errors?.[0];
-      const retryAfter = Number.parseInt(String(res.headers["retry-after"] ?? ""), 10);
+      const retryAfter = Number.parseInt(res.headers.get("retry-after") ?? "", 10);
       throw new DirectRequestError(res.status, first?.code, Number.isNaN(retryAfter) ? undefined : retryAfter, first?.long_message ?? first?.message ?? res.statusText);
     }
     return { status: res.status, body };

@@ -1,8 +1,12 @@
 import type { JsonText } from "./rows.ts";
 
-/** An object's keys in code-unit order. Metadata has a few keys: an insertion sort needs no work arrays. */
+/** Up to this many keys, an insertion sort: no work arrays. Past it, its quadratic cost would show. */
+const INSERTION_SORT_MAX = 16;
+
+/** An object's keys in code-unit order (what `sort()` gives). Metadata has a few keys. */
 function sortedKeys(value: object): string[] {
   const keys = Object.keys(value);
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i]!;
     let j = i - 1;
@@ -14,9 +18,10 @@ function sortedKeys(value: object): string[] {
 }
 
 /** JSON.stringify's text, keys sorted, written straight out: no sorted copy of the value is built. */
-function write(value: unknown): string | undefined {
+function write(input: unknown): string | undefined {
+  // Like JSON.stringify, toJSON once (a Date), and its result as it is.
+  const value = input !== null && typeof input === "object" && typeof (input as { toJSON?: unknown }).toJSON === "function" ? (input as { toJSON(): unknown }).toJSON() : input;
   if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return write((value as { toJSON(): unknown }).toJSON());
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) out += (i ? "," : "") + (write(value[i]) ?? "null");

@@ -12,7 +12,7 @@ function reference(value: unknown): string | undefined {
 /** Random JSON values with keys in random order (no integer-like keys: JS objects enumerate those first). */
 function randomValue(random: () => number, depth: number): unknown {
   const pick = Math.floor(random() * (depth > 2 ? 5 : 7));
-  const text = () => ["", "a", "plan", "Ünïcödé", "日本", "emoji 🎉", 'q"uote\\', "line\nbreak", "\u0001"][Math.floor(random() * 9)]!;
+  const text = () => ["", "a", "plan", "Ünïcödé", "日本", "emoji 🎉", 'q"uote\\', "line\nbreak", "\u0001", "lone \ud800"][Math.floor(random() * 10)]!;
   switch (pick) {
     case 0: return null;
     case 1: return random() < 0.5;
@@ -27,7 +27,7 @@ function randomValue(random: () => number, depth: number): unknown {
   }
 }
 
-test("canonicalJson writes what JSON.stringify writes of a key-sorted copy, over 5,000 random values", () => {
+test("canonicalJson writes what JSON.stringify writes of a key-sorted copy, over 5,000 random values without integer-like keys", () => {
   let seed = 42;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let i = 0; i < 5000; i++) {
@@ -41,12 +41,21 @@ test("canonicalJson: key order does not matter, at any depth", () => {
   assert.equal(canonicalJson({ b: 1, a: 2, c: { e: 1, d: 2 } }), '{"a":2,"b":1,"c":{"d":2,"e":1}}');
 });
 
+test("canonicalJson sorts objects with many keys (past the insertion sort) the same way", () => {
+  const keys = Array.from({ length: 2000 }, (_, i) => `key ${(i * 7919) % 2000}`);
+  const value = Object.fromEntries(keys.map((k, i) => [k, { n: i, [`z${k}`]: true, a: [k] }]));
+  assert.equal(canonicalJson(value), reference(value));
+});
+
 test("canonicalJson drops what JSON drops and keeps a __proto__ key as data", () => {
   assert.equal(canonicalJson({ b: undefined, a: [undefined, () => 1], c: () => 1 }), '{"a":[null,null]}');
   assert.equal(canonicalJson(JSON.parse('{"__proto__":{"x":1},"a":1}')), '{"__proto__":{"x":1},"a":1}');
   assert.equal(canonicalJson({}), "{}");
   assert.equal(canonicalJson([]), "[]");
   assert.equal(canonicalJson({ at: new Date(0) }), '{"at":"1970-01-01T00:00:00.000Z"}');
+  // toJSON is called once, as JSON.stringify does: a result that has one too is written as it is.
+  const self = { b: 1, a: 2, toJSON() { return this; } };
+  assert.equal(canonicalJson({ self }), JSON.stringify({ self: { a: 2, b: 1 } }));
 });
 
 test("canonicalJson orders integer-like keys as text, the same whatever order they arrive in", () => {

@@ -30,6 +30,11 @@ export const tableEntry = z.object({
   /** Foreign key columns whose values are references (see `reference`), not raw values. */
   references: z.record(z.string(), reference).default({}),
   rows: z.array(z.record(z.string(), json)),
+  /**
+   * A backup's serial and identity columns → the last value their sequence handed out (bigint
+   * text; absent if none was): a restore never hands out again an id the app once used.
+   */
+  sequences: z.record(z.string(), z.string().regex(/^-?\d+$/)).optional(),
 });
 
 export const sidecarSchema = z.object({

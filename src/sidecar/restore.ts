@@ -153,7 +153,7 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
       restored.push(t);
     }
     // Last, so that a refused restore leaves every sequence as it was (setval is not transactional).
-    for (const t of restored) await setSequencesPastMaximum(client, t);
+    for (const t of restored) await setSequencesPastMaximum(client, t, sidecar.tables[t.name]!.sequences ?? {});
   });
   return report;
 }
@@ -345,13 +345,17 @@ async function updateRows(client: pg.PoolClient, t: CatalogTable, columns: reado
   );
 }
 
-/** The next value of each serial or identity column is past the largest one the table now holds. */
-async function setSequencesPastMaximum(client: pg.PoolClient, t: CatalogTable): Promise<void> {
+/**
+ * The next value of each serial or identity column is past the largest one the table now holds,
+ * and past the last one the backed-up database handed out (`saved`). Only ever moved forward.
+ */
+async function setSequencesPastMaximum(client: pg.PoolClient, t: CatalogTable, saved: Readonly<Record<string, string>>): Promise<void> {
   for (const col of t.sequenced) {
     await client.query(
-      `SELECT setval(s.seq, m.top) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq) s, (SELECT max(${quote(col)})::bigint AS top FROM ${quote(t.name)}) m
+      `SELECT setval(s.seq, m.top) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq) s,
+              (SELECT greatest(max(${quote(col)})::bigint, $3::bigint) AS top FROM ${quote(t.name)}) m
         WHERE s.seq IS NOT NULL AND m.top IS NOT NULL AND m.top > coalesce(pg_sequence_last_value(s.seq::regclass), 0)`,
-      [quote(t.name), col],
+      [quote(t.name), col, saved[col] ?? null],
     );
   }
 }

@@ -1,5 +1,5 @@
 // Every table's data in the live schema, as `pg_dump --data-only` would hold it (each row's text
-// form, sorted), and the same through pg_dump itself where the server is a real PostgreSQL. Set
+// form, sorted) and where each sequence stands, and the same through pg_dump itself where the server is a real PostgreSQL. Set
 // aside: the mirror's syncedAt, and what a reset rewrites by design (Prisma's migration log, the
 // time of the last sync).
 import { execFileSync } from "node:child_process";
@@ -24,6 +24,16 @@ export async function dataDump(db: Database): Promise<Record<string, string[]>> 
     const { rows } = await db.pool.query<{ row: string }>(`SELECT ROW(${list})::text AS row FROM "${name}" t ORDER BY 1`);
     out[name] = rows.map((r) => r.row);
   }
+  // Where each sequence stands (pg_dump's setval lines): a reset that renumbered nothing but let
+  // a deleted row's id be handed out again would not be exact either.
+  const { rows: sequences } = await db.pool.query<{ seq: string }>(
+    `SELECT c.relname || ' ' || coalesce(pg_sequence_last_value(c.oid)::text, 'unused') AS seq FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relkind = 'S' AND NOT EXISTS (
+        SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid WHERE d.objid = c.oid AND d.deptype IN ('a', 'i') AND t.relname = ANY($1::text[]))
+      ORDER BY 1`,
+    [REWRITTEN_BY_A_RESET],
+  );
+  out["(sequences)"] = sequences.map((r) => r.seq);
   return out;
 }
 

@@ -29,6 +29,8 @@ const TEXT_ARRAY_OID = 1009;
 const JSONB_OID = 3802;
 type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
 const parseTextArray = pg.types.getTypeParser(TEXT_ARRAY_OID as TypeId) as (text: string) => string[];
+/** A jsonb value as the plan compares metadata: canonical text. */
+const jsonbText = (text: string) => canonicalJson(JSON.parse(text));
 /**
  * pg's parsers for one read of the mirror, keeping one copy of each distinct value (see
  * createValuePool): text[] and jsonb (as canonical text: the plan compares metadata as strings)
@@ -40,8 +42,8 @@ function createInterner() {
     string: pool.string,
     types: {
       getTypeParser: (oid: number, format?: "text" | "binary") => {
-        if (oid === TEXT_ARRAY_OID) return (text: string) => pool.list(text, () => parseTextArray(text));
-        if (oid === JSONB_OID) return (text: string) => pool.text(text, () => canonicalJson(JSON.parse(text)));
+        if (oid === TEXT_ARRAY_OID) return (text: string) => pool.list(text, parseTextArray);
+        if (oid === JSONB_OID) return (text: string) => pool.text(text, jsonbText);
         return pg.types.getTypeParser(oid as TypeId, format);
       },
     },

@@ -18,23 +18,47 @@ export function createValuePool(maxDistinct = 10_000) {
     if (strings.size < maxDistinct) strings.set(s, s);
     return s;
   };
+  /** Shared lists by their first item (or ""), each bucket searched item by item: no key text to build. */
+  const byFirst = new Map<string, (readonly string[])[]>();
+  let listCount = 0;
+  const sameList = (a: readonly string[], b: readonly string[]) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  };
+  // `make` and `derive` take the key, so callers pass one function for all rows, not a closure per row.
   return {
     string,
-    /** The shared copy of the list that `key` identifies (its text), built by `make` the first time. */
-    list(key: string, make: () => readonly string[]): readonly string[] {
+    /** The shared copy of the list that `key` identifies (its text), built by `make(key)` the first time. */
+    list(key: string, make: (key: string) => readonly string[]): readonly string[] {
       const known = lists.get(key);
       if (known) return known;
-      const list = Object.freeze(make().map(string));
+      const list = Object.freeze(make(key).map(string));
       if (lists.size < maxDistinct) lists.set(key, list);
       return list;
     },
-    /** The shared copy of the text derived from `key` by `make` (metadata's canonical JSON; an id is its own key). */
-    text(key: string, make: () => string): string {
+    /** The shared copy of a list equal to `items`, item by item. */
+    listOf(items: readonly string[]): readonly string[] {
+      const first = items.length ? items[0]! : "";
+      const bucket = byFirst.get(first);
+      if (bucket) for (const known of bucket) if (sameList(known, items)) return known;
+      const list = Object.freeze(items.map(string));
+      if (listCount >= maxDistinct) return list;
+      listCount += 1;
+      if (bucket) bucket.push(list);
+      else byFirst.set(first, [list]);
+      return list;
+    },
+    /** The shared copy of the text derived from `key` by `derive(key)` (metadata's canonical JSON; an id is its own key). */
+    text(key: string, derive: (key: string) => string): string {
       const known = texts.get(key);
       if (known !== undefined) return known;
-      const text = make();
+      const text = derive(key);
       if (texts.size < maxDistinct) texts.set(key, text);
       return text;
     },
   };
 }
+
+/** A text that is its own key (see `text`). */
+export const itself = (key: string): string => key;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ClerkMembership, ClerkOrganization, ClerkSnapshot, ClerkUser } from "../clerk/types.ts";
 import { DEFAULT_MIRROR, keepsField, type ColumnSpec, type EntityName, type Mirror } from "../mirror/columns.ts";
 import { canonicalJson } from "../mirror/json-text.ts";
-import { createValuePool } from "../mirror/value-pool.ts";
+import { createValuePool, itself } from "../mirror/value-pool.ts";
 import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "../mirror/rows.ts";
 
 const epochMs = z.number().int().nonnegative();
@@ -65,8 +65,18 @@ type Primary = (typeof PRIMARY)[keyof typeof PRIMARY];
  * A list of email addresses or phone numbers as the user schema accepts it: each item an object
  * whose id is text or absent, and which has the value's key (zod requires it, whatever it holds).
  */
-const isItemList = (v: unknown, p: Primary): v is Item[] =>
-  Array.isArray(v) && v.every((x) => isObject(x) && (x.id === undefined || x.id === null || typeof x.id === "string") && p.key in x);
+function isItemList(v: unknown, p: Primary): v is Item[] {
+  if (!Array.isArray(v)) return false;
+  for (const x of v as unknown[]) if (!isObject(x) || !(x.id === undefined || x.id === null || typeof x.id === "string") || !(p.key in x)) return false;
+  return true;
+}
+
+/** Whether every item is text (a loop: a callback per record is garbage the listing's collections copy). */
+function isTextList(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (const x of v as unknown[]) if (typeof x !== "string") return false;
+  return true;
+}
 
 /**
  * The value of the primary item: null when there is none; the item's index (-1 when no item has
@@ -112,7 +122,7 @@ function parsersFor(options: MapOptions) {
   // organization ids of memberships) are kept once: created rows stay in the plan to the end.
   const pool = createValuePool();
   /** Metadata texts, shared as texts: their many distinct values never crowd out roles. */
-  const shared = <S extends string | null>(s: S): S => (s === null ? s : (pool.text(s, () => s) as S));
+  const shared = <S extends string | null>(s: S): S => (s === null ? s : (pool.text(s, itself) as S));
   /** Organization ids, in their own pool: memberships repeat each one, metadata cannot crowd them out. */
   const organizationIds = createValuePool();
   const privateMetadata = options.privateMetadata ? metadata : absent;
@@ -273,7 +283,7 @@ function parsersFor(options: MapOptions) {
       organizationId: organizationIds.string(organizationId),
       userId,
       role: pool.string(m.role),
-      permissions: pool.list(JSON.stringify(m.permissions), () => m.permissions),
+      permissions: pool.listOf(m.permissions),
       publicMetadata: shared(m.publicMetadata),
       privateMetadata: shared(m.privateMetadata),
       createdAt: m.createdAt,
@@ -288,11 +298,11 @@ function parsersFor(options: MapOptions) {
     if (!isObject(organization) || typeof organization.id !== "string" || !ORGANIZATION_ID.test(organization.id)) return undefined;
     if (!isObject(publicUserData) || typeof publicUserData.userId !== "string" || !USER_ID.test(publicUserData.userId)) return undefined;
     const permissions = m.permissions ?? [];
-    if (!Array.isArray(permissions) || !permissions.every((p) => typeof p === "string")) return undefined;
+    if (!isTextList(permissions)) return undefined;
     const publicMetadata = metadataText(m.publicMetadata);
     const privateMetadata = options.privateMetadata ? metadataText(m.privateMetadata) : null;
     if (publicMetadata === undefined || privateMetadata === undefined) return undefined;
-    return membershipRow({ id, role, permissions: permissions as string[], publicMetadata, privateMetadata, createdAt, updatedAt }, organization.id, publicUserData.userId);
+    return membershipRow({ id, role, permissions, publicMetadata, privateMetadata, createdAt, updatedAt }, organization.id, publicUserData.userId);
   };
   const none = () => undefined;
   const fast = options.fastPath !== false;

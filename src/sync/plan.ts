@@ -87,12 +87,19 @@ export interface PlannedPage<R> extends Upserts<R> {
  * read wait for `compareWith`. A local row holding a newer copy from Clerk is kept, exactly as the
  * guarded upsert will (clerkCopyMayReplace). Pure: no IO.
  */
+/** An id whose first copy Clerk listed, and the plan has placed. */
+const LISTED = Symbol("listed");
+/** An id the database holds whose row was not read (compareWithIds). */
+const UNREAD = Symbol("unread");
+
 export class EntityPlanner<R extends { id: string; updatedAt: number }> {
-  /** The database's rows by id; an id whose row was not read (compareWithIds) maps to undefined. */
-  private local: Map<string, Local<R> | undefined> | undefined;
+  /**
+   * Every id either side holds, in one table rather than the database's rows beside a Set of
+   * listed ids (half the entries held): the database's unmatched row, UNREAD, or LISTED.
+   */
+  private ids: Map<string, Local<R> | typeof UNREAD | typeof LISTED> | undefined;
   /** Pages listed before the database was read. */
   private waiting: (readonly R[])[] = [];
-  private readonly seen = new Set<string>();
   readonly create: R[] = [];
   readonly update: RowUpdate<R>[] = [];
   readonly kept: KeptRow<R>[] = [];
@@ -108,7 +115,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   }
 
   get compared(): boolean {
-    return this.local !== undefined;
+    return this.ids !== undefined;
   }
 
   /** The database's rows: pages that waited for them are planned now. */
@@ -121,53 +128,51 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
    * (`unread` names them), so the whole table is never held at once.
    */
   compareWithIds(ids: readonly string[]): void {
-    this.setLocal(new Map(ids.map((id) => [id, undefined])));
+    this.setLocal(new Map(ids.map((id) => [id, UNREAD])));
   }
 
-  private setLocal(local: Map<string, Local<R> | undefined>): void {
-    if (this.local) throw new Error("EntityPlanner: the database was already read");
-    this.local = local;
+  private setLocal(ids: Map<string, Local<R> | typeof UNREAD | typeof LISTED>): void {
+    if (this.ids) throw new Error("EntityPlanner: the database was already read");
+    this.ids = ids;
     for (const page of this.waiting.splice(0)) this.add(page);
   }
 
   /** The ids of `rows` whose database rows `add` will need and were not read (see compareWithIds). */
   unread(rows: readonly R[]): string[] {
-    const local = this.localRows;
-    return rows.filter((r) => !this.seen.has(r.id) && local.has(r.id) && local.get(r.id) === undefined).map((r) => r.id);
+    const ids = this.known;
+    return rows.filter((r) => ids.get(r.id) === UNREAD).map((r) => r.id);
   }
 
   /** A page of Clerk's rows; `read` holds the database's rows of the ids `unread` named (required after compareWithIds). */
   add(rows: readonly R[], read?: ReadonlyMap<string, Local<R>>): void {
-    const local = this.local;
-    if (!local) {
+    const known = this.ids;
+    if (!known) {
       this.waiting.push(rows);
       return;
     }
     const created = this.create.length;
     const updated = this.update.length;
     const ids: string[] = [];
-    const seen = this.seen;
     for (const row of rows) {
+      let current = known.get(row.id);
       // Offset paging can list a record twice; the first copy counts.
-      if (seen.has(row.id)) continue;
-      let current = local.get(row.id);
-      if (current === undefined && local.has(row.id)) {
+      if (current === LISTED) continue;
+      if (current === UNREAD) {
         if (!read) throw new Error("EntityPlanner: the database holds rows of this page that were not read (see unread)");
         current = read.get(row.id);
         if (!current) {
           // Deleted since its id was read (a webhook): left out of this run, never brought back
           // by it; the next run finds it as it then is.
-          local.delete(row.id);
+          known.delete(row.id);
           continue;
         }
       }
-      seen.add(row.id);
+      known.set(row.id, LISTED);
       ids.push(row.id);
       if (!current) {
         this.create.push(row);
         continue;
       }
-      local.delete(row.id);
       if (!clerkCopyMayReplace(current.clerkUpdatedAt, row.updatedAt)) {
         this.kept.push({ local: current, listedUpdatedAt: row.updatedAt });
         continue;
@@ -181,28 +186,29 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
 
   /** Whether Clerk listed this id (valid) so far. */
   listed(id: string): boolean {
-    return this.seen.has(id);
+    return this.ids?.get(id) === LISTED;
   }
 
-  private get localRows(): Map<string, Local<R> | undefined> {
-    if (!this.local) throw new Error("EntityPlanner: the database has not been read yet");
-    return this.local;
+  private get known(): Map<string, Local<R> | typeof UNREAD | typeof LISTED> {
+    if (!this.ids) throw new Error("EntityPlanner: the database has not been read yet");
+    return this.ids;
   }
 
   /** Whether a row with this id exists after the plan is applied: listed and valid, or kept locally. */
   willExist(id: string, present: ReadonlySet<string>): boolean {
-    return this.seen.has(id) || (this.localRows.has(id) && present.has(id));
+    const state = this.known.get(id);
+    return state === LISTED || (state !== undefined && present.has(id));
   }
 
   /** Local rows Clerk did not list (yet): candidates for deletion. Rows only, so nothing after compareWithIds (memberships are always read whole). */
   *unmatched(): IterableIterator<Local<R>> {
-    for (const row of this.localRows.values()) if (row) yield row;
+    for (const state of this.known.values()) if (state !== LISTED && state !== UNREAD) yield state;
   }
 
   /** `present` = ids Clerk listed, valid or not: such a row is never stale. */
   finish(present: ReadonlySet<string>): EntityPlan<R> {
     const stale: string[] = [];
-    for (const id of this.localRows.keys()) if (!present.has(id)) stale.push(id);
+    for (const [id, state] of this.known) if (state !== LISTED && !present.has(id)) stale.push(id);
     return { create: this.create, update: this.update, unchanged: this.unchanged, kept: this.kept, stale };
   }
 }

@@ -340,31 +340,35 @@ export interface RowSink {
   memberships(rows: readonly MembershipRow[]): void;
 }
 
-function mapPage<In, Out>(entity: InvalidRecord["entity"], items: readonly In[], parse: Parser<Out>, present: Set<string>, invalid: InvalidRecord[]): Out[] {
+function mapPage<In, Out>(entity: InvalidRecord["entity"], items: readonly In[], parse: Parser<Out>, refused: Set<string>, invalid: InvalidRecord[]): Out[] {
   const rows: Out[] = [];
   for (const item of items) {
-    const id = String((item as { id?: unknown })?.id ?? "?");
-    present.add(id);
     const parsed = parse(item);
-    if (parsed instanceof Refused) invalid.push({ entity, id, reason: parsed.reason });
-    else rows.push(parsed);
+    if (!(parsed instanceof Refused)) {
+      rows.push(parsed);
+      continue;
+    }
+    const id = String((item as { id?: unknown })?.id ?? "?");
+    refused.add(id);
+    invalid.push({ entity, id, reason: parsed.reason });
   }
   return rows;
 }
 
 /**
  * Maps pages as they arrive and hands the rows on, so no listing is ever held whole as SDK
- * objects. Pure: no IO, no clock. `present` collects every id Clerk listed, valid or not.
+ * objects. Pure: no IO, no clock. `refused` collects the ids of the records it could not map:
+ * with the ids the planner placed, they are every id Clerk listed (see SyncPlanner.present).
  */
 export function createSnapshotMapper(sink: RowSink, options: MapOptions = { privateMetadata: false }) {
   const schemas = parsersFor(options);
   const invalid: InvalidRecord[] = [];
-  const present = { users: new Set<string>(), organizations: new Set<string>(), memberships: new Set<string>() };
+  const refused = { users: new Set<string>(), organizations: new Set<string>(), memberships: new Set<string>() };
   return {
-    users: (page: readonly ClerkUser[]) => sink.users(mapPage("user", page, schemas.user, present.users, invalid)),
-    organizations: (page: readonly ClerkOrganization[]) => sink.organizations(mapPage("organization", page, schemas.organization, present.organizations, invalid)),
-    memberships: (page: readonly ClerkMembership[]) => sink.memberships(mapPage("membership", page, schemas.membership, present.memberships, invalid)),
-    present,
+    users: (page: readonly ClerkUser[]) => sink.users(mapPage("user", page, schemas.user, refused.users, invalid)),
+    organizations: (page: readonly ClerkOrganization[]) => sink.organizations(mapPage("organization", page, schemas.organization, refused.organizations, invalid)),
+    memberships: (page: readonly ClerkMembership[]) => sink.memberships(mapPage("membership", page, schemas.membership, refused.memberships, invalid)),
+    refused,
     invalid,
   };
 }

@@ -195,7 +195,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   }
 
   /** Whether a row with this id exists after the plan is applied: listed and valid, or kept locally. */
-  willExist(id: string, present: ReadonlySet<string>): boolean {
+  willExist(id: string, present: IdSet): boolean {
     const state = this.known.get(id);
     return state === LISTED || (state !== undefined && present.has(id));
   }
@@ -206,7 +206,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   }
 
   /** `present` = ids Clerk listed, valid or not: such a row is never stale. */
-  finish(present: ReadonlySet<string>): EntityPlan<R> {
+  finish(present: IdSet): EntityPlan<R> {
     const stale: string[] = [];
     for (const [id, state] of this.known) if (state !== LISTED && !present.has(id)) stale.push(id);
     return { create: this.create, update: this.update, unchanged: this.unchanged, kept: this.kept, stale };
@@ -214,7 +214,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
 }
 
 /** Diffs one entity by id in one go. */
-export function planEntity<R extends { id: string; updatedAt: number }>(incoming: readonly R[], existing: readonly Local<R>[], fields: readonly (keyof R & string)[], present: ReadonlySet<string>): EntityPlan<R> {
+export function planEntity<R extends { id: string; updatedAt: number }>(incoming: readonly R[], existing: readonly Local<R>[], fields: readonly (keyof R & string)[], present: IdSet): EntityPlan<R> {
   const planner = new EntityPlanner(fields, existing);
   planner.add(incoming);
   return planner.finish(present);
@@ -246,10 +246,15 @@ function planMembershipRekeys(plan: EntityPlan<MembershipRow>, unmatched: Iterab
   return { ...plan, create, stale: plan.stale.filter((id) => stale.has(id)) };
 }
 
+/** Ids that can be asked about one at a time (a Set, or a view over the planners, see SyncPlanner.present). */
+export interface IdSet {
+  has(id: string): boolean;
+}
+
 export interface PresentIds {
-  users: ReadonlySet<string>;
-  organizations: ReadonlySet<string>;
-  memberships: ReadonlySet<string>;
+  users: IdSet;
+  organizations: IdSet;
+  memberships: IdSet;
 }
 
 /**
@@ -391,6 +396,15 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts, mirr
       settleParents();
     },
     unmatchedMemberships: () => memberships.unmatched(),
+    /**
+     * Every id Clerk listed, valid or not, once the listed pages are planned: the ids the planners
+     * placed, and the mapper's `refused` ones. A Set of every listed id would hold each one twice.
+     */
+    present: (refused: PresentIds): PresentIds => ({
+      users: { has: (id) => users.listed(id) || refused.users.has(id) },
+      organizations: { has: (id) => organizations.listed(id) || refused.organizations.has(id) },
+      memberships: { has: (id) => memberships.listed(id) || refused.memberships.has(id) },
+    }),
     /** The users' and organizations' plans, final once both listings are complete. */
     parents: (present: Pick<PresentIds, "users" | "organizations">) => ({ users: users.finish(present.users), organizations: organizations.finish(present.organizations) }),
     finish(present: PresentIds, invalidRecords: readonly InvalidRecord[]): SyncPlan {

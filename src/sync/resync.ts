@@ -136,7 +136,7 @@ async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string
       parentsPlanned = parentsPlanned.then(async () => {
         await pagesPlanned(entity);
         listed.add(entity);
-        if (listed.has("users") && listed.has("organizations")) planner.parentsListed(mapper.present);
+        if (listed.has("users") && listed.has("organizations")) planner.parentsListed(planner.present(mapper.refused));
       });
       parentsPlanned.catch((err: unknown) => stop.abort(err));
     },
@@ -146,7 +146,7 @@ async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string
     await Promise.all([pagesPlanned("users"), pagesPlanned("organizations"), parentsPlanned]);
     // A failed read of a page's rows aborted the listing; the listing may still have ended first.
     stop.signal.throwIfAborted();
-    return { plan: planner.finish(mapper.present, mapper.invalid), planner, localCounts };
+    return { plan: planner.finish(planner.present(mapper.refused), mapper.invalid), planner, localCounts };
   } catch (err) {
     stop.abort(err);
     // The listing first: once it has settled, no page starts a read (see withLocalRows).

@@ -31,7 +31,7 @@ export async function runUsersTick(deps: { db: Database; api: ClerkApi }, option
   const planner = createSyncPlanner(await readLocalUsers(db.pool, users.map((u) => u.id), options.mirror), undefined, options.mirror);
   const mapper = createSnapshotMapper({ users: planner.users, organizations: planner.organizations, memberships: planner.memberships }, { ...options.map, mirror: options.mirror });
   mapper.users(users);
-  const plan = planner.finish(mapper.present, mapper.invalid);
+  const plan = planner.finish(planner.present(mapper.refused), mapper.invalid);
   const rowsWritten = await applyParents(db.pool, plan.users, plan.organizations, { instanceId: options.instanceId, listedSince, mirror: options.mirror });
   const book = await buildLabelBook(plan, [], (ids) => readLabelSources(db.pool, ids, options.mirror));
   const changes = [...planChanges(plan, book)].filter((c) => c.op !== "keep");

@@ -61,3 +61,32 @@ test("a non-primary email without id and a membership without public_user_data: 
   assert.deepEqual(actual.organizations, expected.organizations);
   assert.deepEqual(actual.memberships, expected.memberships.filter((m) => m.id !== broken.id));
 });
+
+test("records Clerk lists but the map stage refuses are reported, never deleted: their rows stay as they are", { timeout: 60_000 }, async () => {
+  const sidecarDir = mkdtempSync(path.join(tmpdir(), "clerk-resync-tolerant-"));
+  const env = { DATABASE_URL: t.url, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, CLERK_RESYNC_SIDECAR_DIR: sidecarDir };
+  const clean = await runCli(["resync", "--json"], env);
+  assert.equal(clean.code, 0, clean.stderr);
+  const before = await actualState(t.db);
+  const user = [...emu.store.users.values()][7]!;
+  const org = [...emu.store.organizations.values()][1]!;
+  const membership = [...emu.store.memberships.values()].find((m) => m.id !== [...emu.store.memberships.values()][2]!.id)!;
+  emu.faults.set([
+    { route: "GET /users", times: Infinity, rewrite: (body) => (body as Wire[]).map((u) => (u.id === user.id ? { ...u, created_at: "yesterday" } : u)) },
+    { route: "GET /organizations", times: Infinity, rewrite: (body) => ({ ...(body as Wire), data: ((body as Wire).data as Wire[]).map((o) => (o.id === org.id ? { ...o, name: "" } : o)) }) },
+    {
+      route: "GET /organization_memberships",
+      times: Infinity,
+      rewrite: (body) => ({ ...(body as Wire), data: ((body as Wire).data as Wire[]).map((m) => (m.id === membership.id ? { ...m, role: 42 } : m)) }),
+    },
+  ]);
+  const run = await runCli(["resync", "--json"], env);
+  emu.faults.clear();
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual(report.invalid.map((i: { id: string }) => i.id).sort(), [user.id, org.id, membership.id].sort(), JSON.stringify(report.invalid));
+  for (const entity of ["users", "organizations", "memberships"] as const) assert.equal(report[entity].deleted, 0, entity);
+  // Not even a delete candidate: no by-id lookup went out to confirm one.
+  assert.equal(report.requests, JSON.parse(clean.stdout).requests);
+  assert.deepEqual(await actualState(t.db), before, "every row as it was");
+});

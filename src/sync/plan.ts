@@ -120,7 +120,9 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
 
   /** The database's rows: pages that waited for them are planned now. */
   compareWith(existing: readonly Local<R>[]): void {
-    this.setLocal(new Map(existing.map((r) => [r.id, r])));
+    const ids: Map<string, Local<R> | typeof UNREAD | typeof LISTED> = new Map();
+    for (const r of existing) ids.set(r.id, r);
+    this.setLocal(ids);
   }
 
   /**
@@ -128,7 +130,9 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
    * (`unread` names them), so the whole table is never held at once.
    */
   compareWithIds(ids: readonly string[]): void {
-    this.setLocal(new Map(ids.map((id) => [id, UNREAD])));
+    const known: Map<string, Local<R> | typeof UNREAD | typeof LISTED> = new Map();
+    for (const id of ids) known.set(id, UNREAD);
+    this.setLocal(known);
   }
 
   private setLocal(ids: Map<string, Local<R> | typeof UNREAD | typeof LISTED>): void {
@@ -139,8 +143,10 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
 
   /** The ids of `rows` whose database rows `add` will need and were not read (see compareWithIds). */
   unread(rows: readonly R[]): string[] {
-    const ids = this.known;
-    return rows.filter((r) => ids.get(r.id) === UNREAD).map((r) => r.id);
+    const known = this.known;
+    const ids: string[] = [];
+    for (const r of rows) if (known.get(r.id) === UNREAD) ids.push(r.id);
+    return ids;
   }
 
   /** A page of Clerk's rows; `read` holds the database's rows of the ids `unread` named (required after compareWithIds). */

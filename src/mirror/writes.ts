@@ -62,11 +62,13 @@ function generatedKey(generate: "cuid" | "uuid"): string {
 
 /**
  * Writes the registry's columns of `rows`, plus Clerk's updated_at as `clerkUpdatedAt`, the write
- * path as `syncSource` and `syncedAt`: an `UPDATE … FROM jsonb_to_recordset(…)` of the rows the
- * table has, then an `INSERT … ON CONFLICT (<Clerk id>) DO UPDATE` of the others. Updating first
- * keeps an app key's sequence for new rows only (an INSERT that ends in its ON CONFLICT still
- * draws a value). The freshness guard (clerkCopyMayReplace) keeps a newer copy from Clerk from
- * being replaced by an older one, and replaces anything else: a local edit is repaired.
+ * path as `syncSource` and `syncedAt`, in one statement that sends the batch once: an
+ * `UPDATE … FROM jsonb_to_recordset(…)` of the rows the table has, and an `INSERT … ON CONFLICT
+ * (<Clerk id>) DO UPDATE` of the others. Both see the statement's one snapshot, so they take
+ * disjoint rows; ON CONFLICT covers a row another session inserts meanwhile. Inserting only what
+ * the table lacks keeps an app key's sequence for new rows (an INSERT that ends in its ON CONFLICT
+ * still draws a value). The freshness guard (clerkCopyMayReplace) keeps a newer copy from Clerk
+ * from being replaced by an older one, and replaces anything else: a local edit is repaired.
  */
 export async function upsertRows<E extends EntityName>(
   client: pg.PoolClient,
@@ -103,30 +105,31 @@ export async function upsertRows<E extends EntityName>(
   const provenance = [`to_timestamp(r."${CLERK_UPDATED_AT}" / 1000)::${facts.clerkUpdatedAtType}`, "$2::text", "now()"];
   // Every column a write sets but the Clerk id it is matched on.
   const assigned = columns.filter((c) => c !== spec.id);
-  const updated = await client.query(
-    `UPDATE ${table} AS x SET ${[...assigned.map((c) => `${ident(c.column)} = ${valueOf(mirror, c, facts.types)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
-       FROM ${recordset}
-      WHERE x.${key} = r.${key} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}`,
-    [batch, origin.source, origin.tombstonesSince],
-  ).catch((err: unknown) => {
-    throw notNullRefusal(err, spec, rows, facts.required) ?? err;
-  });
   // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: an app key the database
   // does not generate is generated here; another required app column has no value for a new row.
   const generated = spec.primaryKey?.generate && facts.required.includes(spec.primaryKey.column) ? spec.primaryKey : undefined;
   const set = [...assigned, ...PROVENANCE].map((c) => ident(c.column));
-  const inserted = await client.query(
-    `INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...(generated ? [ident(generated.column)] : []), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
-     SELECT ${[...columns.map((c) => valueOf(mirror, c, facts.types)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}
-     FROM ${recordset}
-     WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.${key} = r.${key}) AND ${writable}
-     ON CONFLICT (${key}) DO UPDATE SET ${set.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
-     WHERE ${clerkCopyMayReplaceSql(spec.table)}`,
+  const { rows: counts } = await client.query<{ written: number }>(
+    `WITH r AS (SELECT * FROM ${recordset}),
+     updated AS (
+       UPDATE ${table} AS x SET ${[...assigned.map((c) => `${ident(c.column)} = ${valueOf(mirror, c, facts.types)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
+         FROM r
+        WHERE x.${key} = r.${key} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}
+        RETURNING 1),
+     inserted AS (
+       INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...(generated ? [ident(generated.column)] : []), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
+       SELECT ${[...columns.map((c) => valueOf(mirror, c, facts.types)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}
+         FROM r
+        WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.${key} = r.${key}) AND ${writable}
+       ON CONFLICT (${key}) DO UPDATE SET ${set.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
+        WHERE ${clerkCopyMayReplaceSql(spec.table)}
+       RETURNING 1)
+     SELECT ((SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted))::int AS written`,
     [batch, origin.source, origin.tombstonesSince],
   ).catch((err: unknown) => {
     throw notNullRefusal(err, spec, rows, facts.required) ?? err;
   });
-  return (updated.rowCount ?? 0) + (inserted.rowCount ?? 0);
+  return counts[0]!.written;
 }
 
 /** A NOT NULL violation as what to change: an app column with no value for a new row, or a mapped field some Clerk record lacks. */

@@ -30,12 +30,16 @@ export const WEBHOOK_ORIGIN: WriteOrigin = { source: "webhook", tombstonesSince:
 // travels as the parent's Clerk id.
 const wireType = (c: ColumnSpec) => (c.refers ? "text" : c.type === "jsonb" ? "text" : c.type === "timestamptz" ? "float8" : c.type);
 
-/** Clerk's updated_at in the batch, whether the app maps it to a column or not: the copy's provenance. */
-const CLERK_UPDATED_AT = "clerk:updatedAt";
+/** The batch's record fields: the rows' own, under their field names; `updatedAt` is always there, the copy's provenance. */
+function batchFields(columns: readonly ColumnSpec[]): { field: string; type: string }[] {
+  const byField = new Map(columns.map((c) => [c.field, { field: c.field, type: wireType(c) }]));
+  if (!byField.has("updatedAt")) byField.set("updatedAt", { field: "updatedAt", type: "float8" });
+  return [...byField.values()];
+}
 
 /** The SQL value of column `c` of the batch's row `r` (`types`: the table's column types). */
 function valueOf(mirror: Mirror, c: ColumnSpec, types: ReadonlyMap<string, string>): string {
-  const v = `r.${ident(c.column)}`;
+  const v = `r.${ident(c.field)}`;
   if (c.refers) return parentKeyOf(mirror[c.refers], v);
   // A picked value travels as JSON: a JSON column takes it as it is, any other its scalar, cast.
   if (c.pick) return /^jsonb?$/.test(types.get(c.column) ?? "") ? `${v}::jsonb` : `(${v}::jsonb #>> '{}')::${types.get(c.column) ?? "text"}`;
@@ -82,27 +86,24 @@ export async function upsertRows<E extends EntityName>(
   const table = ident(spec.table);
   const key = ident(spec.id.column);
   const columns: readonly ColumnSpec[] = [spec.id, ...spec.compared];
-  const batch = JSON.stringify(
-    rows.map((row) => {
-      const record: Record<string, unknown> = {};
-      for (const { field, column } of columns) record[column] = row[field as keyof EntityRow[E]];
-      record[CLERK_UPDATED_AT] = (row as { updatedAt: number }).updatedAt;
-      return record;
-    }),
-  );
+  const fields = batchFields(columns);
+  // The rows as they are, each cut to these fields by JSON.stringify itself: no record per row.
+  // (The list applies at every depth; row values hold no objects, only texts and lists.)
+  const batch = JSON.stringify(rows, fields.map((f) => f.field));
   const facts = await tableFacts(client, spec);
-  const recordset = `jsonb_to_recordset($1::jsonb) AS r(${columns.map((c) => `${ident(c.column)} ${wireType(c)}`).join(", ")}, "${CLERK_UPDATED_AT}" float8)`;
+  const recordset = `jsonb_to_recordset($1::jsonb) AS r(${fields.map((f) => `${ident(f.field)} ${f.type}`).join(", ")})`;
+  const id = `r.${ident(spec.id.field)}`;
   // A membership whose user or organization is gone (deleted by a webhook while the listing ran,
   // so its own upsert was stopped by the tombstone) is left out instead of failing the foreign key
   // and the whole batch: Clerk deleted it with its parent, and the next run confirms that.
   const parentsExist = entity !== "memberships" ? [] : (["users", "organizations"] as const).map((parent) => {
     const c = columnOf(mirror.memberships, parent === "users" ? "userId" : "organizationId")!;
-    return parentExists(mirror[parent] as EntitySpec<never>, `r.${ident(c.column)}`);
+    return parentExists(mirror[parent] as EntitySpec<never>, `r.${ident(c.field)}`);
   });
-  const writable = [`NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = r.${key} AND t."deletedAt" >= to_timestamp($3::float8 / 1000))`, ...parentsExist].join(" AND ");
+  const writable = [`NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = ${id} AND t."deletedAt" >= to_timestamp($3::float8 / 1000))`, ...parentsExist].join(" AND ");
   // The provenance columns' values, in the batch's terms; cast to the column's own type so the
   // guard compares what the column would hold (to_timestamp is a few µs off a millisecond).
-  const provenance = [`to_timestamp(r."${CLERK_UPDATED_AT}" / 1000)::${facts.clerkUpdatedAtType}`, "$2::text", "now()"];
+  const provenance = [`to_timestamp(r."updatedAt" / 1000)::${facts.clerkUpdatedAtType}`, "$2::text", "now()"];
   // Every column a write sets but the Clerk id it is matched on.
   const assigned = columns.filter((c) => c !== spec.id);
   // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: an app key the database
@@ -114,13 +115,13 @@ export async function upsertRows<E extends EntityName>(
      updated AS (
        UPDATE ${table} AS x SET ${[...assigned.map((c) => `${ident(c.column)} = ${valueOf(mirror, c, facts.types)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
          FROM r
-        WHERE x.${key} = r.${key} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}
+        WHERE x.${key} = ${id} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}
         RETURNING 1),
      inserted AS (
        INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...(generated ? [ident(generated.column)] : []), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
        SELECT ${[...columns.map((c) => valueOf(mirror, c, facts.types)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}
          FROM r
-        WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.${key} = r.${key}) AND ${writable}
+        WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.${key} = ${id}) AND ${writable}
        ON CONFLICT (${key}) DO UPDATE SET ${set.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
         WHERE ${clerkCopyMayReplaceSql(spec.table)}
        RETURNING 1)

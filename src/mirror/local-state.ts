@@ -57,8 +57,9 @@ type Interner = ReturnType<typeof createInterner>;
  * Clerk snapshot, with their provenance; repeated texts kept once.
  */
 async function readRows<R>(pool: pg.Pool | pg.PoolClient, mirror: Mirror, spec: EntitySpec<R>, intern: Interner, ids?: readonly string[]): Promise<Local<R>[]> {
-  const where = ids ? ` WHERE m.${ident(spec.id.column)} = ANY($1::text[])` : "";
-  const { rows } = await pool.query<Local<R>>({ text: `${selectAll(mirror, spec)}${where}`, values: ids ? [ids] : [], types: intern.types });
+  // The ids as one JSON text (native JSON.stringify), not a text[] literal pg builds element by element.
+  const where = ids ? ` WHERE m.${ident(spec.id.column)} = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))` : "";
+  const { rows } = await pool.query<Local<R>>({ text: `${selectAll(mirror, spec)}${where}`, values: ids ? [JSON.stringify(ids)] : [], types: intern.types });
   // Indexed loops: these run once per read, mostly before they are optimized, where for-of allocates per row.
   for (let i = 0; i < rows.length; i++) rows[i]!.syncSource = intern.string(rows[i]!.syncSource);
   return rows;

@@ -60,6 +60,12 @@ async function readRows<R>(pool: pg.Pool | pg.PoolClient, mirror: Mirror, spec: 
   // The ids as one JSON text (native JSON.stringify), not a text[] literal pg builds element by element.
   const where = ids ? ` WHERE m.${ident(spec.id.column)} = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))` : "";
   const { rows } = await pool.query<Local<R>>({ text: `${selectAll(mirror, spec)}${where}`, values: ids ? [JSON.stringify(ids)] : [], types: intern.types });
+  return rows;
+}
+
+/** Rows held for a whole run: their write paths ("resync", "webhook") kept once each. */
+async function readHeldRows<R>(pool: pg.Pool | pg.PoolClient, mirror: Mirror, spec: EntitySpec<R>, intern: Interner): Promise<Local<R>[]> {
+  const rows = await readRows(pool, mirror, spec, intern);
   // Indexed loops: these run once per read, mostly before they are optimized, where for-of allocates per row.
   for (let i = 0; i < rows.length; i++) rows[i]!.syncSource = intern.string(rows[i]!.syncSource);
   return rows;
@@ -67,7 +73,7 @@ async function readRows<R>(pool: pg.Pool | pg.PoolClient, mirror: Mirror, spec: 
 
 /** Every membership: their roles and organizations repeat over the whole table, so they are kept once too. */
 async function readMemberships(pool: pg.Pool | pg.PoolClient, mirror: Mirror, intern: Interner): Promise<Local<MembershipRow>[]> {
-  const rows = await readRows(pool, mirror, mirror.memberships, intern);
+  const rows = await readHeldRows(pool, mirror, mirror.memberships, intern);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     r.role = intern.string(r.role);
@@ -126,8 +132,8 @@ export async function readLocalState(pool: pg.Pool | pg.PoolClient, mirror = DEF
   const intern = createInterner();
   const [users, organizations, memberships] = await readEach<[Local<UserRow>[], Local<OrganizationRow>[], Local<MembershipRow>[]]>(
     pool,
-    () => readRows(pool, mirror, mirror.users, intern),
-    () => readRows(pool, mirror, mirror.organizations, intern),
+    () => readHeldRows(pool, mirror, mirror.users, intern),
+    () => readHeldRows(pool, mirror, mirror.organizations, intern),
     () => readMemberships(pool, mirror, intern),
   );
   return { users, organizations, memberships };

@@ -6,11 +6,13 @@ import { createValuePool, itself } from "../mirror/value-pool.ts";
 import type { InvalidRecord, MappedSnapshot, MembershipRow, OrganizationRow, UserRow } from "../mirror/rows.ts";
 
 const epochMs = z.number().int().nonnegative();
+/** Metadata texts up to this length are kept once each (see `shared`). */
+const SHARED_TEXT_MAX = 64;
 const nullableText = z.string().nullable().optional().transform((v) => v ?? null);
 // PostgreSQL's jsonb cannot hold U+0000: such metadata would fail the whole batch, so the record is reported instead.
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
 /** Whether PostgreSQL's jsonb can hold this canonical JSON text. */
-const fitsJsonb = (text: string) => !NUL_ESCAPE.test(text);
+const fitsJsonb = (text: string) => !text.includes("\\u0000") || !NUL_ESCAPE.test(text);
 /**
  * A JSON object, passed on as parsed: z.record would copy it key by key, and a "__proto__" key
  * (valid data in Clerk's metadata) would be lost on the copy.
@@ -121,8 +123,11 @@ function parsersFor(options: MapOptions) {
   // Values a large listing repeats over many rows (roles, permission lists, metadata, the
   // organization ids of memberships) are kept once: created rows stay in the plan to the end.
   const pool = createValuePool();
-  /** Metadata texts, shared as texts: their many distinct values never crowd out roles. */
-  const shared = <S extends string | null>(s: S): S => (s === null ? s : (pool.text(s, itself) as S));
+  /**
+   * Metadata texts, shared as texts: their many distinct values never crowd out roles. Only short
+   * ones: those repeat ({"plan":"pro"}), while hashing a long one costs more than it would save.
+   */
+  const shared = <S extends string | null>(s: S): S => (s === null || s.length > SHARED_TEXT_MAX ? s : (pool.text(s, itself) as S));
   /** Organization ids, in their own pool: memberships repeat each one, metadata cannot crowd them out. */
   const organizationIds = createValuePool();
   const privateMetadata = options.privateMetadata ? metadata : absent;

@@ -6,6 +6,7 @@ import { connectDatabase, type Database } from "../db/database.ts";
 import { schemaFromUrl, TOOL_SESSIONS } from "../db/pg-config.ts";
 import { SafetyError, StepError } from "../errors.ts";
 import { quote } from "../sidecar/row-codec.ts";
+import { carrySequences } from "../sidecar/sequences.ts";
 import { changedTables, readFingerprint, type Fingerprint } from "./fingerprint.ts";
 import type { BuildTarget, SwitchResult, Switcher, UndoResult } from "./target.ts";
 
@@ -94,6 +95,9 @@ function schemaTarget(live: Database, names: ReturnType<typeof schemaNames>): Bu
             "run pnpm db:reset again (stop whatever writes to the database — the app, a webhook receiver — if it keeps happening)",
           );
         }
+        // Values the live sequences handed out while the new database was built (an insert rolled
+        // back, or made and deleted) are not handed out again.
+        await carrySequences(client, names.live, names.build);
         await client.query(`DROP SCHEMA IF EXISTS ${quote(names.previous)} CASCADE`);
         await client.query(`ALTER SCHEMA ${quote(names.live)} RENAME TO ${quote(names.previous)}`);
         await client.query(`ALTER SCHEMA ${quote(names.build)} RENAME TO ${quote(names.live)}`);

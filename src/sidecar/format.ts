@@ -30,12 +30,10 @@ export const tableEntry = z.object({
   /** Foreign key columns whose values are references (see `reference`), not raw values. */
   references: z.record(z.string(), reference).default({}),
   rows: z.array(z.record(z.string(), json)),
-  /**
-   * A backup's serial and identity columns → the last value their sequence handed out (bigint
-   * text; absent if none was): a restore never hands out again an id the app once used.
-   */
-  sequences: z.record(z.string(), z.string().regex(/^-?\d+$/)).optional(),
 });
+
+/** A sequence's state, as `setval(seq, last, called)` takes it (last as bigint text). */
+const sequenceState = z.object({ last: z.string().regex(/^-?\d+$/), called: z.boolean() });
 
 export const sidecarSchema = z.object({
   format: z.literal(SIDECAR_FORMAT),
@@ -50,6 +48,11 @@ export const sidecarSchema = z.object({
   strippedSecrets: z.array(z.string()),
   /** Backed-up tables in restore order (parents first). */
   tables: z.record(z.string(), tableEntry),
+  /**
+   * A backup's (or a reset's) serial and identity columns, by table and column, every table of
+   * the schema: where each sequence stood, so a restore never hands out again an id the app used.
+   */
+  sequences: z.record(z.string(), z.record(z.string(), sequenceState)).optional(),
 });
 
 export type Sidecar = z.infer<typeof sidecarSchema>;

@@ -7,6 +7,7 @@ import { emptySidecar, type Sidecar, type SidecarRow, type SidecarTable } from "
 import type { LocalTables } from "./local-tables.ts";
 import { ownedWhere, type OwnerScope } from "./owned-rows.ts";
 import { keyObject, quote, readExpr } from "./row-codec.ts";
+import { readSequences } from "./sequences.ts";
 import { withoutClerkKeys } from "./share.ts";
 
 export interface ReadOptions {
@@ -59,29 +60,9 @@ export async function readLocalData(pool: pg.Pool | pg.PoolClient, tables: Local
     const t = catalog.get(name);
     if (t) sidecar.tables[name] = await readTable(pool, tables, t, "tool", t.columns.map((c) => c.name), "true", []);
   }
-  if (options.whole && scope === "all") {
-    for (const [name, entry] of Object.entries(sidecar.tables)) {
-      const sequences = await readSequences(pool, catalog.get(name)!);
-      if (Object.keys(sequences).length) sidecar.tables[name] = { ...entry, sequences };
-    }
-  }
+  // Every table's, not only the backed-up ones': an empty or disposable table's ids are in URLs too.
+  if (options.whole && scope === "all") sidecar.sequences = await readSequences(pool, catalog);
   return withoutClerkKeys(sidecar);
-}
-
-/**
- * Where each serial or identity column's sequence stands: a deleted row's id is above the
- * largest one left, and must not be handed out again after a restore (ids live on in URLs).
- */
-async function readSequences(pool: pg.Pool | pg.PoolClient, t: CatalogTable): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const column of t.sequenced) {
-    const { rows } = await pool.query<{ last: string | null }>(
-      `SELECT pg_sequence_last_value(s.seq::regclass)::text AS last FROM (SELECT pg_get_serial_sequence($1, $2) AS seq) s WHERE s.seq IS NOT NULL`,
-      [quote(t.name), column],
-    );
-    if (rows[0]?.last != null) out[column] = rows[0].last;
-  }
-  return out;
 }
 
 async function readTable(pool: pg.Pool | pg.PoolClient, tables: LocalTables, t: CatalogTable, role: SidecarTable["role"], columnNames: string[], where: string, params: unknown[]): Promise<SidecarTable> {

@@ -14,6 +14,7 @@ import type { TableRole } from "./classify.ts";
 import { matchKey, type LocalTables } from "./local-tables.ts";
 import { canonicalJson } from "../mirror/json-text.ts";
 import { castExpr, keyObject, quote, readExpr, recordsetColumn } from "./row-codec.ts";
+import { advanceSequences } from "./sequences.ts";
 
 export interface TableRestore {
   table: string;
@@ -153,7 +154,13 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
       restored.push(t);
     }
     // Last, so that a refused restore leaves every sequence as it was (setval is not transactional).
-    for (const t of restored) await setSequencesPastMaximum(client, t, sidecar.tables[t.name]!.sequences ?? {});
+    // Tables the file has no rows for (empty, disposable) get their saved sequences too.
+    const saved = sidecar.sequences ?? {};
+    for (const t of restored) await advanceSequences(client, t, saved[t.name]);
+    for (const [name, columns] of Object.entries(saved)) {
+      const t = catalog.get(name);
+      if (t && !sidecar.tables[name]) await advanceSequences(client, t, columns);
+    }
   });
   return report;
 }
@@ -343,21 +350,6 @@ async function updateRows(client: pg.PoolClient, t: CatalogTable, columns: reado
       WHERE ${by.map((c, i) => `t.${quote(c.name)} = ${castExpr({ ...c, name: old(i) }, "x")}`).join(" AND ")}`,
     [JSON.stringify(payload)],
   );
-}
-
-/**
- * The next value of each serial or identity column is past the largest one the table now holds,
- * and past the last one the backed-up database handed out (`saved`). Only ever moved forward.
- */
-async function setSequencesPastMaximum(client: pg.PoolClient, t: CatalogTable, saved: Readonly<Record<string, string>>): Promise<void> {
-  for (const col of t.sequenced) {
-    await client.query(
-      `SELECT setval(s.seq, m.top) FROM (SELECT pg_get_serial_sequence($1, $2) AS seq) s,
-              (SELECT greatest(max(${quote(col)})::bigint, $3::bigint) AS top FROM ${quote(t.name)}) m
-        WHERE s.seq IS NOT NULL AND m.top IS NOT NULL AND m.top > coalesce(pg_sequence_last_value(s.seq::regclass), 0)`,
-      [quote(t.name), col, saved[col] ?? null],
-    );
-  }
 }
 
 /** Identity of a row for matching on a key. */

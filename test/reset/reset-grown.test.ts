@@ -73,6 +73,8 @@ async function fillGrownTables(): Promise<void> {
   }
   // Gaps: deleted workflows and projects leave holes the reset must not close.
   await q(`DELETE FROM "Workflow" WHERE id IN (SELECT id FROM "Workflow" ORDER BY id LIMIT 1)`);
+  // A sequence restarted past its rows: its next value is 500, not one past the largest id.
+  await q(`ALTER SEQUENCE "Workflow_id_seq" RESTART WITH 500`);
   const users = (await q(`SELECT id FROM "User" ORDER BY id LIMIT 8`)).map((x) => x.id as string);
   for (const [i, user] of users.entries()) {
     await q(`INSERT INTO "Project" ("ownerId", title, tier, "quotaBytes") VALUES ($1, $2, $3, $4)`, [user, `p${i}`, ["free", "pro", "enterprise"][i % 3], (2n ** 62n + BigInt(i)).toString()]);
@@ -210,4 +212,31 @@ test("a seed that ignores ?schema= and writes into the live data stops db:reset 
   } finally {
     await q(`DELETE FROM "Prompt" WHERE name = 'careless' AND "organizationId" IS NULL`);
   }
+});
+
+test("sequences stay where the live database left them when no row shows it: a disposable table emptied by the reset, a value spent by an insert rolled back during the build", async () => {
+  const project = createGrownProject({ McpServer: "seeded", FeatureFlag: "disposable", OrgQuota: "keep" });
+  const concurrent = Boolean(process.env.TEST_DATABASE_URL);
+  if (concurrent) {
+    // On PostgreSQL the build is a schema beside the live one: while the seed runs, another session
+    // spends a Project id and rolls back, so no row changes and the switch goes ahead.
+    writeFileSync(
+      path.join(project, "spend-seed.mjs"),
+      `import pg from "pg";\nconst u = new URL(process.env.DATABASE_URL);\nu.searchParams.delete("schema");\nconst c = new pg.Client(u.toString());\nawait c.connect();\nawait c.query("BEGIN");\nawait c.query(\`INSERT INTO "Project" ("ownerId", title) VALUES ((SELECT min(id) FROM "User"), 'spent') RETURNING id\`);\nawait c.query("ROLLBACK");\nawait c.end();\n`,
+    );
+    const prismaConfig = path.join(project, "prisma.config.ts");
+    writeFileSync(prismaConfig, readFileSync(prismaConfig, "utf8").replace(/seed: "([^"]*)"/, 'seed: "node spend-seed.mjs && $1"'));
+  }
+  const [flags] = await q(`SELECT count(*)::int AS n, max(id) AS top FROM "FeatureFlag"`);
+  assert.ok(flags.n > 0, "the disposable table has rows to lose");
+  const [project0] = await q(`SELECT last_value::int AS last FROM "Project_id_seq"`);
+  const report = await reset(await configFor(project));
+  assert.equal(report.verified, true);
+  assert.deepEqual(await q(`SELECT id FROM "FeatureFlag"`), [], "a disposable table's rows are not kept");
+  const [flag] = await q(`INSERT INTO "FeatureFlag" (name, enabled) VALUES ('after', true) RETURNING id`);
+  assert.equal(flag.id, flags.top + 1, "its ids are not handed out again");
+  const [next] = await q(`INSERT INTO "Project" ("ownerId", title) VALUES ((SELECT min(id) FROM "User"), 'after') RETURNING id`);
+  assert.equal(next.id, project0.last + (concurrent ? 2 : 1), concurrent ? "past the id the rolled-back insert spent during the build" : "past the last id");
+  await q(`DELETE FROM "Project" WHERE id = $1`, [next.id]);
+  await q(`DELETE FROM "FeatureFlag" WHERE id = $1`, [flag.id]);
 });

@@ -24,15 +24,20 @@ export async function dataDump(db: Database): Promise<Record<string, string[]>> 
     const { rows } = await db.pool.query<{ row: string }>(`SELECT ROW(${list})::text AS row FROM "${name}" t ORDER BY 1`);
     out[name] = rows.map((r) => r.row);
   }
-  // Where each sequence stands (pg_dump's setval lines): a reset that renumbered nothing but let
-  // a deleted row's id be handed out again would not be exact either.
-  const { rows: sequences } = await db.pool.query<{ seq: string }>(
-    `SELECT c.relname || ' ' || coalesce(pg_sequence_last_value(c.oid)::text, 'unused') AS seq FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  // Where each sequence stands, as pg_dump's setval lines say it: a reset that renumbered nothing
+  // but let a deleted row's id be handed out again would not be exact either.
+  const { rows: names } = await db.pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = current_schema() AND c.relkind = 'S' AND NOT EXISTS (
         SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid WHERE d.objid = c.oid AND d.deptype IN ('a', 'i') AND t.relname = ANY($1::text[]))
       ORDER BY 1`,
     [REWRITTEN_BY_A_RESET],
   );
+  const sequences: { seq: string }[] = [];
+  for (const { name } of names) {
+    const { rows } = await db.pool.query<{ state: string }>(`SELECT last_value || CASE WHEN is_called THEN '' ELSE ' (not called)' END AS state FROM "${name}"`);
+    sequences.push({ seq: `${name} ${rows[0]!.state}` });
+  }
   out["(sequences)"] = sequences.map((r) => r.seq);
   return out;
 }

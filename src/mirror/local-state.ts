@@ -1,4 +1,5 @@
 import pg from "pg";
+import { idList, inIdList } from "./id-list.ts";
 import { canonicalJson } from "./json-text.ts";
 import { createValuePool } from "./value-pool.ts";
 import type { EntityRow, Local, LocalIndex, LocalState, MembershipRow, OrganizationRow, UserRow } from "./rows.ts";
@@ -57,9 +58,8 @@ type Interner = ReturnType<typeof createInterner>;
  * Clerk snapshot, with their provenance; repeated texts kept once.
  */
 async function readRows<R>(pool: pg.Pool | pg.PoolClient, mirror: Mirror, spec: EntitySpec<R>, intern: Interner, ids?: readonly string[]): Promise<Local<R>[]> {
-  // The ids as one JSON text (native JSON.stringify), not a text[] literal pg builds element by element.
-  const where = ids ? ` WHERE m.${ident(spec.id.column)} = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))` : "";
-  const { rows } = await pool.query<Local<R>>({ text: `${selectAll(mirror, spec)}${where}`, values: ids ? [JSON.stringify(ids)] : [], types: intern.types });
+  const where = ids ? ` WHERE ${inIdList(`m.${ident(spec.id.column)}`, "$1")}` : "";
+  const { rows } = await pool.query<Local<R>>({ text: `${selectAll(mirror, spec)}${where}`, values: ids ? [idList(ids)] : [], types: intern.types });
   return rows;
 }
 

@@ -12,11 +12,12 @@ import {
   deleteByIds,
   removeTombstoned,
   upsertRows,
+  type TableFactsCache,
   writeMembershipRekeys,
   type WriteOrigin,
 } from "./writes.ts";
 
-export type { WriteOrigin } from "./writes.ts";
+export type { TableFactsCache, WriteOrigin } from "./writes.ts";
 export { RESYNC_ORIGIN, WEBHOOK_ORIGIN } from "./writes.ts";
 
 export const WRITE_BATCH_SIZE = 5000;
@@ -64,8 +65,9 @@ export async function writeMirror(
   client: pg.PoolClient,
   write: MirrorWrite,
   origin: WriteOrigin,
-  options: { mirror?: Mirror; batchSize?: number; onBatch?: (rows: number) => void } = {},
+  options: { mirror?: Mirror; batchSize?: number; onBatch?: (rows: number) => void; facts?: TableFactsCache } = {},
 ): Promise<MirrorWriteResult> {
+  const facts = options.facts ?? new Map();
   const mirror = options.mirror ?? DEFAULT_MIRROR;
   const size = options.batchSize ?? WRITE_BATCH_SIZE;
   const spec = (entity: EntityName) => mirror[entity] as EntitySpec<never>;
@@ -74,7 +76,7 @@ export async function writeMirror(
 
   const upsertAll = async <E extends EntityName>(entity: E) => {
     for (const batch of chunk<NonNullable<MirrorWrite[E]>[number]>(write[entity] ?? [], size)) {
-      result.written += await upsertRows(client, mirror, entity, batch as never, origin);
+      result.written += await upsertRows(client, mirror, entity, batch as never, origin, facts);
       // An upsert that waited on a row a concurrent transaction deleted re-inserted it; that
       // delete's tombstone is visible now, so the row goes again before anyone sees it.
       result.tombstoned += await removeTombstoned(client, spec(entity), origin.tombstonesSince, batch.map((r) => r.id));

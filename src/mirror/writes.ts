@@ -7,6 +7,7 @@ import { clerkCopyMayReplaceSql, type SyncSource } from "./freshness.ts";
 import type { EntityRow, UserRow } from "./rows.ts";
 import { columnOf, DEFAULT_MIRROR, ident, ownedColumns, PROVENANCE, type ColumnSpec, type EntityName, type EntitySpec, type Mirror, type SqlType } from "./columns.ts";
 import { SafetyError } from "../errors.ts";
+import { idList, inIdList } from "./id-list.ts";
 
 /**
  * Which Clerk write path writes (recorded per row), and which tombstones stop it: those written at
@@ -80,6 +81,7 @@ export async function upsertRows<E extends EntityName>(
   entity: E,
   rows: readonly EntityRow[E][],
   origin: WriteOrigin,
+  facts: TableFactsCache = new Map(),
 ): Promise<number> {
   if (!rows.length) return 0;
   const spec = mirror[entity] as EntitySpec<EntityRow[E]>;
@@ -90,7 +92,8 @@ export async function upsertRows<E extends EntityName>(
   // The rows as they are, each cut to these fields by JSON.stringify itself: no record per row.
   // (The list applies at every depth; row values hold no objects, only texts and lists.)
   const batch = JSON.stringify(rows, fields.map((f) => f.field));
-  const facts = await tableFacts(client, spec);
+  const known = facts.get(spec.table) ?? (await tableFacts(client, spec));
+  facts.set(spec.table, known);
   const recordset = `jsonb_to_recordset($1::jsonb) AS r(${fields.map((f) => `${ident(f.field)} ${f.type}`).join(", ")})`;
   const id = `r.${ident(spec.id.field)}`;
   // A membership whose user or organization is gone (deleted by a webhook while the listing ran,
@@ -103,23 +106,23 @@ export async function upsertRows<E extends EntityName>(
   const writable = [`NOT EXISTS (SELECT 1 FROM "ClerkTombstone" t WHERE t.id = ${id} AND t."deletedAt" >= to_timestamp($3::float8 / 1000))`, ...parentsExist].join(" AND ");
   // The provenance columns' values, in the batch's terms; cast to the column's own type so the
   // guard compares what the column would hold (to_timestamp is a few µs off a millisecond).
-  const provenance = [`to_timestamp(r."updatedAt" / 1000)::${facts.clerkUpdatedAtType}`, "$2::text", "now()"];
+  const provenance = [`to_timestamp(r."updatedAt" / 1000)::${known.clerkUpdatedAtType}`, "$2::text", "now()"];
   // Every column a write sets but the Clerk id it is matched on.
   const assigned = columns.filter((c) => c !== spec.id);
   // PostgreSQL checks NOT NULL on the proposed row before ON CONFLICT: an app key the database
   // does not generate is generated here; another required app column has no value for a new row.
-  const generated = spec.primaryKey?.generate && facts.required.includes(spec.primaryKey.column) ? spec.primaryKey : undefined;
+  const generated = spec.primaryKey?.generate && known.required.includes(spec.primaryKey.column) ? spec.primaryKey : undefined;
   const set = [...assigned, ...PROVENANCE].map((c) => ident(c.column));
   const { rows: counts } = await client.query<{ written: number }>(
     `WITH r AS (SELECT * FROM ${recordset}),
      updated AS (
-       UPDATE ${table} AS x SET ${[...assigned.map((c) => `${ident(c.column)} = ${valueOf(mirror, c, facts.types)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
+       UPDATE ${table} AS x SET ${[...assigned.map((c) => `${ident(c.column)} = ${valueOf(mirror, c, known.types)}`), ...PROVENANCE.map((c, i) => `${ident(c.column)} = ${provenance[i]}`)].join(", ")}
          FROM r
         WHERE x.${key} = ${id} AND ${writable} AND ${clerkCopyMayReplaceSql("x", provenance[0]!)}
         RETURNING 1),
      inserted AS (
        INSERT INTO ${table} (${[...columns.map((c) => ident(c.column)), ...(generated ? [ident(generated.column)] : []), ...PROVENANCE.map((c) => ident(c.column))].join(", ")})
-       SELECT ${[...columns.map((c) => valueOf(mirror, c, facts.types)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}
+       SELECT ${[...columns.map((c) => valueOf(mirror, c, known.types)), ...(generated ? [generatedKey(generated.generate!)] : []), ...provenance].join(", ")}
          FROM r
         WHERE NOT EXISTS (SELECT 1 FROM ${table} x WHERE x.${key} = ${id}) AND ${writable}
        ON CONFLICT (${key}) DO UPDATE SET ${set.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}
@@ -128,7 +131,7 @@ export async function upsertRows<E extends EntityName>(
      SELECT ((SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted))::int AS written`,
     [batch, origin.source, origin.tombstonesSince],
   ).catch((err: unknown) => {
-    throw notNullRefusal(err, spec, rows, facts.required) ?? err;
+    throw notNullRefusal(err, spec, rows, known.required) ?? err;
   });
   return counts[0]!.written;
 }
@@ -159,7 +162,19 @@ function notNullRefusal<R>(err: unknown, spec: EntitySpec<R>, rows: readonly R[]
  * change between runs): the app's columns that are NOT NULL with no default, and each column's
  * type (what a picked value and `clerkUpdatedAt` are cast to).
  */
-async function tableFacts<R>(client: pg.PoolClient, spec: EntitySpec<R>): Promise<{ required: string[]; types: Map<string, string>; clerkUpdatedAtType: string }> {
+interface TableFacts {
+  required: string[];
+  types: Map<string, string>;
+  clerkUpdatedAtType: string;
+}
+
+/**
+ * What the catalog says of each mirrored table, by table: read once per write, or once per run by
+ * a caller that writes many (the resync's early writer), never per batch.
+ */
+export type TableFactsCache = Map<string, TableFacts>;
+
+async function tableFacts<R>(client: pg.PoolClient, spec: EntitySpec<R>): Promise<TableFacts> {
   const { rows } = await client.query<{ name: string; type: string; required: boolean }>(
     `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' AND NOT (a.attname = ANY($2::text[])) AS required
@@ -212,8 +227,8 @@ export async function removeTombstoned(client: pg.PoolClient, spec: EntitySpec<n
   const key = `r.${ident(spec.id.column)}`;
   const res = await client.query(
     `DELETE FROM ${ident(spec.table)} AS r USING "ClerkTombstone" AS t
-      WHERE t.id = ${key} AND t."deletedAt" >= to_timestamp($1::float8 / 1000) AND ($2::text[] IS NULL OR ${key} = ANY($2::text[]))`,
-    [since, onlyIds ?? null],
+      WHERE t.id = ${key} AND t."deletedAt" >= to_timestamp($1::float8 / 1000) AND ($2::jsonb IS NULL OR ${inIdList(key, "$2")})`,
+    [since, onlyIds ? idList(onlyIds) : null],
   );
   return res.rowCount ?? 0;
 }
@@ -221,6 +236,6 @@ export async function removeTombstoned(client: pg.PoolClient, spec: EntitySpec<n
 /** Clerk lists these ids again in a listing that started after their tombstones: they are its records again. */
 export async function clearTombstones(client: pg.PoolClient, ids: readonly string[], before: number): Promise<number> {
   if (!ids.length) return 0;
-  const res = await client.query(`DELETE FROM "ClerkTombstone" WHERE id = ANY($1::text[]) AND "deletedAt" < to_timestamp($2::float8 / 1000)`, [ids, before]);
+  const res = await client.query(`DELETE FROM "ClerkTombstone" WHERE ${inIdList("id", "$1")} AND "deletedAt" < to_timestamp($2::float8 / 1000)`, [idList(ids), before]);
   return res.rowCount ?? 0;
 }

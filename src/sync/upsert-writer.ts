@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { EntityRow } from "../mirror/rows.ts";
-import { writeMirror, type WriteOrigin } from "../mirror/write-unit.ts";
+import { writeMirror, type TableFactsCache, type WriteOrigin } from "../mirror/write-unit.ts";
 import type { Mirror } from "../mirror/columns.ts";
 import { inTransaction } from "../db/transaction.ts";
 import { trimHeap } from "./heap.ts";
@@ -47,6 +47,8 @@ export function createUpsertWriter(
     memberships: { create: [], update: [] },
   };
   const written = new Set<object>();
+  /** The catalog facts of the tables, read by the first batch: the schema does not change during a run. */
+  const facts: TableFactsCache = new Map();
   let rowsWritten = 0;
   let instanceRecorded = false;
   let failure: { err: unknown } | undefined;
@@ -78,7 +80,7 @@ export function createUpsertWriter(
     const recordInstance = !instanceRecorded;
     instanceRecorded = true;
     const write = { [entity]: rows, relisted: createdIds, instanceId: recordInstance ? instanceId : undefined };
-    const { written: n } = await inTransaction(pool, (client) => writeMirror(client, write, options.origin, { batchSize: Number.POSITIVE_INFINITY, mirror: options.mirror }));
+    const { written: n } = await inTransaction(pool, (client) => writeMirror(client, write, options.origin, { batchSize: Number.POSITIVE_INFINITY, mirror: options.mirror, facts }));
     // Added after the await: `rowsWritten += await …` would add to the value read before it, and
     // lose a concurrent batch's count.
     rowsWritten += n;

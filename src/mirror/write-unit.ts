@@ -77,8 +77,10 @@ export async function writeMirror(
   const upsertAll = async <E extends EntityName>(entity: E) => {
     for (const batch of chunk<NonNullable<MirrorWrite[E]>[number]>(write[entity] ?? [], size)) {
       result.written += await upsertRows(client, mirror, entity, batch as never, origin, facts);
-      // An upsert that waited on a row a concurrent transaction deleted re-inserted it; that
-      // delete's tombstone is visible now, so the row goes again before anyone sees it.
+      // A row the upsert inserted while a concurrent delete of the same id committed (a webhook):
+      // the upsert's snapshot did not show that delete's tombstone, this statement does, so the row
+      // goes again before anyone sees it. (A row deleted while the upsert waited on it is not
+      // re-inserted: the upsert's one snapshot still shows it, so its INSERT skips it.)
       result.tombstoned += await removeTombstoned(client, spec(entity), origin.tombstonesSince, batch.map((r) => r.id));
       options.onBatch?.(batch.length);
     }

@@ -163,13 +163,13 @@ async function buildBeside(deps: ResetDeps, target: BuildTarget, saved: { sideca
       const tables = await readLocalTables(db.pool, config);
       checkSidecar(sidecar, tables, backup);
       // Clerk's rows whole (ids and app columns as they were), then the resync brings them up to date.
-      const clerkRows = await restoreSidecar(db.pool, sidecar, tables, { mirrored: "whole", only: (_, role) => role === "mirrored" || role === "tool" });
+      const clerkRows = await restoreSidecar(db.pool, sidecar, tables, { mirrored: "whole", intoNewDatabase: true, only: (_, role) => role === "mirrored" || role === "tool" });
       phase = RESET_STEPS.resync;
       step(phase);
       const { report: resync } = await runResync({ db, api, log }, defaultResyncOptions(config.sidecarDir, config.mirrorPrivateMetadata, config.mirror));
       phase = RESET_STEPS.restore;
       step(phase);
-      const localRows = await restoreSidecar(db.pool, sidecar, tables, { intoSeeded: true, only: (_, role) => role === "owned" || role === "keep" || role === "seeded" });
+      const localRows = await restoreSidecar(db.pool, sidecar, tables, { intoSeeded: true, intoNewDatabase: true, only: (_, role) => role === "owned" || role === "keep" || role === "seeded" });
       const restore = mergeRestoreReports(clerkRows, localRows);
       phase = RESET_STEPS.verify;
       step(phase);

@@ -24,7 +24,7 @@ export interface CatalogTable {
   readonly primaryKey: readonly string[];
   /** The primary key is one integer column filled from a sequence (Prisma's autoincrement). */
   readonly serialId: string | null;
-  /** Every column filled from a sequence (serial or identity): set past the restored maximum after a restore. */
+  /** Every column filled from a sequence (serial or identity): its sequence never moves back across a restore (sequences.ts). */
   readonly sequenced: readonly string[];
   /** Unique constraints and non-partial unique indexes, primary key excluded. */
   readonly uniqueKeys: readonly (readonly string[])[];

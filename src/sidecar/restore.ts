@@ -2,8 +2,9 @@
 // included: a row is matched on its primary key, else on a unique key (a row the seed made under
 // another id is then updated to the kept one, its children following through ON UPDATE CASCADE),
 // and inserted otherwise. A table without a key is a multiset: each distinct row comes back as many
-// times as the file holds it. Sequences are then set past the restored maximum. Only adds and
-// updates: a second run changes nothing. Rows whose owner is gone stay in the file and are reported.
+// times as the file holds it. Sequences then move past the restored maximum and past where the
+// backup left them (never back). Only adds and updates: a second run changes nothing. Rows whose
+// owner is gone stay in the file and are reported.
 import type pg from "pg";
 import { ENTITIES } from "../mirror/columns.ts";
 import { inTransaction } from "../db/transaction.ts";
@@ -14,7 +15,7 @@ import type { TableRole } from "./classify.ts";
 import { matchKey, type LocalTables } from "./local-tables.ts";
 import { canonicalJson } from "../mirror/json-text.ts";
 import { castExpr, keyObject, quote, readExpr, recordsetColumn } from "./row-codec.ts";
-import { advanceSequences } from "./sequences.ts";
+import { advanceSavedSequences, advanceSequences } from "./sequences.ts";
 
 export interface TableRestore {
   table: string;
@@ -63,6 +64,12 @@ export interface RestoreOptions {
   only?: (table: string, role: SidecarTable["role"]) => boolean;
   /** The database was just built and seeded (a reset's new database): the rows already there are the seed's. */
   intoSeeded?: boolean;
+  /**
+   * A reset's new database, which nothing else uses yet: each sequence is set to exactly where the
+   * backup left it (or past the largest value held), even below where it stands, since values the
+   * seed drew there went to rows the restore then re-keyed. A restore elsewhere only moves forward.
+   */
+  intoNewDatabase?: boolean;
 }
 
 /** Scalars compare as text (an integer id may arrive as 5 or "5"), JSON canonically. */
@@ -156,11 +163,9 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
     // Last, so that a refused restore leaves every sequence as it was (setval is not transactional).
     // Tables the file has no rows for (empty, disposable) get their saved sequences too.
     const saved = sidecar.sequences ?? {};
-    for (const t of restored) await advanceSequences(client, t, saved[t.name]);
-    for (const [name, columns] of Object.entries(saved)) {
-      const t = catalog.get(name);
-      if (t && !sidecar.tables[name]) await advanceSequences(client, t, columns);
-    }
+    const exact = options.intoNewDatabase ?? false;
+    for (const t of restored) await advanceSequences(client, t, saved[t.name], exact);
+    await advanceSavedSequences(client, catalog, Object.fromEntries(Object.entries(saved).filter(([name]) => !sidecar.tables[name])), exact);
   });
   return report;
 }
@@ -328,12 +333,11 @@ async function makeRoomForKeptIds(client: pg.PoolClient, t: CatalogTable, column
     else if (natural.every((k, i) => !keptKeys[i]!.has(rowKey(seeded, k)))) moving.push(String(seeded[id]));
   }
   if (moving.length) {
-    const top = Math.max(0, ...rows.map((r) => Number(r[id])).filter(Number.isFinite));
-    await client.query(
-      `UPDATE ${quote(t.name)} AS t SET ${quote(id)} = m.next FROM (SELECT old, greatest($2::bigint, (SELECT max(${quote(id)}) FROM ${quote(t.name)})) + n AS next
-         FROM unnest($1::bigint[]) WITH ORDINALITY AS u(old, n)) m WHERE t.${quote(id)} = m.old`,
-      [moving, top],
-    );
+    // To the sequence's next values: past the kept ids and the table's own, and past every id the
+    // live database handed out (a reset sets the sequence from the backup before the seed runs).
+    const top = rows.reduce((max, r) => (typeof r[id] === "number" || typeof r[id] === "string" ? (BigInt(r[id]) > max ? BigInt(r[id]) : max) : max), 0n);
+    await advanceSequences(client, { name: t.name, sequenced: [id] }, { [id]: { last: String(top), called: true } });
+    await client.query(`UPDATE ${quote(t.name)} SET ${quote(id)} = nextval(pg_get_serial_sequence($2, $3)) WHERE ${quote(id)} = ANY($1::bigint[])`, [moving, quote(t.name), id]);
   }
   return { displaced: moving.length, replacedSeeded };
 }

@@ -12,43 +12,64 @@ export interface SequenceState {
   called: boolean;
 }
 
+export type SavedSequences = Readonly<Record<string, Readonly<Record<string, SequenceState>>>>;
+
 type Queryable = pg.Pool | pg.PoolClient;
 
 /** The value a sequence in `state` hands out next. */
 const nextOf = (state: SequenceState, increment: bigint) => (state.called ? BigInt(state.last) + increment : BigInt(state.last));
 
-/** A sequence's state and increment (`name` as pg_get_serial_sequence or quoteSequence gives it: quoted, safe as SQL). */
+/**
+ * A sequence's state and increment (`name` quoted, as pg_get_serial_sequence gives it). Read from
+ * the sequence itself where the role may (exact, a RESTART included); else from what USAGE allows
+ * (the last value handed out, or the start when none was), as an app's usual grants have it.
+ */
 async function readState(db: Queryable, name: string): Promise<SequenceState & { increment: bigint }> {
-  const { rows } = await db.query<{ last: string; called: boolean; increment: string }>(
-    `SELECT s.last_value::text AS last, s.is_called AS called, p.seqincrement::text AS increment FROM ${name} s, pg_sequence p WHERE p.seqrelid = $1::regclass`,
+  const { rows } = await db.query<{ readable: boolean; last: string | null; start: string; increment: string }>(
+    `SELECT has_sequence_privilege($1::regclass, 'SELECT') AS readable, pg_sequence_last_value($1::regclass)::text AS last,
+            p.seqstart::text AS start, p.seqincrement::text AS increment
+       FROM pg_sequence p WHERE p.seqrelid = $1::regclass`,
     [name],
   );
-  return { last: rows[0]!.last, called: rows[0]!.called, increment: BigInt(rows[0]!.increment) };
+  const r = rows[0]!;
+  const increment = BigInt(r.increment);
+  if (r.readable) {
+    const { rows: exact } = await db.query<{ last: string; called: boolean }>(`SELECT last_value::text AS last, is_called AS called FROM ${name}`);
+    return { ...exact[0]!, increment };
+  }
+  return r.last === null ? { last: r.start, called: false, increment } : { last: r.last, called: true, increment };
 }
 
-/** Moves sequence `name` to the furthest of `targets`, if that is past where it stands; never back. */
-async function advance(db: Queryable, name: string, targets: readonly SequenceState[]): Promise<void> {
+/**
+ * Moves sequence `name` to the furthest of `targets`, if that is past where it stands; never back.
+ * `exact`: to the furthest of `targets` even below where it stands — only in a database nobody else
+ * uses yet (a reset's build, whose seed drew values for rows the restore then re-keyed).
+ */
+async function advance(db: Queryable, name: string, targets: readonly SequenceState[], exact = false): Promise<void> {
   const current = await readState(db, name);
   // A descending sequence is left as the app set it.
-  if (current.increment <= 0n) return;
-  let best: SequenceState | undefined;
-  for (const t of targets) if (nextOf(t, current.increment) > nextOf(best ?? current, current.increment)) best = t;
-  if (best) await db.query(`SELECT setval($1::regclass, $2::bigint, $3)`, [name, best.last, best.called]);
+  if (current.increment <= 0n || !targets.length) return;
+  let best = targets[0]!;
+  for (const t of targets) if (nextOf(t, current.increment) > nextOf(best, current.increment)) best = t;
+  const moves = exact ? best.last !== current.last || best.called !== current.called : nextOf(best, current.increment) > nextOf(current, current.increment);
+  if (moves) await db.query(`SELECT setval($1::regclass, $2::bigint, $3)`, [name, best.last, best.called]);
 }
 
-/** The sequence behind a serial or identity column, quoted, or null. */
-async function sequenceOf(db: Queryable, table: string, column: string): Promise<string | null> {
-  const { rows } = await db.query<{ seq: string | null }>(`SELECT pg_get_serial_sequence($1, $2) AS seq`, [quote(table), column]);
-  return rows[0]?.seq ?? null;
+/** The sequence behind each serial or identity column of `table`, quoted. */
+async function columnSequences(db: Queryable, table: { name: string; sequenced: readonly string[] }): Promise<{ column: string; seq: string }[]> {
+  const out: { column: string; seq: string }[] = [];
+  for (const column of table.sequenced) {
+    const { rows } = await db.query<{ seq: string | null }>(`SELECT pg_get_serial_sequence($1, $2) AS seq`, [quote(table.name), column]);
+    if (rows[0]?.seq) out.push({ column, seq: rows[0].seq });
+  }
+  return out;
 }
 
 /** Every serial or identity column's sequence state, by table and column (what a backup records). */
 export async function readSequences(db: Queryable, catalog: Catalog): Promise<Record<string, Record<string, SequenceState>>> {
   const out: Record<string, Record<string, SequenceState>> = {};
   for (const t of catalog.values()) {
-    for (const column of t.sequenced) {
-      const seq = await sequenceOf(db, t.name, column);
-      if (!seq) continue;
+    for (const { column, seq } of await columnSequences(db, t)) {
       const { last, called } = await readState(db, seq);
       (out[t.name] ??= {})[column] = { last, called };
     }
@@ -57,16 +78,22 @@ export async function readSequences(db: Queryable, catalog: Catalog): Promise<Re
 }
 
 /**
- * After a restore of `table`: each sequence past the largest value the table holds and past where
- * the backed-up database left it (`saved`), whichever is further.
+ * Each sequence of `table` past the largest value the table holds and past where the backed-up
+ * database left it (`saved`), whichever is further.
  */
-export async function advanceSequences(db: Queryable, table: { name: string; sequenced: readonly string[] }, saved: Readonly<Record<string, SequenceState>> = {}): Promise<void> {
-  for (const column of table.sequenced) {
-    const seq = await sequenceOf(db, table.name, column);
-    if (!seq) continue;
+export async function advanceSequences(db: Queryable, table: { name: string; sequenced: readonly string[] }, saved: Readonly<Record<string, SequenceState>> = {}, exact = false): Promise<void> {
+  for (const { column, seq } of await columnSequences(db, table)) {
     const { rows } = await db.query<{ top: string | null }>(`SELECT max(${quote(column)})::text AS top FROM ${quote(table.name)}`);
     const top = rows[0]?.top;
-    await advance(db, seq, [...(top == null ? [] : [{ last: top, called: true }]), ...(saved[column] ? [saved[column]] : [])]);
+    await advance(db, seq, [...(top == null ? [] : [{ last: top, called: true }]), ...(saved[column] ? [saved[column]] : [])], exact);
+  }
+}
+
+/** Every saved sequence whose table `catalog` has, advanced (see advanceSequences). */
+export async function advanceSavedSequences(db: Queryable, catalog: Catalog, saved: SavedSequences, exact = false): Promise<void> {
+  for (const [name, columns] of Object.entries(saved)) {
+    const t = catalog.get(name);
+    if (t) await advanceSequences(db, t, columns, exact);
   }
 }
 

@@ -79,6 +79,11 @@ export interface PlannedPage<R> extends Upserts<R> {
   ids: readonly string[];
 }
 
+/** An id whose first copy Clerk listed, and the plan has placed. */
+const LISTED = Symbol("listed");
+/** An id the database holds whose row was not read (compareWithIds). */
+const UNREAD = Symbol("unread");
+
 /**
  * Diffs one entity by id, fed page by page: each Clerk row is compared with its local row as it
  * arrives and the local row is let go. The database's side is given whole (`compareWith`), or as
@@ -87,17 +92,12 @@ export interface PlannedPage<R> extends Upserts<R> {
  * read wait for `compareWith`. A local row holding a newer copy from Clerk is kept, exactly as the
  * guarded upsert will (clerkCopyMayReplace). Pure: no IO.
  */
-/** An id whose first copy Clerk listed, and the plan has placed. */
-const LISTED = Symbol("listed");
-/** An id the database holds whose row was not read (compareWithIds). */
-const UNREAD = Symbol("unread");
-
 export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   /**
    * Every id either side holds, in one table rather than the database's rows beside a Set of
    * listed ids (half the entries held): the database's unmatched row, UNREAD, or LISTED.
    */
-  private ids: Map<string, Local<R> | typeof UNREAD | typeof LISTED> | undefined;
+  private table: Map<string, Local<R> | typeof UNREAD | typeof LISTED> | undefined;
   /** Pages listed before the database was read. */
   private waiting: (readonly R[])[] = [];
   readonly create: R[] = [];
@@ -115,7 +115,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   }
 
   get compared(): boolean {
-    return this.ids !== undefined;
+    return this.table !== undefined;
   }
 
   /** The database's rows: pages that waited for them are planned now. */
@@ -136,9 +136,9 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     this.setLocal(known);
   }
 
-  private setLocal(ids: Map<string, Local<R> | typeof UNREAD | typeof LISTED>): void {
-    if (this.ids) throw new Error("EntityPlanner: the database was already read");
-    this.ids = ids;
+  private setLocal(table: Map<string, Local<R> | typeof UNREAD | typeof LISTED>): void {
+    if (this.table) throw new Error("EntityPlanner: the database was already read");
+    this.table = table;
     for (const page of this.waiting.splice(0)) this.add(page);
   }
 
@@ -152,7 +152,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
 
   /** A page of Clerk's rows; `read` holds the database's rows of the ids `unread` named (required after compareWithIds). */
   add(rows: readonly R[], read?: ReadonlyMap<string, Local<R>>): void {
-    const known = this.ids;
+    const known = this.table;
     if (!known) {
       this.waiting.push(rows);
       return;
@@ -193,12 +193,12 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
 
   /** Whether Clerk listed this id (valid) so far. */
   listed(id: string): boolean {
-    return this.ids?.get(id) === LISTED;
+    return this.table?.get(id) === LISTED;
   }
 
   private get known(): Map<string, Local<R> | typeof UNREAD | typeof LISTED> {
-    if (!this.ids) throw new Error("EntityPlanner: the database has not been read yet");
-    return this.ids;
+    if (!this.table) throw new Error("EntityPlanner: the database has not been read yet");
+    return this.table;
   }
 
   /** Whether a row with this id exists after the plan is applied: listed and valid, or kept locally. */

@@ -155,3 +155,34 @@ test("a malformed, foreign or newer file is refused with a clear message, before
   }
   assert.throws(() => readSidecarFile(path.join(dir, "missing.json")), /does not exist/);
 });
+
+test("a whole backup records every sequence exactly; a role with an app's usual grants (SELECT on tables, USAGE on sequences) still backs up", async () => {
+  await t.db.pool.query(`ALTER SEQUENCE "McpServer_id_seq" RESTART WITH 500`);
+  const whole = await readLocalData(t.db.pool, tables, { reason: "backup", clerkInstanceId: null, whole: true });
+  assert.deepEqual(whole.sequences?.McpServer, { id: { last: "500", called: false } }, "restarted, not yet handed out");
+  if (t.kind !== "postgres") return;
+  const role = `reader_${process.pid}`;
+  await t.db.pool.query(`CREATE ROLE ${role} LOGIN`);
+  const u = new URL(t.url);
+  u.username = role;
+  u.password = "";
+  const pool = new (await import("pg")).default.Pool({ connectionString: u.toString() });
+  try {
+    const schema = (await t.db.pool.query<{ s: string }>(`SELECT current_schema() AS s`)).rows[0]!.s;
+    await t.db.pool.query(`GRANT USAGE ON SCHEMA "${schema}" TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA "${schema}" TO ${role}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${role}`);
+    await pool.query(`SET search_path = "${schema}"`);
+    await t.db.pool.query(`SELECT nextval('"McpServer_id_seq"')`);
+    const client = await pool.connect();
+    try {
+      await client.query(`SET search_path = "${schema}"`);
+      const byReader = await readLocalData(client, await readLocalTables(client, readPackageJsonConfig(ROOT)), { reason: "backup", clerkInstanceId: null, whole: true });
+      // USAGE shows the last value handed out (not a RESTART not yet drawn from): enough to never hand it out again.
+      assert.deepEqual(byReader.sequences?.McpServer, { id: { last: "500", called: true } });
+    } finally {
+      client.release();
+    }
+  } finally {
+    await pool.end();
+    await t.db.pool.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+  }
+});

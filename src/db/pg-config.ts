@@ -6,6 +6,16 @@ import { ConfigError, errorMessage } from "../errors.ts";
 const PRISMA_ONLY = ["schema", "connection_limit", "pool_timeout", "pgbouncer", "sslaccept", "socket_timeout", "statement_cache_size"];
 
 /**
+ * A schema name as Prisma means it (case kept) in a startup `options` value: double-quoted unless
+ * it is lower case already (PostgreSQL folds an unquoted `MyApp` to `myapp`), and backslash-escaped
+ * where libpq's option syntax needs it (spaces, backslashes).
+ */
+function searchPathOption(schema: string): string {
+  const identifier = /^[a-z_][a-z0-9_$]*$/.test(schema) ? schema : `"${schema.replaceAll('"', '""')}"`;
+  return identifier.replace(/[\\\s]/g, (c) => `\\${c}`);
+}
+
+/**
  * Turns a postgres URL into discrete pg fields with pg's own parser (socket hosts such as
  * `?host=/var/run/postgresql`, `application_name`, `options`, sslmode with libpq's meaning).
  * PrismaPg must get fields, not a `connectionString`: with a connection string its shadow
@@ -27,7 +37,7 @@ export function pgConfigFromUrl(url: string): PoolConfig {
   for (const key of [...PRISMA_ONLY, "connect_timeout", "uselibpqcompat", "sslmode", "sslcert", "sslkey", "sslrootcert"]) delete parsed[key];
   const port = parsed.port ? Number(parsed.port) : 5432;
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new ConfigError(`DATABASE_URL has an invalid port "${parsed.port}"`);
-  const options = [parsed.options, schema ? `-c search_path=${schema}` : undefined].filter(Boolean).join(" ");
+  const options = [parsed.options, schema ? `-c search_path=${searchPathOption(schema)}` : undefined].filter(Boolean).join(" ");
   const { host, user, password, database, ssl, ...rest } = parsed;
   return {
     ...(rest as PoolConfig),

@@ -30,6 +30,9 @@ test("application_name, options and ?schema= reach pg; Prisma-only parameters do
   assert.equal("schema" in c, false);
   assert.equal("connection_limit" in c, false);
   assert.equal(schemaFromUrl("postgresql://u@h/db?a=1&schema=ten%20ant"), "ten ant");
+  // Prisma keeps a schema name's case: quoted, or PostgreSQL would fold MyApp to myapp.
+  assert.equal(pgConfigFromUrl("postgresql://u@h/db?schema=MyApp").options, '-c search_path="MyApp"');
+  assert.equal(pgConfigFromUrl("postgresql://u@h/db?schema=ten%20ant").options, '-c search_path="ten\\ ant"');
   assert.equal(schemaFromUrl("postgresql://u@h/db"), undefined);
 });
 
@@ -64,6 +67,23 @@ test("a live connection gets the URL's application_name and schema search_path",
     assert.deepEqual(rows[0], { app: "clerk-resync-test", path: "tenant" });
   } finally {
     await client.end();
+  }
+});
+
+test("a schema named with capitals or a space is the connection's schema, as Prisma names it", { skip: !process.env.TEST_DATABASE_URL && "PGlite's socket server ignores startup parameters" }, async () => {
+  for (const schema of ["MyApp", "ten ant"]) {
+    await t.db.pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    const url = new URL(t.url);
+    url.searchParams.set("schema", schema);
+    const client = new pg.Client(pgConfigFromUrl(url.toString()));
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT current_schema() AS schema`);
+      assert.equal(rows[0].schema, schema);
+    } finally {
+      await client.end();
+      await t.db.pool.query(`DROP SCHEMA "${schema}"`);
+    }
   }
 });
 

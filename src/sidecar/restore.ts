@@ -15,7 +15,7 @@ import type { TableRole } from "./classify.ts";
 import { matchKey, type LocalTables } from "./local-tables.ts";
 import { canonicalJson } from "../mirror/json-text.ts";
 import { castExpr, keyObject, quote, readExpr, recordsetColumn } from "./row-codec.ts";
-import { advanceSavedSequences, advanceSequences } from "./sequences.ts";
+import { advanceSavedSequences, advanceSequences, type SequenceState } from "./sequences.ts";
 
 export interface TableRestore {
   table: string;
@@ -157,7 +157,7 @@ export async function restoreSidecar(pool: pg.Pool, sidecar: Sidecar, tables: Lo
         report.tables.push({ table: name, role: entry.role, rows: entry.rows.length, created: 0, updated: 0, unchanged: 0, skipped: [{ reason: `table ${name} is not in the schema`, rows: entry.rows.length }] });
         continue;
       }
-      report.tables.push(await restoreTable(client, tables, t, entry, report, options));
+      report.tables.push(await restoreTable(client, tables, t, entry, report, options, sidecar.sequences?.[name]));
       restored.push(t);
     }
     // Last, so that a refused restore leaves every sequence as it was (setval is not transactional).
@@ -182,7 +182,15 @@ function restoredColumns(tables: LocalTables, t: CatalogTable, entry: SidecarTab
   });
 }
 
-async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: CatalogTable, entry: SidecarTable, report: RestoreReport, options: RestoreOptions): Promise<TableRestore> {
+async function restoreTable(
+  client: pg.PoolClient,
+  tables: LocalTables,
+  t: CatalogTable,
+  entry: SidecarTable,
+  report: RestoreReport,
+  options: RestoreOptions,
+  sequences: Readonly<Record<string, SequenceState>> = {},
+): Promise<TableRestore> {
   const result: TableRestore = { table: t.name, role: entry.role, rows: entry.rows.length, created: 0, updated: 0, unchanged: 0, skipped: [] };
   const columns = restoredColumns(tables, t, entry, report, options);
   const skip = new Map<string, number>();
@@ -241,7 +249,7 @@ async function restoreTable(client: pg.PoolClient, tables: LocalTables, t: Catal
   const names = columns.map((c) => c.name);
   let existing = await readExisting(client, t, columns);
   if (options.intoSeeded && !mirrored && t.serialId && names.includes(t.serialId)) {
-    const room = await makeRoomForKeptIds(client, t, columns, rows, existing);
+    const room = await makeRoomForKeptIds(client, t, columns, rows, existing, sequences[t.serialId]);
     Object.assign(result, room);
     if (room.displaced) existing = await readExisting(client, t, columns);
   }
@@ -315,9 +323,18 @@ function mirroredRole(tables: LocalTables, table: string): Extract<TableRole, { 
  * app's rows took the low ids) moves past every id in use, so both rows stay; its children follow
  * through ON UPDATE CASCADE. "Another row" is known by a unique key besides the id (the seed's row
  * matches no backed-up row on it); with none, nothing but the id tells the two apart and the
- * backed-up row takes the id, as in a plain restore (counted, so the report says so).
+ * backed-up row takes the id, as in a plain restore (counted, so the report says so). A row the
+ * seed made that matches no backed-up row, under an id the live database handed out (`saved`: a
+ * deleted row's), moves too: the seed runs on fresh sequences, and that id may live on in a URL.
  */
-async function makeRoomForKeptIds(client: pg.PoolClient, t: CatalogTable, columns: readonly CatalogColumn[], rows: readonly SidecarRow[], existing: readonly SidecarRow[]): Promise<{ displaced: number; replacedSeeded: number }> {
+async function makeRoomForKeptIds(
+  client: pg.PoolClient,
+  t: CatalogTable,
+  columns: readonly CatalogColumn[],
+  rows: readonly SidecarRow[],
+  existing: readonly SidecarRow[],
+  saved: SequenceState | undefined,
+): Promise<{ displaced: number; replacedSeeded: number }> {
   const id = t.serialId!;
   const names = columns.map((c) => c.name);
   const natural = t.uniqueKeys.filter((k) => !(k.length === 1 && k[0] === id) && k.every((c) => names.includes(c)));
@@ -325,18 +342,27 @@ async function makeRoomForKeptIds(client: pg.PoolClient, t: CatalogTable, column
   const keptKeys = natural.map((k) => new Set(rows.map((r) => rowKey(r, k))));
   const moving: string[] = [];
   let replacedSeeded = 0;
+  // The largest id the live database handed out (a sequence not yet drawn from holds its next value).
+  const handedOut = saved ? BigInt(saved.last) - (saved.called ? 0n : 1n) : undefined;
   for (const seeded of existing) {
     const kept = keptById.get(String(seeded[id]));
-    if (!kept || normalizeRow(kept, columns) === normalizeRow(seeded, columns)) continue;
+    if (!kept) {
+      const reused = handedOut !== undefined && BigInt(String(seeded[id])) <= handedOut;
+      if (reused && natural.every((k, i) => !keptKeys[i]!.has(rowKey(seeded, k)))) moving.push(String(seeded[id]));
+      continue;
+    }
+    if (normalizeRow(kept, columns) === normalizeRow(seeded, columns)) continue;
     // As in the matching below, a NULL in a key matches a NULL (a default has no organization).
     if (!natural.length) replacedSeeded += 1;
     else if (natural.every((k, i) => !keptKeys[i]!.has(rowKey(seeded, k)))) moving.push(String(seeded[id]));
   }
   if (moving.length) {
-    // To the sequence's next values: past the kept ids and the table's own, and past every id the
-    // live database handed out (a reset sets the sequence from the backup before the seed runs).
+    // To the sequence's next values, once it is past the kept ids, the table's own and every id the
+    // live database handed out.
     const top = rows.reduce((max, r) => (typeof r[id] === "number" || typeof r[id] === "string" ? (BigInt(r[id]) > max ? BigInt(r[id]) : max) : max), 0n);
-    await advanceSequences(client, { name: t.name, sequenced: [id] }, { [id]: { last: String(top), called: true } });
+    const table = { name: t.name, sequenced: [id] };
+    await advanceSequences(client, table, { [id]: { last: String(top), called: true } });
+    if (saved) await advanceSequences(client, table, { [id]: saved });
     await client.query(`UPDATE ${quote(t.name)} SET ${quote(id)} = nextval(pg_get_serial_sequence($2, $3)) WHERE ${quote(id)} = ANY($1::bigint[])`, [moving, quote(t.name), id]);
   }
   return { displaced: moving.length, replacedSeeded };

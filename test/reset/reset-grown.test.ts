@@ -214,27 +214,38 @@ test("a seed that ignores ?schema= and writes into the live data stops db:reset 
   }
 });
 
-test("no id the live database handed out is handed out again: a disposable table emptied by the reset, an insert rolled back during the build", async () => {
+test("no id the live database handed out is handed out again: a disposable table emptied by the reset, a default the seed adds since, an insert rolled back during the build", async () => {
   const project = createGrownProject({ McpServer: "seeded", FeatureFlag: "disposable", OrgQuota: "keep" });
   const concurrent = Boolean(process.env.TEST_DATABASE_URL);
-  if (concurrent) {
-    // On PostgreSQL the build is a schema beside the live one: while the seed runs, another session
-    // spends a Project id and rolls back, so no row changes and the switch goes ahead. One command,
-    // as Prisma runs it (no shell): that script, then the app's own seed.
-    writeFileSync(
-      path.join(project, "spend-seed.mjs"),
-      `import pg from "pg";\nconst u = new URL(process.env.DATABASE_URL);\nu.searchParams.delete("schema");\nconst c = new pg.Client(u.toString());\nawait c.connect();\nawait c.query("BEGIN");\nawait c.query(\`INSERT INTO "Project" ("ownerId", title) VALUES ((SELECT min(id) FROM "User"), 'spent') RETURNING id\`);\nawait c.query("ROLLBACK");\nawait c.end();\n`,
-    );
-    const prismaConfig = path.join(project, "prisma.config.ts");
-    const appSeed = /seed: "([^"]*)"/.exec(readFileSync(prismaConfig, "utf8"))![1]!;
-    writeFileSync(path.join(project, "seed-all.mjs"), `import { execSync } from "node:child_process";\nfor (const step of ${JSON.stringify(["node spend-seed.mjs", appSeed])}) execSync(step, { stdio: "inherit" });\n`);
-    writeFileSync(prismaConfig, readFileSync(prismaConfig, "utf8").replace(/seed: "[^"]*"/, 'seed: "node seed-all.mjs"'));
-  }
+  // The seed gained a default since the live database was seeded: it runs after the app's seed.
+  writeFileSync(
+    path.join(project, "new-default-seed.mjs"),
+    `import pg from "pg";\nconst u = new URL(process.env.DATABASE_URL);\nconst schema = u.searchParams.get("schema");\nu.searchParams.delete("schema");\nconst c = new pg.Client({ connectionString: u.toString(), ...(schema ? { options: \`-c search_path="\${schema}"\` } : {}) });\nawait c.connect();\nawait c.query(\`INSERT INTO "McpServer" (name, url) VALUES ('new-default', 'https://example.test') ON CONFLICT DO NOTHING\`);\nawait c.end();\n`,
+  );
+  // On PostgreSQL the build is a schema beside the live one: while the seed runs, another session
+  // spends a Project id and rolls back, so no row changes and the switch goes ahead.
+  writeFileSync(
+    path.join(project, "spend-seed.mjs"),
+    `import pg from "pg";\nconst u = new URL(process.env.DATABASE_URL);\nu.searchParams.delete("schema");\nconst c = new pg.Client(u.toString());\nawait c.connect();\nawait c.query("BEGIN");\nawait c.query(\`INSERT INTO "Project" ("ownerId", title) VALUES ((SELECT min(id) FROM "User"), 'spent') RETURNING id\`);\nawait c.query("ROLLBACK");\nawait c.end();\n`,
+  );
+  // One command, as Prisma runs it (no shell): the scripts around the app's own seed.
+  const prismaConfig = path.join(project, "prisma.config.ts");
+  const appSeed = /seed: "([^"]*)"/.exec(readFileSync(prismaConfig, "utf8"))![1]!;
+  const steps = [...(concurrent ? ["node spend-seed.mjs"] : []), appSeed, "node new-default-seed.mjs"];
+  writeFileSync(path.join(project, "seed-all.mjs"), `import { execSync } from "node:child_process";\nfor (const step of ${JSON.stringify(steps)}) execSync(step, { stdio: "inherit" });\n`);
+  writeFileSync(prismaConfig, readFileSync(prismaConfig, "utf8").replace(/seed: "[^"]*"/, 'seed: "node seed-all.mjs"'));
+
   const [flags] = await q(`SELECT count(*)::int AS n, max(id) AS top FROM "FeatureFlag"`);
   assert.ok(flags.n > 0, "the disposable table has rows to lose");
+  // The live database's last McpServer is gone, and its id with it.
+  const [custom] = await q(`INSERT INTO "McpServer" (name, url) VALUES ('custom', 'https://example.test') RETURNING id`);
+  await q(`DELETE FROM "McpServer" WHERE id = $1`, [custom.id]);
   const [project0] = await q(`SELECT last_value::int AS last FROM "Project_id_seq"`);
   const report = await reset(await configFor(project));
   assert.equal(report.verified, true);
+
+  const [added] = await q(`SELECT id FROM "McpServer" WHERE name = 'new-default'`);
+  assert.ok(added.id > custom.id, `the seed's new default took ${added.id}, an id the live database handed out (up to ${custom.id})`);
   assert.deepEqual(await q(`SELECT id FROM "FeatureFlag"`), [], "a disposable table's rows are not kept");
   const [flag] = await q(`INSERT INTO "FeatureFlag" (name, enabled) VALUES ('after', true) RETURNING id`);
   assert.equal(flag.id, flags.top + 1, "its ids are not handed out again");
@@ -242,4 +253,5 @@ test("no id the live database handed out is handed out again: a disposable table
   assert.equal(next.id, project0.last + (concurrent ? 2 : 1), concurrent ? "past the id the rolled-back insert spent during the build" : "past the last id");
   await q(`DELETE FROM "Project" WHERE id = $1`, [next.id]);
   await q(`DELETE FROM "FeatureFlag" WHERE id = $1`, [flag.id]);
+  await q(`DELETE FROM "McpServer" WHERE id = $1`, [added.id]);
 });

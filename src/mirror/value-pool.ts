@@ -21,11 +21,6 @@ export function createValuePool(maxDistinct = 10_000) {
   /** Shared lists by their first item (or ""), each bucket searched item by item: no key text to build. */
   const byFirst = new Map<string, (readonly string[])[]>();
   let listCount = 0;
-  const sameList = (a: readonly string[], b: readonly string[]) => {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  };
   // `make` and `derive` take the key, so callers pass one function for all rows, not a closure per row.
   return {
     string,
@@ -41,7 +36,7 @@ export function createValuePool(maxDistinct = 10_000) {
     listOf(items: readonly string[]): readonly string[] {
       const first = items.length ? items[0]! : "";
       const bucket = byFirst.get(first);
-      if (bucket) for (const known of bucket) if (sameList(known, items)) return known;
+      if (bucket) for (const known of bucket) if (sameItems(known, items)) return known;
       const list = Object.freeze(items.map(string));
       if (listCount >= maxDistinct) return list;
       listCount += 1;
@@ -58,6 +53,13 @@ export function createValuePool(maxDistinct = 10_000) {
       return text;
     },
   };
+}
+
+/** Two lists with the same items in the same order (a loop: no callback per call, as `every` would build). */
+export function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A text that is its own key (see `text`). */

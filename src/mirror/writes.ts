@@ -158,9 +158,8 @@ function notNullRefusal<R>(err: unknown, spec: EntitySpec<R>, rows: readonly R[]
 }
 
 /**
- * What a write must know of the table as it is now (one catalog read per batch: the schema may
- * change between runs): the app's columns that are NOT NULL with no default, and each column's
- * type (what a picked value and `clerkUpdatedAt` are cast to).
+ * What a write must know of the table as it is now: the app's columns that are NOT NULL with no
+ * default, and each column's type (what a picked value and `clerkUpdatedAt` are cast to).
  */
 interface TableFacts {
   required: string[];
@@ -169,8 +168,8 @@ interface TableFacts {
 }
 
 /**
- * What the catalog says of each mirrored table, by table: read once per write, or once per run by
- * a caller that writes many (the resync's early writer), never per batch.
+ * TableFacts by table, read from the catalog once per write, or once per run by a caller that
+ * writes many batches (the resync's early writer): the schema may change between runs, not within one.
  */
 export type TableFactsCache = Map<string, TableFacts>;
 

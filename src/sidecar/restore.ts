@@ -359,7 +359,8 @@ async function makeRoomForKeptIds(
   if (moving.length) {
     // To the sequence's next values, once it is past the kept ids, the table's own and every id the
     // live database handed out.
-    const top = rows.reduce((max, r) => (typeof r[id] === "number" || typeof r[id] === "string" ? (BigInt(r[id]) > max ? BigInt(r[id]) : max) : max), 0n);
+    let top = 0n;
+    for (const r of rows) if (r[id] !== null && r[id] !== undefined && BigInt(String(r[id])) > top) top = BigInt(String(r[id]));
     const table = { name: t.name, sequenced: [id] };
     await advanceSequences(client, table, { [id]: { last: String(top), called: true } });
     if (saved) await advanceSequences(client, table, { [id]: saved });

@@ -4,6 +4,9 @@
 // `fetch` + `res.json()` and dropped: no SDK, no validation, no database. As many requests in flight
 // as the resync would keep (dist/sync/lanes.js). Plain JavaScript: nothing compiles at its start.
 // Env: BENCH_CLERK_URL, BENCH_CLERK_KEY, BENCH_REQUESTS_PER_WINDOW. Prints one JSON line.
+// With BENCH_FLOOR_READ_DB (and DATABASE_URL) it is the read floor: each page also reads the
+// database's rows of the ids it lists, with the resync's own query (readLocalRows), and nothing
+// more. What a no-op must spend at least, before it maps or compares a record.
 import pLimit from "p-limit";
 import { planLanes } from "../dist/sync/lanes.js";
 
@@ -11,6 +14,25 @@ const apiUrl = process.env.BENCH_CLERK_URL;
 const secretKey = process.env.BENCH_CLERK_KEY;
 const requestsPerWindow = Number(process.env.BENCH_REQUESTS_PER_WINDOW ?? 1000);
 const PAGE = 500;
+const readDb = process.env.BENCH_FLOOR_READ_DB ? await openDatabaseRead(process.env.DATABASE_URL) : undefined;
+
+/** The read floor's database side: a pool, and a page's rows by the resync's query. */
+async function openDatabaseRead(url) {
+  const [{ default: pg }, { readLocalRows }] = await Promise.all([import("pg"), import("../dist/mirror/local-state.js")]);
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  let rows = 0;
+  return {
+    async read(entity, page) {
+      const read = await readLocalRows(pool, entity, page.map((r) => r.id));
+      rows += read.length;
+    },
+    async close() {
+      await pool.end();
+      return rows;
+    },
+  };
+}
+const entityOf = (q) => (q.startsWith("/users") ? "users" : q.startsWith("/organizations") ? "organizations" : "memberships");
 
 let requests = 0;
 async function get(pathAndQuery) {
@@ -18,6 +40,7 @@ async function get(pathAndQuery) {
   const res = await fetch(`${apiUrl}/v1${pathAndQuery}`, { headers: { Authorization: `Bearer ${secretKey}`, "Clerk-API-Version": "2026-05-12" } });
   const body = await res.json();
   if (!res.ok) throw new Error(`floor: GET ${pathAndQuery} answered ${res.status}`);
+  if (readDb && pathAndQuery !== "/users/count") await readDb.read(entityOf(pathAndQuery), Array.isArray(body) ? body : body.data);
   return body;
 }
 
@@ -44,4 +67,5 @@ await Promise.all(
     }),
   ),
 );
-process.stdout.write(`${JSON.stringify({ requests, records, lanes })}\n`);
+const dbRows = readDb ? await readDb.close() : 0;
+process.stdout.write(`${JSON.stringify({ requests, records, lanes, dbRows })}\n`);

@@ -78,6 +78,8 @@ interface ScenarioResult {
   /** The floor client's CPU time (the lower of its two runs), and cpuMs ÷ it. */
   floorCpuMs?: number;
   cpuRatio?: number;
+  /** The database rows the read floor read (one per listed record, the database being in sync). */
+  rowsRead?: number;
   /** Requests the floor kept in flight. */
   lanes?: number;
   note?: string;
@@ -152,12 +154,16 @@ function processEnv(emu: Emulator, requestsPerWindow: number, db: Record<string,
   };
 }
 
-/** The floor client (bench/floor.mjs) as a process of its own. */
-async function runFloor(emu: Emulator, requestsPerWindow: number, app: string, scenario = "floor"): Promise<ScenarioResult> {
+/**
+ * The floor client (bench/floor.mjs) as a process of its own; given a database, the read floor
+ * (the same pages, each also reading the database's rows of the ids it lists).
+ */
+async function runFloor(emu: Emulator, requestsPerWindow: number, app: string, scenario = "floor", readDb?: Record<string, string>): Promise<ScenarioResult> {
   return withMachine(emu, async () => {
-    const m = await measureProcess(FLOOR, [], { env: processEnv(emu, requestsPerWindow), cwd: app });
-    const out = JSON.parse(m.stdout.trim()) as { requests: number; records: number; lanes: number };
-    return { scenario, wallMs: m.wallMs, cpuMs: m.cpuMs, peakRssMB: m.peakRssMB, records: out.records, requests: out.requests, retries: 0, rowsWritten: 0, machineCpuMs: 0, coresBusy: 0, lanes: out.lanes };
+    const env = readDb ? processEnv(emu, requestsPerWindow, { ...readDb, BENCH_FLOOR_READ_DB: "1" }) : processEnv(emu, requestsPerWindow);
+    const m = await measureProcess(FLOOR, [], { env, cwd: app });
+    const out = JSON.parse(m.stdout.trim()) as { requests: number; records: number; lanes: number; dbRows: number };
+    return { scenario, wallMs: m.wallMs, cpuMs: m.cpuMs, peakRssMB: m.peakRssMB, records: out.records, requests: out.requests, retries: 0, rowsWritten: 0, machineCpuMs: 0, coresBusy: 0, lanes: out.lanes, ...(readDb ? { rowsRead: out.dbRows } : {}) };
   });
 }
 
@@ -239,13 +245,20 @@ async function floorFullNoop(kind: string, tmp: string, app: string, label: stri
   const measured: ScenarioResult[] = [];
   for (const scenario of ["full", "noop"]) measured.push(await runResyncBin(label ? `${label} ${scenario}` : scenario, emu, budget, db, app, recordsOf(d)));
   floors.push(await runFloor(emu, budget, app));
+  // The no-op's database is in sync now: what reading its rows adds to the floor (PostgreSQL only:
+  // the read floor opens no embedded database).
+  const readFloor = !label && db.DATABASE_URL ? await runFloor(emu, budget, app, "read floor", db) : undefined;
   // Nor can any client beat the budget's steady rate, when Clerk enforces it.
   const budgetFloorMs = latencyMs ? (Math.min(...floors.map((f) => f.requests)) / PRODUCTION_BUDGET.requests) * PRODUCTION_BUDGET.windowMs : 0;
   const floor = withFloor(measured, floors, budgetFloorMs);
   if (latencyMs) floor.note += `; budget alone ${(budgetFloorMs / 1000).toFixed(2)} s, ${floor.requests} requests in ${floor.lanes} lanes`;
   const stats = await emu.request<{ stats: { rateLimited: number } }>({ type: "stats" }, "stats");
   if (stats.stats.rateLimited) measured[0]!.note = `${stats.stats.rateLimited} requests rate-limited`;
-  return { results: [{ ...floor, scenario: label ? `${label} floor` : "floor" }, ...measured], emu, db };
+  if (readFloor) {
+    readFloor.cpuRatio = Number((readFloor.cpuMs / floor.floorCpuMs!).toFixed(2));
+    readFloor.note = "the floor, each page also reading the database's rows of its ids (bench/floor.mjs, BENCH_FLOOR_READ_DB)";
+  }
+  return { results: [{ ...floor, scenario: label ? `${label} floor` : "floor" }, ...measured, ...(readFloor ? [readFloor] : [])], emu, db };
 }
 
 async function benchKind(kind: string, tmp: string, app: string): Promise<ScenarioResult[]> {
@@ -309,12 +322,16 @@ const perRecord = (r: ScenarioResult | undefined) => (r ? r.wallMs / Math.max(1,
 function goalsOf(results: ScenarioResult[]) {
   const by = (name: string) => results.find((r) => r.scenario === name)!;
   const [full, noop] = [by("full"), by("noop")];
+  const readFloor = results.find((r) => r.scenario === "read floor");
   return {
     clientCpuS: full.cpuMs / 1000,
     floorCpuS: full.floorCpuMs! / 1000,
     cpuRatio: full.cpuRatio!,
     noopCpuRatio: noop.cpuRatio!,
     noopRowsWritten: noop.rowsWritten,
+    /** The read floor's CPU ÷ the floor's, and the no-op's ÷ the read floor's (PostgreSQL only). */
+    readFloorCpuRatio: readFloor?.cpuRatio ?? null,
+    noopCpuOverReadFloor: readFloor ? Number((noop.cpuMs / readFloor.cpuMs).toFixed(2)) : null,
     peakRssMB: { full: full.peakRssMB, noop: noop.peakRssMB },
     latencyRatio: { full: by("latency full").ratioToFloor!, noop: by("latency noop").ratioToFloor! },
     latency100kRatio: { full: by("latency 100k full").ratioToFloor!, noop: by("latency 100k noop").ratioToFloor! },
@@ -330,6 +347,12 @@ function formatGoals(g: ReturnType<typeof goalsOf>): string {
     [
       ["client CPU ÷ floor CPU, full", `${g.clientCpuS.toFixed(2)} s ÷ ${g.floorCpuS.toFixed(2)} s = ${x(g.cpuRatio)}`, "≤ 2.00×"],
       ["no-op CPU ÷ floor CPU", `${x(g.noopCpuRatio)}, ${g.noopRowsWritten} row writes`, "≤ 1.60×, 0 row writes"],
+      ...(g.readFloorCpuRatio === null || g.noopCpuOverReadFloor === null
+        ? []
+        : [
+            ["read floor CPU ÷ floor CPU (the pages and the database's rows, nothing else)", x(g.readFloorCpuRatio), "(no goal)"],
+            ["no-op CPU ÷ read floor CPU", x(g.noopCpuOverReadFloor), "(no goal)"],
+          ]),
       ["peak RSS, full / no-op", `${g.peakRssMB.full} / ${g.peakRssMB.noop} MB`, "≤ 300 MB"],
       [`latency, ${LATENCY.users} users: wall ÷ floor, full / no-op`, `${x(g.latencyRatio.full)} / ${x(g.latencyRatio.noop)}`, "≤ 1.50×"],
       [`latency, ${LATENCY_100K.users} users: wall ÷ floor, full / no-op`, `${x(g.latency100kRatio.full)} / ${x(g.latency100kRatio.noop)}`, "≤ 1.30×"],

@@ -28,7 +28,8 @@ test("pnpm bench --scale 0.02 runs every scenario and writes results JSON", { ti
   assert.ok(results.startup.nodeMs > 0 && results.startup.helpMs > 0 && results.startup.versionMs > 0 && results.startup.noopResyncMs[db] > 0, JSON.stringify(results.startup));
   assert.deepEqual(results.dataset, { users: 2_000, orgs: 100, membershipsPerOrg: 30 });
   const rows = results.results[db] as { scenario: string; wallMs: number; requests: number; rowsWritten: number; peakRssMB: number; records: number; cpuMs: number; machineCpuMs: number; emulatorCpuMs?: number; floorMs?: number; ratioToFloor?: number; minRequests?: number; floorCpuMs?: number; cpuRatio?: number }[];
-  assert.deepEqual(rows.map((r) => r.scenario), ["floor", "full", "noop", "drift", "baseline", "latency floor", "latency full", "latency noop", "latency 100k floor", "latency 100k full", "latency 100k noop", "throttled"]);
+  const readFloor = db === "postgres" ? ["read floor"] : [];
+  assert.deepEqual(rows.map((r) => r.scenario), ["floor", "full", "noop", ...readFloor, "drift", "baseline", "latency floor", "latency full", "latency noop", "latency 100k floor", "latency 100k full", "latency 100k noop", "throttled"]);
   for (const r of rows) {
     assert.ok(r.wallMs > 0 && r.requests > 0 && r.peakRssMB > 0 && r.records > 0, JSON.stringify(r));
     // CPU accounting: the scenario's own, and the emulator's (measured over IPC) for every scenario.
@@ -49,10 +50,22 @@ test("pnpm bench --scale 0.02 runs every scenario and writes results JSON", { ti
   // 150 ms per request: the floor is bounded below by its rounds of requests.
   assert.ok(byName["latency floor"]!.wallMs >= 2 * 150, JSON.stringify(byName["latency floor"]));
   assert.ok(byName.drift!.rowsWritten > 0);
+  if (db === "postgres") {
+    // The read floor read the row of every record it listed, and nothing else.
+    const r = byName["read floor"] as typeof rows[number] & { rowsRead: number };
+    assert.equal(r.records, 2_000 + 100 + 3_000);
+    assert.equal(r.rowsRead, r.records, JSON.stringify(r));
+    assert.equal(r.rowsWritten, 0);
+  }
   const goals = results.summary[db];
   assert.equal(typeof goals.speedupVsBaseline, "number");
   assert.equal(goals.cpuRatio, byName.full!.cpuRatio);
   assert.equal(goals.noopRowsWritten, 0);
+  if (db === "postgres") {
+    assert.equal(goals.readFloorCpuRatio, byName["read floor"]!.cpuRatio);
+    assert.equal(goals.noopCpuOverReadFloor, Number((byName.noop!.cpuMs / byName["read floor"]!.cpuMs).toFixed(2)));
+    assert.ok(stdout.includes("no-op CPU ÷ read floor CPU"));
+  } else assert.equal(goals.readFloorCpuRatio, null);
   assert.deepEqual(goals.peakRssMB, { full: byName.full!.peakRssMB, noop: byName.noop!.peakRssMB });
   assert.deepEqual(goals.latency100kRatio, { full: byName["latency 100k full"]!.ratioToFloor, noop: byName["latency 100k noop"]!.ratioToFloor });
 });

@@ -58,6 +58,7 @@ function keptReason(local: Local<unknown>, listedUpdatedAt: number): string {
 }
 
 function* entityChanges<R extends { id: string }>(entity: ChangeEntity, plan: EntityPlan<R>, label: (row: R) => string, labelOfId: (id: string) => string): Generator<Change> {
+  for (const w of plan.written) yield { entity, op: "create", id: w.id, label: w.label, fields: {} };
   for (const row of plan.create) yield { entity, op: "create", id: row.id, label: label(row), fields: {} };
   for (const u of plan.update) yield { entity, op: "update", id: u.row.id, label: label(u.row), fields: fieldsOf(u.row as Record<string, unknown>, u.changed, u.before) };
   for (const id of plan.stale) yield { entity, op: "delete", id, label: labelOfId(id), fields: {} };
@@ -111,6 +112,8 @@ export async function buildLabelBook(
   const organizations = new Map<string, string>();
   const fromClerk = (u: UserRow) => userIds.delete(u.id) && users.set(u.id, userLabel(u));
   const orgFromClerk = (o: OrganizationRow) => orgIds.delete(o.id) && organizations.set(o.id, o.name);
+  for (const w of plan.users.written) if (userIds.delete(w.id)) users.set(w.id, w.label);
+  for (const w of plan.organizations.written) if (orgIds.delete(w.id)) organizations.set(w.id, w.label);
   plan.users.create.forEach(fromClerk);
   plan.users.update.forEach((x) => fromClerk(x.row));
   plan.organizations.create.forEach(orgFromClerk);

@@ -1,6 +1,7 @@
 import { clerkCopyMayReplace } from "../mirror/freshness.ts";
 import { comparedFields, DEFAULT_MIRROR, type Mirror } from "../mirror/columns.ts";
 import { sameItems } from "../mirror/value-pool.ts";
+import { userLabel } from "./changes.ts";
 import { type InvalidRecord, type Local, type LocalIndex, type LocalState, type MappedSnapshot, type MembershipRow, type OrganizationRow, type UserRow } from "../mirror/rows.ts";
 
 export const PLAN_VERSION = 2;
@@ -22,8 +23,20 @@ export interface KeptRow<R> {
   listedUpdatedAt: number;
 }
 
+/** A created row the early writer has written during the listing: what its change line shows of it. */
+export interface WrittenCreate {
+  id: string;
+  label: string;
+}
+
 export interface EntityPlan<R> {
+  /** Rows to create; those the early writer already wrote are in `written` instead. */
   create: R[];
+  /**
+   * Creates written while the listing ran, in plan order before `create`'s, as their id and label:
+   * the rows go once written (on a first sync, holding them was most of what the heap kept).
+   */
+  written: WrittenCreate[];
   update: RowUpdate<R>[];
   unchanged: number;
   kept: KeptRow<R>[];
@@ -95,6 +108,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
   /** Pages listed before the database was read. */
   private waiting: (readonly R[])[] = [];
   readonly create: R[] = [];
+  private readonly writtenCreates: WrittenCreate[] = [];
   readonly update: RowUpdate<R>[] = [];
   readonly kept: KeptRow<R>[] = [];
   private unchanged = 0;
@@ -185,6 +199,19 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     this.onPlanned?.({ ids, create: this.create.slice(created), update: this.update.slice(updated).map((u) => u.row) });
   }
 
+  /**
+   * The early writer wrote these creates: if they are the oldest of `create` (it writes them in
+   * the order they were planned), only their id and label are kept from now on. False, and
+   * nothing kept back, otherwise: the writer then remembers them itself.
+   */
+  wrote(created: readonly R[], label: (row: R) => string): boolean {
+    if (created.length > this.create.length) return false;
+    for (let i = 0; i < created.length; i++) if (this.create[i] !== created[i]) return false;
+    for (let i = 0; i < created.length; i++) this.writtenCreates.push({ id: created[i]!.id, label: label(created[i]!) });
+    this.create.splice(0, created.length);
+    return true;
+  }
+
   /** Whether Clerk listed this id (valid) so far. */
   listed(id: string): boolean {
     return this.table?.get(id) === LISTED;
@@ -213,7 +240,7 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     this.known.forEach((state, id) => {
       if (state !== LISTED && !present.has(id)) stale.push(id);
     });
-    return { create: this.create, update: this.update, unchanged: this.unchanged, kept: this.kept, stale };
+    return { create: this.create, written: this.writtenCreates, update: this.update, unchanged: this.unchanged, kept: this.kept, stale };
   }
 }
 
@@ -318,7 +345,11 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts, mirr
     const out: { create: MembershipRow[]; update: MembershipRow[] } = { create: [], update: [] };
     // Built at the first create: a no-op sync never pays for it. Rows matched since are still in
     // it, which only holds back a few more creates.
-    const pairTaken = (m: MembershipRow) => (localPairs ??= new Set(Array.from(memberships.unmatched(), pairOf))).has(pairOf(m));
+    // No local pair (a first sync): no pair text per membership either.
+    const pairTaken = (m: MembershipRow) => {
+      localPairs ??= new Set(Array.from(memberships.unmatched(), pairOf));
+      return localPairs.size > 0 && localPairs.has(pairOf(m));
+    };
     for (const w of candidates) {
       const m = w.row;
       if (parentsFinal) {
@@ -335,13 +366,17 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts, mirr
     }
     if (out.create.length || out.update.length) ready!.memberships(out);
   };
-  const waitersOf = (on: Map<string, Waiting[]>, ids: readonly string[]): Waiting[] =>
-    ids.flatMap((id) => {
-      const list = on.get(id);
-      if (!list) return [];
-      on.delete(id);
-      return list;
-    });
+  /** The memberships waiting on these ids, no longer waiting. A loop: flatMap built an array per id, waiters or not. */
+  const waitersOf = (on: Map<string, Waiting[]>, ids: readonly string[]): Waiting[] => {
+    const out: Waiting[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const list = on.get(ids[i]!);
+      if (!list) continue;
+      on.delete(ids[i]!);
+      for (let j = 0; j < list.length; j++) out.push(list[j]!);
+    }
+    return out;
+  };
 
   /** A parent's planner: its upserts go to `ready`, and memberships waiting for the ids it lists are looked at again. */
   const parentPlanner = <R extends UserRow | OrganizationRow>(fields: readonly (keyof R & string)[], toReady: ((u: Upserts<R>) => void) | undefined, waiting: Map<string, Waiting[]>) =>
@@ -400,6 +435,9 @@ export function createSyncPlanner(local?: LocalState, ready?: ReadyUpserts, mirr
       settleParents();
     },
     unmatchedMemberships: () => memberships.unmatched(),
+    /** The early writer wrote these creates of users or organizations (see EntityPlanner.wrote). */
+    wrote: (entity: "users" | "organizations", created: readonly (UserRow | OrganizationRow)[]): boolean =>
+      entity === "users" ? users.wrote(created as readonly UserRow[], userLabel) : organizations.wrote(created as readonly OrganizationRow[], (o) => o.name),
     /**
      * Every id Clerk listed, valid or not, once the listed pages are planned: the ids the planners
      * placed, and the mapper's `refused` ones. A Set of every listed id would hold each one twice.
@@ -470,7 +508,7 @@ export function withoutDeletes(plan: SyncPlan): SyncPlan {
 }
 
 export function hasDrift(plan: SyncPlan): boolean {
-  return [plan.users, plan.organizations, plan.memberships].some((p) => p.create.length > 0 || p.update.length > 0 || p.stale.length > 0);
+  return [plan.users, plan.organizations, plan.memberships].some((p) => p.create.length > 0 || p.written.length > 0 || p.update.length > 0 || p.stale.length > 0);
 }
 
 /** Share of local rows a plan would delete, per entity (0..1). */

@@ -41,7 +41,7 @@ export interface ResyncReport {
 }
 
 export function countsOf(p: EntityPlan<unknown>): EntityCounts {
-  return { created: p.create.length, updated: p.update.length, deleted: p.stale.length, unchanged: p.unchanged, kept: p.kept.length };
+  return { created: p.create.length + p.written.length, updated: p.update.length, deleted: p.stale.length, unchanged: p.unchanged, kept: p.kept.length };
 }
 
 export function buildReport(plan: SyncPlan, extra: Omit<ResyncReport, "drift" | "users" | "organizations" | "memberships" | "invalid">): ResyncReport {

@@ -3,7 +3,7 @@ import { describeMirror } from "../mirror/describe.ts";
 import type { ClerkApi } from "../clerk/client.ts";
 import type { Database } from "../db/database.ts";
 import { readLabelSources, readLocalIndex, readLocalRows } from "../mirror/local-state.ts";
-import type { EntityRow, Local } from "../mirror/rows.ts";
+import type { EntityRow, Local, OrganizationRow, UserRow } from "../mirror/rows.ts";
 import { assertSyncedFrom } from "../mirror/sync-state.ts";
 import { SafetyError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -94,6 +94,8 @@ interface Planned {
  */
 async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string>, options: ResyncOptions, stop: AbortController, ready?: UpsertWriter): Promise<Planned> {
   const planner = createSyncPlanner(undefined, ready, options.mirror);
+  // A first sync would otherwise hold every created row until the end, only for its label.
+  ready?.handOverCreates((entity, created) => planner.wrote(entity, created as readonly (UserRow | OrganizationRow)[]));
   // PGlite serves every connection from one session: its queries wait for the instance check's.
   const readIndex = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(async () => {
     const index = await readLocalIndex(db.pool, options.mirror);

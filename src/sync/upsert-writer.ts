@@ -15,9 +15,14 @@ interface Batch {
   createdIds: string[];
 }
 
+/** Told each batch of user or organization creates once written; true when it keeps what it needs of them. */
+export type CreatesWritten = (entity: "users" | "organizations", created: readonly object[]) => boolean;
+
 export interface UpsertWriter extends ReadyUpserts {
-  /** Rows already written: the apply step skips them. */
+  /** Rows already written: the apply step skips them. Creates a `handOverCreates` listener took are not in it. */
   readonly written: ReadonlySet<object>;
+  /** Hands written creates of users and organizations to `listener` (the planner) instead of holding them. */
+  handOverCreates(listener: CreatesWritten): void;
   /** Rows the database reported written so far. */
   readonly rowsWritten: number;
   /** Waits for every queued row to be written; the rows written. Throws the first write error. */
@@ -56,6 +61,7 @@ export function createUpsertWriter(
   /** The batches being written. */
   const running = new Set<Promise<void>>();
   let parentsInFlight = false;
+  let createsWritten: CreatesWritten | undefined;
 
   const isQueued = (e: Entity) => queued[e].create.length > 0 || queued[e].update.length > 0;
   const take = <E extends Entity>(entity: E): Batch => {
@@ -84,7 +90,9 @@ export function createUpsertWriter(
     // Added after the await: `rowsWritten += await …` would add to the value read before it, and
     // lose a concurrent batch's count.
     rowsWritten += n;
-    for (const row of rows) written.add(row);
+    // Parent batches are written one at a time, in the order their creates were planned.
+    const handedOver = entity !== "memberships" && createdIds.length > 0 && createsWritten?.(entity, rows.slice(0, createdIds.length)) === true;
+    for (let i = handedOver ? createdIds.length : 0; i < rows.length; i++) written.add(rows[i]!);
     // The batch's parameter text is garbage now, and large.
     trimHeap();
   };
@@ -123,6 +131,9 @@ export function createUpsertWriter(
     organizations: enqueue("organizations"),
     memberships: enqueue("memberships"),
     written,
+    handOverCreates(listener) {
+      createsWritten = listener;
+    },
     get rowsWritten() {
       return rowsWritten;
     },

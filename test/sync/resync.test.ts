@@ -41,6 +41,20 @@ test("empty database → resync → exactly Clerk's users, organizations and mem
   assert.equal(report.requests, 5);
 });
 
+test("a first sync lets go of the rows it wrote early, and still lists every create with its label", async () => {
+  const dry = await resync(emu, t.db, { dryRun: true });
+  const listed = (r: typeof dry) => [...r.changes()].map((c) => `${c.op} ${c.entity} ${c.id} ${c.label}`);
+  const real = await resync(emu, t.db);
+  assert.deepEqual(listed(real), listed(dry), "the same change lines, in the same order");
+  // Users and organizations are written early in plan order, so the plan keeps only their labels.
+  for (const entity of ["users", "organizations"] as const) {
+    assert.equal(real.plan[entity].create.length, 0, entity);
+    assert.equal(real.plan[entity].written.length, real.report[entity].created, entity);
+  }
+  assert.equal(real.report.users.created, 120);
+  assert.deepEqual(await actualState(t.db), expectedState(emu.store));
+});
+
 test("a second run reports only unchanged and writes nothing", async () => {
   await resync(emu, t.db);
   const before = await t.db.pool.query(`SELECT max("syncedAt") AS s FROM "User"`);

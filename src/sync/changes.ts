@@ -21,8 +21,8 @@ export interface Change {
 type UserLabelSource = Pick<UserRow, "email" | "username" | "phoneNumber" | "firstName" | "lastName">;
 
 export function userLabel(u: UserLabelSource): string {
-  const name = [u.firstName, u.lastName].filter(Boolean).join(" ");
-  return u.email ?? u.username ?? u.phoneNumber ?? (name || "(no email, username, phone or name)");
+  // The name only when nothing before it labels the user: a first sync labels every created user.
+  return u.email ?? u.username ?? u.phoneNumber ?? ([u.firstName, u.lastName].filter(Boolean).join(" ") || "(no email, username, phone or name)");
 }
 
 /** User and organization labels by id, for deletes and memberships (whose own rows carry none). */

@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { secretKeyForSeed } from "../../src/clerk-emulator/ids.ts";
 import { isAlive } from "../../src/db/lock-file.ts";
-import { CLI, runCli } from "../support/cli.ts";
+import { CLI, runCli, childEnv } from "../support/cli.ts";
 import { prismaClient } from "../support/prisma-client.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 
@@ -34,7 +34,7 @@ interface DevLine {
 
 /** Starts `command args` and resolves with dev's first JSON line, the child, and its output so far. */
 async function startDev(command: string, args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd: ROOT, env: { ...childEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   const output = { stdout: "", stderr: "" };
   child.stderr!.on("data", (d) => (output.stderr += d));

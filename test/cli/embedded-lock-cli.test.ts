@@ -11,7 +11,7 @@ import { addOrgLocalData, tableDump } from "../../src/demo/sample-data.ts";
 import { connectDatabase } from "../../src/db/database.ts";
 import { dataDirLockFile } from "../../src/db/embedded-lock.ts";
 import { startEmbeddedPostgres } from "../../src/db/embedded-postgres.ts";
-import { runCli, CLI } from "../support/cli.ts";
+import { runCli, CLI, childEnv } from "../support/cli.ts";
 import { ROOT } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 
@@ -98,7 +98,7 @@ test("Ctrl-C releases the folder: the interrupted command ends as by the signal 
   try {
     const child = spawn(process.execPath, [CLI, "resync"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, CLERK_RESYNC_PGLITE_DIR: dataDir, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, LOG_LEVEL: "silent" },
+      env: { ...childEnv(), CLERK_RESYNC_PGLITE_DIR: dataDir, CLERK_API_URL: emu.url, CLERK_SECRET_KEY: emu.secretKey, LOG_LEVEL: "silent" },
       stdio: "ignore",
     });
     const closed = new Promise<[number | null, string | null]>((resolve) => child.on("close", (code, signal) => resolve([code, signal])));

@@ -13,7 +13,7 @@ import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { webhookSecretFor } from "../../src/clerk-emulator/webhook-sender.ts";
 import { addOrgLocalData } from "../../src/demo/sample-data.ts";
 import { pgConfigFromUrl } from "../../src/db/pg-config.ts";
-import { CLI, runCli, type CliRun } from "../support/cli.ts";
+import { CLI, runCli, type CliRun, childEnv } from "../support/cli.ts";
 import { createTestDatabase, ROOT, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { onFirstPassOnly } from "../support/passes.ts";
@@ -113,7 +113,7 @@ function runUntilReady(args: string[], ready: RegExp): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env() },
+      env: { ...childEnv(), ...env() },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/clerk-emulator/server.ts";
 import { Ajv } from "ajv";
-import { CLI, runCli } from "../support/cli.ts";
+import { CLI, runCli, childEnv } from "../support/cli.ts";
 import { ROOT, createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { prismaClient } from "../support/prisma-client.ts";
@@ -111,7 +111,7 @@ test("--dry-run on a TTY lists the changes with changed fields, a few per entity
   // script(1) gives the CLI a pseudo-terminal for stdout and stderr (spawned, not spawnSync: the emulator answers from this process).
   const child = spawn("script", ["-qec", `${process.execPath} ${CLI} resync --dry-run`, "/dev/null"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "warn", ...env },
+    env: { ...childEnv(), LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";

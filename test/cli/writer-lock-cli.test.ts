@@ -13,7 +13,7 @@ import { ROOT } from "../support/database.ts";
 import { startTestEmulator } from "../support/emulator.ts";
 import { createResetDatabase, type ResetDatabase } from "../support/reset-database.ts";
 import { resetToSynced } from "../support/sync.ts";
-import { CLI } from "../support/cli.ts";
+import { CLI, childEnv } from "../support/cli.ts";
 
 let r: ResetDatabase;
 let emu: RunningEmulator;
@@ -54,7 +54,7 @@ const waitingFor = () => (r.kind === "postgres" ? "waiting for the other sync or
 function startCli(args: string[]) {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
+    env: { ...childEnv(), LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

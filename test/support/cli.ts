@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT } from "./database.ts";
 
@@ -14,6 +15,17 @@ export interface CliRun {
  */
 export const CLI = path.join(ROOT, "dist/cli.js");
 
+/**
+ * What every CLI child starts from: PATH, HOME, and a `pnpm dev` state file of this test process's
+ * own that never exists. The checkout's .data/dev-state.json is written by any `dev` run from it
+ * (another test file running at the same time, or the developer's), and a command run without
+ * DATABASE_URL would then borrow that dev's database.
+ */
+export function childEnv(): Record<string, string | undefined> {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, CLERK_RESYNC_DEV_STATE: NO_DEV_STATE };
+}
+const NO_DEV_STATE = path.join(tmpdir(), `clerk-resync-test-no-dev-${process.pid}`, "dev-state.json");
+
 /** Runs the real CLI in a child process, as a user would, with a controlled environment. */
 export function runCli(args: string[], env: Record<string, string | undefined>, cwd = ROOT): Promise<CliRun> {
   return runNode([CLI, ...args], env, cwd);
@@ -28,7 +40,7 @@ function runNode(nodeArgs: string[], env: Record<string, string | undefined>, cw
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, nodeArgs, {
       cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
+      env: { ...childEnv(), LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -66,7 +78,7 @@ export function runCliOnTty(
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-qec", command, "/dev/null"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "xterm", LOG_LEVEL: "info", ...env },
+      env: { ...childEnv(), TERM: "xterm", LOG_LEVEL: "info", ...env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let output = "";
@@ -92,7 +104,7 @@ export function resetInterruptedAt(step: string, signal: NodeJS.Signals, env: Re
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, "reset"], {
       cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: "info", ...env },
+      env: { ...childEnv(), LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });

@@ -89,7 +89,10 @@ async function probed(opened: Database, options: OpenOptions, mapping: Mirror | 
   try {
     const { rows: version } = await db.pool.query<{ v: string }>("SELECT version() AS v");
     // A DATABASE_URL may point at a PGlite server (another `pnpm dev`, a test): same caution then.
-    if (version[0]?.v.includes("PGlite")) db = { ...db, pglite: true };
+    if (version[0]?.v.includes("PGlite") && !db.pglite) {
+      oneClientAtATime(db.pool);
+      db = { ...db, pglite: true };
+    }
     if (options.needsSchema) {
       const { rows } = await db.pool.query<{ t: string | null }>(`SELECT to_regclass('"ClerkSyncState"')::text AS t`);
       if (!rows[0]?.t) throw Object.assign(new Error('relation "ClerkSyncState" does not exist'), { code: "42P01" });
@@ -124,10 +127,51 @@ function queryWithoutRetention(pool: pg.Pool): void {
   }) as typeof pool.query;
 }
 
+/**
+ * One client checked out at a time (pool.query checks one out too, see queryWithoutRetention).
+ * PGlite serves every connection from one session and takes their protocol messages one by one:
+ * a query one connection sends while another's is half-way (its Bind done, its Execute not yet),
+ * or a transaction another connection begins meanwhile, takes over the session's unnamed
+ * statement and portal (`portal "" does not exist`, or a wrong answer).
+ */
+function oneClientAtATime(pool: pg.Pool): void {
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  let last: Promise<void> = Promise.resolve();
+  const checkOut = async (): Promise<pg.PoolClient> => {
+    let free!: () => void;
+    const turn = last;
+    last = new Promise<void>((resolve) => (free = resolve));
+    await turn;
+    let client: pg.PoolClient;
+    try {
+      client = await connect();
+    } catch (err) {
+      free();
+      throw err;
+    }
+    // pg-pool gives each checkout its own release; the next client goes out once this one is back.
+    const release = client.release.bind(client);
+    client.release = ((err?: Error | boolean) => {
+      free();
+      return release(err);
+    }) as typeof client.release;
+    return client;
+  };
+  pool.connect = ((callback?: (err: Error | undefined, client?: pg.PoolClient, done?: pg.PoolClient["release"]) => void) => {
+    if (!callback) return checkOut();
+    checkOut().then(
+      (client) => callback(undefined, client, client.release),
+      (err: Error) => callback(err),
+    );
+    return undefined;
+  }) as typeof pool.connect;
+}
+
 export async function connectDatabase(url: string, embedded: boolean): Promise<Database> {
   const config = pgConfigFromUrl(url);
   const pool = new pg.Pool({ application_name: sessionName("pool"), ...config, max: embedded ? 4 : 8 });
   queryWithoutRetention(pool);
+  if (embedded) oneClientAtATime(pool);
   // A connection lost mid-query (server restart) rejects that query; with no listener on the
   // checked-out client, pg would also throw its 'error' out of the process.
   pool.on("connect", (client) => client.on("error", () => {}));

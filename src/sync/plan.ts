@@ -240,6 +240,8 @@ export class EntityPlanner<R extends { id: string; updatedAt: number }> {
     this.known.forEach((state, id) => {
       if (state !== LISTED && !present.has(id)) stale.push(id);
     });
+    // The planner's own arrays: the early writer still moves creates from one to the other until
+    // it finishes, which the resync awaits before it reads or applies the plan.
     return { create: this.create, written: this.writtenCreates, update: this.update, unchanged: this.unchanged, kept: this.kept, stale };
   }
 }

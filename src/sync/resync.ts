@@ -96,9 +96,8 @@ async function listAndPlan(db: Database, api: ClerkApi, instance: Promise<string
   const planner = createSyncPlanner(undefined, ready, options.mirror);
   // A first sync would otherwise hold every created row until the end, only for its label.
   ready?.handOverCreates((entity, created) => planner.wrote(entity, created as readonly (UserRow | OrganizationRow)[]));
-  // PGlite serves every connection from one session: its queries wait for the instance check's.
-  const readIndex = (db.pglite ? instance.then(() => {}, () => {}) : Promise.resolve()).then(async () => {
-    const index = await readLocalIndex(db.pool, options.mirror);
+  // On PGlite these reads wait for the instance check's in the pool itself (connectDatabase).
+  const readIndex = readLocalIndex(db.pool, options.mirror).then((index) => {
     planner.compareWithIndex(index);
     return { users: index.users.length, organizations: index.organizations.length, memberships: index.memberships.length };
   });
@@ -203,7 +202,7 @@ export async function runResync(deps: { db: Database; api: ClerkApi; log: Logger
           instance,
           origin: originOf(timing),
           batchSize: APPLY_BATCH_SIZE,
-          // PGlite serves every connection from one session: concurrent transactions would interleave.
+          // PGlite's pool lends one connection at a time (connectDatabase): a second lane would only wait.
           lanes: db.pglite ? 1 : 2,
           onError: (err) => stop.abort(err),
           mirror: options.mirror,
